@@ -700,6 +700,7 @@ class BundleImportDialog(TaskDialog):
                         len(done.parked_revisions),
                     )
                 text += self._parked_decisions(done)
+                text += self._hand_over_findings(done)
         elif outcome.to_worker and _is_held(outcome.failure):
             text = self.tr(
                 "not taken: it does not come from your organisation's coordinator, and nothing of it "
@@ -783,6 +784,26 @@ class BundleImportDialog(TaskDialog):
                 len(done.type_clash),
             )
         return text
+
+    def _hand_over_findings(self, done: ImportedBundle) -> str:
+        """A history hand-over its check against the workers' signed
+        manifests found incomplete (docs/bundle-format.md §10): said on its
+        row, to whoever took it, counts and the maker's id only."""
+        found = done.hand_over_findings
+        if found is None or not found.incomplete:
+            return ""
+        return self.tr(
+            "; INCOMPLETE history hand-over from desk {maker}: record changes a worker's signed "
+            "manifest names that did not come: {missing}; worker manifests that did not verify: "
+            "{unverifiable}; worker bundles that came unchecked: {unchecked}. The rest was imported. "
+            "Coordinator → Devices… lists them; re-reading the worker's own file of such a bundle "
+            "(Re-read) brings what is missing"
+        ).format(
+            maker=found.maker_id,
+            missing=found.missing,
+            unverifiable=found.unverifiable,
+            unchecked=found.unchecked,
+        )
 
     def _parked_decisions(self, done: ImportedBundle) -> str:
         """What the import's end decided of revisions parked here (review 14

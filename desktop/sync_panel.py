@@ -54,6 +54,7 @@ from desktop.tasks import Lane, OperationFailed, TaskContext, TaskReport, TaskRu
 
 if TYPE_CHECKING:
     from db.api import Vault
+    from sync.bundle.vault_io import HandOverFindings
     from sync.client.hand_over_sync import UntakenHandOver
     from sync.client.inbox import Untaken
     from sync.client.pull import StuckBundle
@@ -330,6 +331,7 @@ class SyncPanel(QDialog):
                 ).format(bundles=named)
             )
         lines += self._stuck_details(status)
+        lines += [self._incomplete_hand_over(found) for found in status.hand_overs_incomplete]
         if status.withheld:
             # Another desk's bundle made before a revocation reached it: taken
             # without those revisions (docs/sync.md §2.3), said so that nobody
@@ -375,6 +377,23 @@ class SyncPanel(QDialog):
                 )
             )
         return "\n".join(lines)
+
+    def _incomplete_hand_over(self, found: HandOverFindings) -> str:
+        """A history hand-over the last run took from the inbox that its
+        check against the workers' signed manifests found incomplete
+        (docs/bundle-format.md §10): said to whoever took it, counts only."""
+        return self.tr(
+            "Warning: the history hand-over from desk {maker} is incomplete. Record changes a "
+            "worker's signed manifest names that did not come: {missing}; worker manifests that did "
+            "not verify: {unverifiable}; worker bundles that came unchecked: {unchecked}. The rest was "
+            "imported. Coordinator → Devices… lists them; re-reading the worker's own file of such a "
+            "bundle (Organisation → Import bundles…, Re-read) brings what is missing."
+        ).format(
+            maker=found.maker_id,
+            missing=found.missing,
+            unverifiable=found.unverifiable,
+            unchecked=found.unchecked,
+        )
 
     def _stuck_details(self, status: SyncStatus) -> list[str]:
         """Bundles the pull cannot download intact from the server, tried

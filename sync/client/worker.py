@@ -32,6 +32,7 @@ from sync.client import errors
 from sync.client.retry import Backoff
 
 if TYPE_CHECKING:
+    from sync.bundle.vault_io import HandOverFindings
     from sync.client.hand_over_sync import UntakenHandOver
     from sync.client.inbox import Untaken
     from sync.client.pull import StuckBundle
@@ -92,6 +93,10 @@ class SyncStatus:
     # The key desk's history hand-overs a new desk has not taken (yet):
     # waiting, made again now, or left to a person (sync/client/hand_over_sync.py).
     hand_overs_untaken: tuple[UntakenHandOver, ...] = ()
+    # The history hand-overs the last run took from this desk's inbox that
+    # their check against the workers' signed manifests found incomplete
+    # (counts and the maker's id; docs/bundle-format.md §10): told at once.
+    hand_overs_incomplete: tuple[HandOverFindings, ...] = ()
     # A coordinator's bundles whose copy on the server cannot be downloaded
     # intact, with their device's later ones waiting behind each (pull.py).
     stuck: tuple[StuckBundle, ...] = ()
@@ -327,6 +332,11 @@ class SyncWorker:
                 past_parked_cap=sum(len(r.past_parked_cap) for r in pulled.received),
                 untaken=tuple(relayed.untaken),
                 hand_overs_untaken=tuple(handing.untaken),
+                hand_overs_incomplete=tuple(
+                    r.hand_over_findings
+                    for r in handed.received
+                    if r.hand_over_findings is not None and r.hand_over_findings.incomplete
+                ),
                 stuck=tuple(pulled.stuck),
             )
         else:
@@ -372,6 +382,7 @@ class SyncWorker:
         past_parked_cap: int = 0,
         untaken: tuple[Untaken, ...] = (),
         hand_overs_untaken: tuple[UntakenHandOver, ...] = (),
+        hand_overs_incomplete: tuple[HandOverFindings, ...] = (),
         stuck: tuple[StuckBundle, ...] = (),
     ) -> None:
         self._failures = 0
@@ -397,6 +408,7 @@ class SyncWorker:
             past_parked_cap=past_parked_cap,
             untaken=untaken,
             hand_overs_untaken=hand_overs_untaken,
+            hand_overs_incomplete=hand_overs_incomplete,
             stuck=stuck,
             server_forks=tuple(alarms(self.vault)),
         )

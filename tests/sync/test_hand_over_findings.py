@@ -22,6 +22,7 @@ from db.api import unaccounted_list
 from sync.bundle import hand_over as hand_over_module
 from sync.bundle.hand_over import hand_over
 from sync.bundle.vault_io import HandOverFindings
+from sync.client.worker import SyncWorker
 from tests.cli_helpers import Cli, child_env
 from tests.sync.test_desk_hand_over import _saved_three_bundles, desk_added_after_three_bundles
 from tests.sync.test_hand_over_completeness import Scene, _dropping, scene
@@ -124,3 +125,21 @@ def test_sync_json_reports_the_findings_of_a_hand_over_taken_from_the_inbox(
             assert [(r.problem, r.maker) for r in rows] == [("missing", kyiv.device_id)] * int(drops)
         finally:
             lviv.lock()
+
+
+def test_the_sync_workers_round_keeps_an_incomplete_hand_over_for_the_panel(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app's round (the sync panel's status) takes the same hand-over
+    from the inbox: its findings are in the status, naming the maker."""
+    _world, earlier = _saved_three_bundles(tmp_path.parent)
+    _dropping_testimony_of(monkeypatch, earlier[2].testimony_id)
+    with desk_added_after_three_bundles(tmp_path) as desks:
+        status = SyncWorker(desks.lviv, proxy=False).run_once()
+        assert status.last_error is None, status.last_error
+        assert status.hand_overs_incomplete == (
+            HandOverFindings(desks.kyiv.device_id, missing=1, verified=3),
+        )
+        # The next round takes nothing from the inbox: nothing to say again.
+        again = SyncWorker(desks.lviv, proxy=False).run_once()
+        assert again.last_error is None and again.hand_overs_incomplete == ()
