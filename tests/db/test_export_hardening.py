@@ -347,6 +347,9 @@ EXPORT_PHASES = (
     "done",  # acknowledged; the next export starts (no time at all: no kill is aimed at it)
 )
 AIMED_EXPORT_PHASES = EXPORT_PHASES[:-1]
+# 8 segments: a kill can come mid-copy. (BIG when the kills came at a fixed
+# 0-150 ms, to make one export about that long; aimed kills need no such length.)
+SWEEP_SIZE = 8 << 20
 
 
 def export_stream(folder: Path, item_id: str, out: Path, fd: int) -> None:
@@ -366,7 +369,7 @@ def export_stream(folder: Path, item_id: str, out: Path, fd: int) -> None:
 
 def kill_during_exports(tmp_path: Path, seed: int, points: int) -> None:
     rng = random.Random(seed)
-    folder, item_id, out, sha = prepared(tmp_path)
+    folder, item_id, out, sha = prepared(tmp_path, SWEEP_SIZE)
     clock = PhaseClock(EXPORT_PHASES)
     killed_with_leftover = 0
     landings = []
