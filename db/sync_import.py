@@ -125,6 +125,7 @@ from db.type_clash import TYPE_CLASH
 from db.withheld import confirm_left_out, withheld_among, withheld_records_among
 from db.worker_manifests import (
     Unaccounted,
+    any_missing_unheld,
     keep_worker_manifest,
     kept_manifest,
     record_unaccounted,
@@ -416,14 +417,15 @@ class VaultImport:
             any_parked(session)
             or session.scalar(select(WithheldRevision.revision_id).limit(1)) is not None
             # Another desk handed over that it kept out a revision not held
-            # here (db/maker_decisions.py): its later edit waits, never stored
-            # without it.
+            # here (db/maker_decisions.py), or a hand-over did not bring one a
+            # worker's signed manifest names (db/worker_manifests.py, review 21
+            # R2): its later edit waits, never stored without it.
             or self._any_maker_word()
         )
 
     def _any_maker_word(self) -> bool:
         if self._maker_words is None:
-            self._maker_words = any_maker_decision_unheld(self._session)
+            self._maker_words = any_maker_decision_unheld(self._session) or any_missing_unheld(self._session)
         return self._maker_words
 
     def check_parents(self) -> None:
@@ -1270,6 +1272,7 @@ class VaultImport:
         age_recipient: str,
         *,
         vouched_by: str,
+        renew_lapsed: bool = True,
         now_ms: int | None = None,
     ) -> bool:
         """A coordinator's bundle relays revisions signed by ``device_id`` and
@@ -1282,7 +1285,9 @@ class VaultImport:
         stays revoked, an enrolled one keeps its origin), except one whose
         earlier vouch lapsed (its coordinator removed: db/signers.py
         ``vouch_lapsed``), which is enrolled again on this coordinator's
-        word; returns whether a row was added or enrolled again. ValueError
+        word, unless ``renew_lapsed`` is false (a bundle made under an older
+        profile than the one held here: its word predates the lapse, review
+        21 R1); returns whether a row was added or enrolled again. ValueError
         when ``vouched_by`` is not an enrolled coordinator here or the id is
         not its key's (a caller's mistake)."""
         session = self._session
@@ -1296,7 +1301,7 @@ class VaultImport:
         now = time.time_ns() // 1_000_000 if now_ms is None else now_ms
         known = session.get(KnownDevice, device_id)
         if known is not None:
-            if not vouch_lapsed(session, known) or bytes(known.public_key) != public_key:
+            if not renew_lapsed or not vouch_lapsed(session, known) or bytes(known.public_key) != public_key:
                 return False
             known.status, known.vouched_by, known.updated_ms = "enrolled", vouched_by, now
             # A row noted from a ``lapsed`` list has none (note_lapsed_device).

@@ -183,6 +183,19 @@ def record_unaccounted(
     return len(rows)
 
 
+def any_missing_unheld(session: Session) -> bool:
+    """Does a hand-over's check list as missing a revision this vault does
+    not hold? Then imports check parents (db/sync_import.py): a later edit
+    of it waits parked instead of being stored without it (review 21 R2)."""
+    unheld = select(HandOverUnaccounted.revision_id).where(
+        HandOverUnaccounted.problem == "missing",
+        ~select(RevisionRow.revision_id)
+        .where(RevisionRow.revision_id == HandOverUnaccounted.revision_id)
+        .exists(),
+    )
+    return session.scalar(unheld.limit(1)) is not None
+
+
 def _current() -> ColumnElement[bool]:
     """The findings still standing: an unverifiable manifest; a missing
     revision this vault still neither stores, parks, left out, nor holds a

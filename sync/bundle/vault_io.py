@@ -800,12 +800,20 @@ class _Applier:
             raise BundleRejected("signer", manifest.devices[0].device_id)
         if profile.coordinator(self.own_id) is None and self.header.addressee != self.own_id:
             return
+        # A vouch enrols again a device whose vouch lapsed only from a bundle
+        # made under the profile held here or a newer one: an older bundle's
+        # word (a late import, a re-read) predates the lapse (review 21 R1).
+        renew_lapsed = self.header.profile_version >= profile.version
         for device in manifest.devices:
             if device.device_id in profile.revoked:
                 continue
             try:
                 added = self.unit.vouch_device(
-                    device.device_id, device.device_key, device.age_recipient, vouched_by=sender
+                    device.device_id,
+                    device.device_key,
+                    device.age_recipient,
+                    vouched_by=sender,
+                    renew_lapsed=renew_lapsed,
                 )
             except ValueError:  # the sender is not an enrolled coordinator in this vault
                 raise BundleRejected("signer", device.device_id) from None

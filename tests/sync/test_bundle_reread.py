@@ -292,3 +292,27 @@ def test_the_command(scene: Scene, tmp_path: Path) -> None:
         check=False,
     )
     assert refused.returncode == 1 and "--ack-to does not go with --reread" in refused.stderr
+
+
+def test_a_later_edit_of_a_missing_revision_waits_parked_until_the_reread_brings_it(scene: Scene) -> None:
+    """Review 21 R2: the worker edits the testimony the maker dropped; its
+    next bundle, taken plainly at Rivne while the testimony is listed
+    missing, parks the edit instead of storing it without its parent (the
+    vault verifies throughout); the re-read brings the parent and the edit
+    is stored after it."""
+    dropped = scene.dropped[0]
+    (original,) = [r for r in scene.worker.vault.revisions.all() if r.revision_id == dropped]
+    scene.worker.vault.testimonies.edit(original.entity_id, title="Statement of witness W-3 (corrected)")
+    (edit,) = [
+        r.revision_id
+        for r in scene.worker.vault.revisions.all()
+        if r.entity_id == original.entity_id and r.revision_id != dropped
+    ]
+    third = import_by_usb(scene.rivne, scene.org.export(scene.worker.vault).path, scene.org.org_id)
+    assert edit in third.parked_revisions
+    assert edit not in stored(scene.rivne)
+    assert_verified(scene.rivne)
+
+    scene.reread()
+    assert {dropped, edit} <= stored(scene.rivne)
+    assert_verified(scene.rivne)
