@@ -1306,6 +1306,15 @@ def _reread_hand_over(p: Params) -> str:
     ).format(id=p["bundle_id"])
 
 
+def _reread_device_pending(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "Bundle {id} comes from device {device}, which this desk holds as pending: the coordinator that "
+        "vouched for it was removed. Enrol it again (compare its verification code and approve it), then "
+        "re-read the bundle. Nothing was applied.",
+    ).format(id=p["bundle_id"], device=p["device_id"])
+
+
 def _same_as_not_a_link(p: Params) -> str:
     return QCoreApplication.translate(
         "Messages",
@@ -1569,6 +1578,7 @@ BY_CODE: dict[str, Callable[[Params], str]] = {
     "reread-not-received": _reread_not_received,
     "reread-differs": _reread_differs,
     "reread-hand-over": _reread_hand_over,
+    "reread-device-pending": _reread_device_pending,
 }
 
 

@@ -4818,7 +4818,7 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
             <translation>Особу ({id}) не можна позначити як тотожну самій собі. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1310" />
+            <location filename="../../desktop/messages.py" line="1319" />
             <source>Link {id} does not say that two persons are one, so it was not undone here. Nothing was changed.</source>
             <translation>Зв’язок {id} не позначає двох осіб як одну, тож тут його не скасовано. Нічого не змінено.</translation>
         </message>
@@ -5573,42 +5573,47 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
             <translation>Пакет {id} — це передача історії, її не перечитують. Попросіть той стіл про нову передачу. Нічого не застосовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1320" />
+            <location filename="../../desktop/messages.py" line="1310" />
+            <source>Bundle {id} comes from device {device}, which this desk holds as pending: the coordinator that vouched for it was removed. Enrol it again (compare its verification code and approve it), then re-read the bundle. Nothing was applied.</source>
+            <translation>Пакет {id} надійшов від пристрою {device}, який цей стіл тримає як очікуваний: координатора, що поручився за нього, вилучено. Зареєструйте його знову (порівняйте його код перевірки й схваліть його), а тоді перечитайте пакет. Нічого не застосовано.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="1329" />
             <source>This recording was already stopped and saved. Start a new recording to go on.</source>
             <translation>Цей запис уже зупинено й збережено. Щоб продовжити, почніть новий запис.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1326" />
+            <location filename="../../desktop/messages.py" line="1335" />
             <source>This installation lacks the recorder's audio library, so nothing was recorded. Reinstall Fieldvault; on Linux, install the libsndfile1 package.</source>
             <translation>У цьому встановленні бракує звукової бібліотеки записувача, тож нічого не записано. Перевстановіть Fieldvault; у Linux установіть пакет libsndfile1.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1334" />
+            <location filename="../../desktop/messages.py" line="1343" />
             <source>The microphone delivers sound in a form the recorder cannot take, so nothing was recorded. Choose another microphone, or set this one to mono or stereo at 48 kHz in the system's sound settings.</source>
             <translation>Мікрофон подає звук у формі, якої записувач не приймає, тож нічого не записано. Виберіть інший мікрофон або налаштуйте цей на моно чи стерео 48 кГц у налаштуваннях звуку системи.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1346" />
+            <location filename="../../desktop/messages.py" line="1355" />
             <source>Cancelled: nothing was added to the vault.</source>
             <translation>Скасовано: до сховища нічого не додано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1350" />
+            <location filename="../../desktop/messages.py" line="1359" />
             <source>The export of item {id} was cancelled: no file was written.</source>
             <translation>Експорт доказу {id} скасовано: жодного файлу не записано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1356" />
+            <location filename="../../desktop/messages.py" line="1365" />
             <source>Cancelled: nothing was changed.</source>
             <translation>Скасовано: нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1584" />
+            <location filename="../../desktop/messages.py" line="1594" />
             <source>Reading the item was stopped.</source>
             <translation>Читання доказу зупинено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1578" />
+            <location filename="../../desktop/messages.py" line="1588" />
             <source>An unexpected error stopped this ({error_type}). Try again.</source>
             <translation>Непередбачена помилка перервала дію ({error_type}). Спробуйте ще раз.</translation>
         </message>
@@ -5648,17 +5653,17 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
             <translation>Автоматичне блокування задається цілим числом хвилин, від {minimum} до {maximum}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1605" />
+            <location filename="../../desktop/messages.py" line="1615" />
             <source>The keyring is not used.</source>
             <translation>Зв’язка ключів не використовується.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1599" />
+            <location filename="../../desktop/messages.py" line="1609" />
             <source>No secure keyring on this system: the vault is protected by the passphrase alone. Choose a long passphrase.</source>
             <translation>У цій системі немає захищеної зв’язки ключів: сховище захищене лише парольною фразою. Виберіть довгу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1595" />
+            <location filename="../../desktop/messages.py" line="1605" />
             <source>Part of the key is kept in this computer's keyring ({backend}).</source>
             <translation>Частина ключа зберігається у зв’язці ключів цього комп’ютера ({backend}).</translation>
         </message>

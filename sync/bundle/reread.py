@@ -58,6 +58,8 @@ class RereadRefused(FieldvaultError):
         "reread-not-received": ("bundle_id",),
         "reread-differs": ("bundle_id",),
         "reread-hand-over": ("bundle_id",),
+        # Its device is known here only as pending: its vouch lapsed (review 21 R3).
+        "reread-device-pending": ("bundle_id", "device_id"),
     }
 
 
@@ -83,6 +85,18 @@ def differs(bundle_id: str) -> RereadRefused:
         "bundle, or one whose record or signed manifest here differs); nothing was applied.",
         "reread-differs",
         bundle_id=bundle_id,
+    )
+
+
+def device_pending(bundle_id: str, device_id: str) -> RereadRefused:
+    return RereadRefused(
+        f"Bundle {bundle_id} comes from device {device_id}, which this desk holds as pending: the "
+        "coordinator that vouched for it was removed, so what it signs is not taken here. Enrol it again "
+        "(compare its verification code and approve it, or have a current coordinator's bundle vouch for "
+        "it), then re-read the bundle. Nothing was applied.",
+        "reread-device-pending",
+        bundle_id=bundle_id,
+        device_id=device_id,
     )
 
 
@@ -191,7 +205,12 @@ def reread_bundle(
         # import: a file whose own header says otherwise is not that bundle.
         raise differs(checked.bundle_id)
     # §5.5 as an import: a revoked sender is refused whole (device-revoked),
-    # nothing recorded in quarantine.
+    # nothing recorded in quarantine. A sender pending here received this
+    # bundle while its vouch stood; admission would call it unknown and
+    # point to a quarantine that holds nothing (review 21 R3).
+    known = vault.sync.device(header.device_id)
+    if known is not None and known.status == "pending" and header.device_id not in profile.revoked:
+        raise device_pending(checked.bundle_id, header.device_id)
     admit(vault, checked, path, record=False)
     report = _reporting(progress, cancel)
     try:

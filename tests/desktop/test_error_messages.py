@@ -656,6 +656,7 @@ def cases() -> list[tuple[str, FieldvaultError, str]]:
         ("re-read never received", reread.not_received(REVISION_ID), REVISION_ID),
         ("re-read another bundle", reread.differs(REVISION_ID), REVISION_ID),
         ("re-read a hand-over", reread.hand_over_refused(REVISION_ID), REVISION_ID),
+        ("re-read a pending device's bundle", reread.device_pending(REVISION_ID, DEVICE_ID), DEVICE_ID),
         ("passphrase too short", WeakPassphrase("Too short.", "passphrase-too-short", minimum=8), "8"),
         ("passphrase guessable", WeakPassphrase("Guessable.", "passphrase-guessable"), ""),
         ("recording stopped", RecordingError("The recording was already stopped.", "recording-stopped"), ""),

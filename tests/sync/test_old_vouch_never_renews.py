@@ -15,9 +15,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from db.api import Vault
 from sync import org_vault
-from sync.bundle.reread import reread_bundle
+from sync.bundle.reread import RereadRefused, reread_bundle
 from tests.factory import make_case
 from tests.sync.desk_world import UsbDesks, add_desk, import_by_usb, usb_desks
 from tests.sync.test_vouch_after_removal import _vouched_ids
@@ -73,3 +75,29 @@ def test_a_late_import_of_an_old_coordinator_bundle_leaves_a_lapsed_device_pendi
     assert late.vouched == ()
     assert _status(desks.lviv, x_id) == ("pending", odesa_id)
     assert "after removal" not in {case.title for case in desks.lviv.cases.list()}
+
+
+def test_a_reread_of_a_pending_workers_bundle_says_to_enrol_it_again(desks: UsbDesks) -> None:
+    """Review 21 R3: Lviv received X's bundle while Odesa's word stood; once
+    Odesa is removed, a re-read of it is refused as from a pending device,
+    not as a stranger's bundle to approve from a quarantine holding nothing."""
+    odesa = add_desk(desks.kyiv, desks.tmp_path / "odesa", label="Odesa desk")
+    desks.others.append(odesa)
+    org_vault.update_profile(desks.lviv, current_profile(desks.kyiv))
+    x = desks.org.worker("x")
+    org_vault.add_device(odesa, org_vault.own_device_card(x.vault).text, label="X")
+    first = desks.org.export(x.vault).path
+    import_by_usb(odesa, first, desks.org.org_id)
+    assert desks.to_lviv(desks.org.export(odesa).path).vouched == (x.vault.device_id,)
+    received = desks.to_lviv(first)
+    assert desks.lviv.sync.received_bundle(received.bundle_id) is not None
+    org_vault.update_profile(desks.lviv, org_vault.remove_coordinator(desks.kyiv, odesa.device_id).signed)
+
+    with pytest.raises(RereadRefused) as refused:
+        reread_bundle(desks.lviv, first, desks.lviv.vault_keys.age_identity(), org_id=desks.org.org_id)
+    assert refused.value.code == "reread-device-pending"
+    assert refused.value.params == {
+        "bundle_id": refused.value.params["bundle_id"],
+        "device_id": x.vault.device_id,
+    }
+    assert "quarantine" not in str(refused.value)
