@@ -373,6 +373,16 @@ def cmd_sync(args: argparse.Namespace, out: Output, secrets: SecretSource, open_
                 "taken_by_new_desk": [{"device_id": d, "bundle_id": b} for d, b in made.taken],
                 "untaken": [u.to_json() for u in made.untaken],
             }
+            incomplete = [
+                r
+                for r in handed.received
+                if r.hand_over_findings is not None and r.hand_over_findings.incomplete
+            ]
+            if incomplete:
+                human += (
+                    f" {len(incomplete)} history hand-over(s) taken incomplete: see above and "
+                    "fieldvault devices parked."
+                )
             _warn_untaken_hand_overs(made)
         else:
             pushed = push(vault, proxy=proxy, backoff=Backoff(attempts=args.attempts))

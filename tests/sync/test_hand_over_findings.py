@@ -127,6 +127,22 @@ def test_sync_json_reports_the_findings_of_a_hand_over_taken_from_the_inbox(
             lviv.lock()
 
 
+def test_plain_sync_says_a_hand_over_was_taken_incomplete(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without --json, the summary line on stdout counts it too, beside the
+    stderr warning that names it."""
+    _world, earlier = _saved_three_bundles(tmp_path.parent)
+    _dropping_testimony_of(monkeypatch, earlier[2].testimony_id)
+    with desk_added_after_three_bundles(tmp_path) as desks:
+        folder = desks.lviv.folder
+        desks.lviv.lock()
+        done = Cli(folder, child_env(tmp_path)).run("sync", secrets=[PASSPHRASE])
+        assert "1 history hand-over(s) taken incomplete" in done.stdout
+        assert "fieldvault devices parked" in done.stdout
+        assert earlier[2].narrative not in done.stdout + done.stderr
+
+
 def test_the_sync_workers_round_keeps_an_incomplete_hand_over_for_the_panel(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
