@@ -685,21 +685,7 @@ class BundleImportDialog(TaskDialog):
                     text += self.tr(
                         "; bundles {first} to {last} of this device have not arrived yet: ask for them"
                     ).format(first=gap.first, last=gap.last)
-                if done.withheld_revisions:  # another desk's bundle read after a revocation
-                    text += self.tr(
-                        "; %n record change(s) left out: signed by a device your organisation revoked, "
-                        "or edits of its records",
-                        "",
-                        len(done.withheld_revisions),
-                    )
-                if done.parked_revisions:  # read before the bundle with the changes they follow
-                    text += self.tr(
-                        "; %n record change(s) waiting until the changes they follow arrive "
-                        "(or are left out)",
-                        "",
-                        len(done.parked_revisions),
-                    )
-                text += self._parked_decisions(done)
+                text += self._decided(done)
                 text += self._hand_over_findings(done)
         elif outcome.to_worker and _is_held(outcome.failure):
             text = self.tr(
@@ -751,39 +737,7 @@ class BundleImportDialog(TaskDialog):
                 held=done.already_held,
                 total=done.revisions_in_bundle,
             )
-        if done.withheld_revisions:
-            text += self.tr(
-                "; %n record change(s) left out: signed by a device your organisation revoked, "
-                "or edits of its records",
-                "",
-                len(done.withheld_revisions),
-            )
-        if done.parked_revisions:
-            text += self.tr(
-                "; %n record change(s) waiting until the changes they follow arrive (or are left out)",
-                "",
-                len(done.parked_revisions),
-            )
-        if done.past_parked_cap:
-            text += self.tr(
-                "; %n record change(s) left out: the signer's parked slots are full",
-                "",
-                len(done.past_parked_cap),
-            )
-        if done.signer_pending:
-            text += self.tr(
-                "; %n record change(s) kept aside: the vouch for their device lapsed; stored once it is "
-                "enrolled again (add it by its card, or approve its bundle by code)",
-                "",
-                len(done.signer_pending),
-            )
-        if done.type_clash:
-            text += self.tr(
-                "; %n record change(s) left out: their record is held here as another type",
-                "",
-                len(done.type_clash),
-            )
-        return text
+        return text + self._decided(done)
 
     def _hand_over_findings(self, done: ImportedBundle) -> str:
         """A history hand-over its check against the workers' signed
@@ -805,7 +759,26 @@ class BundleImportDialog(TaskDialog):
             unchecked=found.unchecked,
         )
 
-    def _parked_decisions(self, done: ImportedBundle) -> str:
+    def _decided(self, done: ImportedBundle | RereadBundle) -> str:
+        """What an import or a re-read left out or parked of the bundle's
+        revisions, and what its end decided of revisions parked here."""
+        text = ""
+        if done.withheld_revisions:  # another desk's bundle read after a revocation
+            text += self.tr(
+                "; %n record change(s) left out: signed by a device your organisation revoked, "
+                "or edits of its records",
+                "",
+                len(done.withheld_revisions),
+            )
+        if done.parked_revisions:  # read before the bundle with the changes they follow
+            text += self.tr(
+                "; %n record change(s) waiting until the changes they follow arrive (or are left out)",
+                "",
+                len(done.parked_revisions),
+            )
+        return text + self._parked_decisions(done)
+
+    def _parked_decisions(self, done: ImportedBundle | RereadBundle) -> str:
         """What the import's end decided of revisions parked here (review 14
         F4): stored now, kept waiting as damaged, left out past the cap."""
         text = ""

@@ -128,6 +128,7 @@ class RereadBundle:
     withheld_revisions: tuple[str, ...] = ()
     parked_revisions: tuple[str, ...] = ()
     unparked_revisions: tuple[str, ...] = ()
+    damaged_parked: tuple[str, ...] = ()  # parked here, no longer verifying: kept waiting
     past_parked_cap: tuple[str, ...] = ()
     signer_pending: tuple[str, ...] = ()
     type_clash: tuple[str, ...] = ()
@@ -152,6 +153,7 @@ class RereadBundle:
             "withheld_revisions": list(self.withheld_revisions),
             "parked_revisions": list(self.parked_revisions),
             "unparked_revisions": list(self.unparked_revisions),
+            "damaged_parked": list(self.damaged_parked),
             "past_parked_cap": list(self.past_parked_cap),
             "signer_pending": list(self.signer_pending),
             "type_clash": list(self.type_clash),
@@ -283,6 +285,7 @@ def reread_bundle(
         withheld_revisions=tuple(summary.withheld_revisions),
         parked_revisions=tuple(summary.parked_revisions),
         unparked_revisions=tuple(summary.unparked_revisions),
+        damaged_parked=tuple(summary.damaged_parked),
         past_parked_cap=tuple(summary.past_parked_cap),
         signer_pending=tuple(summary.signer_pending),
         type_clash=tuple(summary.type_clash),

@@ -268,6 +268,7 @@ def test_the_command(scene: Scene, tmp_path: Path) -> None:
         "withheld_revisions": [],
         "parked_revisions": [],
         "unparked_revisions": [],
+        "damaged_parked": [],
         "past_parked_cap": [],
         "signer_pending": [],
         "type_clash": [],
