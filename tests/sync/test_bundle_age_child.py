@@ -174,12 +174,18 @@ def test_the_child_gets_its_key_through_stdin_only_and_is_confined(written):
     def look(done: int, total: int) -> None:
         for pid in _children():
             proc = Path(f"/proc/{pid}")
-            with (proc / "cmdline").open("rb") as f:
-                seen["cmdline"] = f.read().decode(errors="replace")
-            with (proc / "environ").open("rb") as f:
-                seen["environ"] = f.read().decode(errors="replace")
-            seen["limits"] = (proc / "limits").read_text()
-            seen["status"] = (proc / "status").read_text()
+            try:
+                with (proc / "cmdline").open("rb") as f:
+                    cmdline = f.read().decode(errors="replace")
+                with (proc / "environ").open("rb") as f:
+                    environ = f.read().decode(errors="replace")
+                limits = (proc / "limits").read_text()
+                status = (proc / "status").read_text()
+            except (FileNotFoundError, ProcessLookupError):  # it ended since the listing
+                continue
+            if not cmdline:  # a zombie: its memory, and so its environment, is gone
+                continue
+            seen.update(cmdline=cmdline, environ=environ, limits=limits, status=status)
 
     big = bytes(range(256)) * (12 * 4096)  # 12 MiB: the read takes several pieces
     tmp = path.parent / "big.fvbundle"
