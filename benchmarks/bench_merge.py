@@ -1,5 +1,5 @@
 """Coordinator merge: many workers' bundles imported into one vault, against
-``executemany`` of the same revision rows into unencrypted SQLite (issue 14).
+a floor of Ed25519 verification plus ``executemany`` into SQLCipher (issue 14).
 
 Set up before the clock (or taken from the cache): W field-worker devices
 enrolled in one organisation, each writing B bundles (sequences 1..B, each
@@ -14,13 +14,38 @@ Measured in the same run:
     vault through ``import_bundle``, as ``fieldvault bundle import`` and pull
     do (header checked, sender admitted, payload decrypted, every revision's
     signature verified, its signer authorised, applied in one transaction
-    per bundle) vs ``executemany`` of the same rows (id, signed, signature:
-    the wire's bytes) into an unencrypted stdlib sqlite3 file in one
-    transaction. Ratio ours / baseline: target <= 3x.
+    per bundle).
 (b) re-merge: all the bundles imported again (every one a replay): target
     under 10% of (a).
-(c) for scale: the Ed25519 verification of the same revisions alone (the
-    same threads as the import uses), which no executemany does.
+(c) the Ed25519 verification of the same revisions alone (base64, the
+    signer's key, verify; on the same threads as the import uses).
+(d) issue 14's baseline: ``executemany`` of the same rows (id, signed,
+    signature: the wire's bytes) into an unencrypted stdlib sqlite3 file in
+    one transaction. The ratio (a) / (d) is printed as the issue asks
+    ("target within 3x"), but it no longer decides PASS/MISS.
+(e) the floor: (c) + ``executemany`` of the same rows into a SQLCipher
+    database opened by ``db.engine.make_engine`` exactly as the vault opens
+    its own (raw 256-bit key, so no KDF; SQLCipher 4's default page size and
+    HMAC; WAL, synchronous FULL, secure_delete), in one transaction.
+
+The target that decides PASS/MISS and the exit status: (a) <= 3x the floor
+(e), and (b) under 10% of (a). This departs from the issue's wording, by
+the lead's decision (session 14): a merge that keeps "trust only what is
+signed" cannot come within 3x of a baseline that verifies nothing, since
+verification alone, (c), is 8-12x that baseline on an idle machine (100k:
+6.45 s against 0.67 s, 9.7x; --quick: 7.9x and 11.7x in two runs); and the
+vault is encrypted, the baseline's file is not. The floor is what any
+import that verifies every signature and writes into an encrypted vault
+spends at least; 3x of it leaves the import room for its checks, the
+derived rows (heads, entities, search index) and one transaction per
+bundle. Verification is not skipped.
+
+The word analysers (pymorphy3's Ukrainian and Russian dictionaries, the
+English stemmer) are loaded before any clock starts: a process loads them
+once, ~0.3-0.5 s here, whatever the number of revisions. At --quick that
+was a sixth of the merge, and under --steps (the first merge of the
+process) four fifths of what looked like index_text's cost (20 ms a bundle
+cold, 4.4 warm: ~45 us a record). The load time is printed.
 
     python benchmarks/bench_merge.py [--workers 5] [--bundles 100] [--revisions 100000]
                                      [--quick] [--cache-dir DIR | --no-cache] [--profile] [--steps]
@@ -72,16 +97,18 @@ from benchmarks._common import (
 from db import revisions as revision_module
 from db.api import NoKeyring, Vault
 from db.device import DeviceIdentity as VaultDevice
+from db.engine import make_engine
 from db.entities import Case, Incident, Person, Testimony
 from db.hlc import Timestamp
 from db.keys import Argon2Params
 from db.revisions import SIGNATURE_DOMAIN, create_revision
+from db.search_terms import index_text
 from sync import org_vault
 from sync.bundle import BundleContents, DeviceIdentity, write_bundle
 from sync.bundle.vault_io import import_bundle
 
 BENCH_ARGON2 = Argon2Params(time_cost=1, memory_kib=8 * 1024, parallelism=1)
-TARGET_MERGE = 3.0  # ours / executemany
+TARGET_MERGE = 3.0  # ours / the floor (verification + executemany into SQLCipher)
 TARGET_REMERGE = 0.10  # second merge / first
 # Bump when make_corpus changes what it writes, so cached corpora are rebuilt.
 CORPUS_VERSION = 1
@@ -335,6 +362,36 @@ def executemany_baseline(folder: Path, rows: list[tuple[str, str, str]]) -> tupl
     return elapsed, cpu
 
 
+def executemany_encrypted(folder: Path, rows: list[tuple[str, str, str]]) -> tuple[float, float]:
+    """(seconds, CPU seconds) of the rows' executemany in one transaction into
+    a SQLCipher database opened as the vault opens its own (``make_engine``:
+    raw key, its PRAGMAs), the encrypted half of the floor."""
+    engine = make_engine(folder / "floor.db", os.urandom(32))
+    raw = engine.raw_connection()
+    try:
+        connection = raw.driver_connection
+        assert connection is not None
+        connection.execute("create table revision (id text primary key, signed text, signature text)")
+        started, cpu = time.perf_counter(), time.process_time()
+        # The driver is in autocommit mode (as the vault's): one explicit transaction.
+        connection.execute("BEGIN IMMEDIATE")
+        connection.executemany("insert into revision values (?, ?, ?)", rows)
+        connection.execute("COMMIT")
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    finally:
+        raw.close()
+        engine.dispose()
+    return elapsed, cpu
+
+
+def load_word_analysers() -> float:
+    """Load the search terms' analysers (once a process) and return the
+    seconds it took; with a word of none of the corpus's records."""
+    started = time.perf_counter()
+    index_text("вікно window")
+    return time.perf_counter() - started
+
+
 def _verify_chunk(chunk: list[tuple[Ed25519PublicKey, bytes, bytes]]) -> int:
     bad = 0
     for key, signed, signature in chunk:
@@ -544,6 +601,7 @@ def run(
         shutil.copytree(corpus.folder / "coordinator", scratch / "coordinator")
         coordinator = Vault.open(scratch / "coordinator", PASSPHRASE, keyring=NoKeyring())
         rows = read_rows(corpus)
+        analysers = load_word_analysers()
         if profile:
             shutil.copytree(corpus.folder / "coordinator", scratch / "profiled")
             profiled = Vault.open(scratch / "profiled", PASSPHRASE, keyring=NoKeyring())
@@ -570,21 +628,31 @@ def run(
         conflicts = len(coordinator.revisions.conflicts())
         coordinator.lock()
         baseline, cpu_baseline = executemany_baseline(scratch, rows)
+        encrypted, cpu_encrypted = executemany_encrypted(scratch, rows)
         verify_wall, verify_cpu = verification_alone(rows)
         load_after = _load()
     count = len(rows)
     ratio = first / baseline
+    floor, cpu_floor = verify_wall + encrypted, verify_cpu + cpu_encrypted
+    floor_ratio = first / floor
     return Result(
         name="merge",
         metric=f"merge {count} revs/{len(corpus.bundles)} bundles",
         ours=first,
-        baseline=baseline,
+        baseline=floor,
         unit="s",
-        ratio=ratio,
-        ratio_meaning="import_bundle of every bundle / executemany into unencrypted SQLite; lower is better",
-        target=f"<= {TARGET_MERGE}x; re-merge < {TARGET_REMERGE:.0%} of the first",
-        passed=ratio <= TARGET_MERGE and again < TARGET_REMERGE * first,
+        ratio=floor_ratio,
+        ratio_meaning="import_bundle of every bundle / the floor: Ed25519 verification of every revision"
+        " + executemany of the same rows into SQLCipher opened as the vault is; lower is better",
+        target=f"<= {TARGET_MERGE}x the floor (not the issue's plain executemany: see the docstring); "
+        f"re-merge < {TARGET_REMERGE:.0%} of the first",
+        passed=floor_ratio <= TARGET_MERGE and again < TARGET_REMERGE * first,
         details={
+            "issue 14's ratio: merge / executemany into unencrypted SQLite (the issue's 3x; decides "
+            "nothing here)": f"{ratio:.1f}x wall, {cpu_first / cpu_baseline:.1f}x CPU",
+            "the floor: verification + executemany into SQLCipher": f"{floor:.3f} s = {verify_wall:.3f} s "
+            f"+ {encrypted:.3f} s; CPU {cpu_floor:.3f} s = {verify_cpu:.3f} s + {cpu_encrypted:.3f} s; "
+            f"the merge's CPU (all threads) / the floor's: {cpu_first / cpu_floor:.1f}x",
             "merge (import_bundle x bundles)": f"{first:.2f} s ({count / first:,.0f} revisions/s), "
             f"CPU {cpu_first:.2f} s (all threads), {merged.importing_cpu:.2f} s of the importing thread "
             f"({merged.importing_cpu / baseline:.1f}x the baseline's wall)",
@@ -602,6 +670,7 @@ def run(
             f"{conflicts} conflicts at the coordinator",
             "load average 1/5/15 min (before merge, after merge, at end)": f"{load_before}; {load_merged}; "
             f"{load_after}",
+            "word analysers loaded before the clocks (once a process)": f"{analysers:.2f} s",
         },
     )
 
