@@ -49,6 +49,7 @@ from tests.cli_helpers import Cli, child_env
 from tests.db.sync_fixtures import FieldWork
 from tests.sync.desk_world import add_desk, assert_verified, import_by_usb
 from tests.sync.trust_fixtures import Organisation, make_organisation
+from tests.sync.usb_world import SavedUsbOrg, built_once, save
 from tests.vault_helpers import PASSPHRASE
 
 
@@ -73,9 +74,8 @@ class Scene:
         return import_by_usb(self.rivne, path, self.org.org_id)
 
 
-@pytest.fixture
-def scene(tmp_path: Path) -> Iterator[Scene]:
-    org = make_organisation(tmp_path)
+def _build(folder: Path) -> tuple[SavedUsbOrg, tuple[str, tuple[str, str]]]:
+    org = make_organisation(folder)
     worker = org.worker("field", token=org.token())
     first = org.import_(org.export(worker.vault).path)  # Kyiv enrols W by its first bundle
     testimony = worker.vault.testimonies.create(
@@ -86,13 +86,18 @@ def scene(tmp_path: Path) -> Iterator[Scene]:
     [revision] = [r.revision_id for r in worker.vault.revisions.all() if r.entity_id == testimony.id]
     second = org.import_(org.export(worker.vault).path)
     assert second.revisions == 1 and not second.replay
-    rivne = add_desk(org.coordinator, tmp_path / "rivne", label="Rivne")
+    rivne = add_desk(org.coordinator, folder / "rivne", label="Rivne")
     org_vault.update_profile(rivne, org_vault.current_signed(org.coordinator).signed)
-    try:
-        yield Scene(org, worker, rivne, revision, (first.bundle_id, second.bundle_id))
-    finally:
-        rivne.lock()
-        org.close()
+    return save(org, {"rivne": rivne}), (revision, (first.bundle_id, second.bundle_id))
+
+
+@pytest.fixture
+def scene(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scene]:
+    """The scene, built once per test process (usb_world): this test's own copy."""
+    saved, (revision, bundles) = built_once("hand-over-completeness", tmp_path_factory, _build)
+    with saved.copy(tmp_path) as (org, desks):
+        [worker] = org.workers
+        yield Scene(org, worker, desks["rivne"], revision, bundles)
 
 
 def _stored(vault: Vault) -> set[str]:
