@@ -660,3 +660,30 @@ class HandOverUnaccounted(Base):
     problem: Mapped[str] = mapped_column(String(16))
     hand_over_id: Mapped[str] = mapped_column(String(64))  # the hand-over (its last part) that carried it
     recorded_ms: Mapped[int] = mapped_column(Integer)
+
+
+# -- a coordinator's re-reads of bundles received before (migration 0028) ---------------
+
+
+class BundleReread(Base):
+    """One ``bundle import --reread`` that ended in a stored unit
+    (sync/bundle/reread.py, db/rereads.py): which bundle, when, the user
+    label at the keyboard, and what it brought here, by ids only
+    (``applied``: the bundle's revisions it stored; ``unparked``: revisions
+    parked before that it let be stored; ``evidence``: the items whose files
+    it stored; JSON lists). The evidence items' ``transfer`` events say
+    ``"reread": true`` too; this row is what tells a testimony, a person or
+    an incident that came by a re-read from one that came another way
+    (review 21 R4). Never signed: the vault's own account, not evidence."""
+
+    __tablename__ = "bundle_rereads"
+
+    reread_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    bundle_id: Mapped[str] = mapped_column(String(64), index=True)
+    device_id: Mapped[str] = mapped_column(String(32))  # the bundle's sender
+    sequence: Mapped[int] = mapped_column(Integer)
+    reread_ms: Mapped[int] = mapped_column(Integer)
+    user_label: Mapped[str] = mapped_column(Text)
+    applied: Mapped[str] = mapped_column(Text)
+    unparked: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[str] = mapped_column(Text)

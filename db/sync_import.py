@@ -114,6 +114,7 @@ from db.parked import (
 from db.parked_set_aside import set_aside_among
 from db.past_cap_lineage import mark_below_past_cap
 from db.purge import live_blob_id
+from db.rereads import record_reread
 from db.reroot import may_reroot
 from db.revisions import Revision, revisions_from_wire
 from db.services import VaultContext
@@ -290,8 +291,10 @@ class VaultImport:
         self._stored_seqs: tuple[int, int] | None = None
         self._may_reroot: frozenset[str] | None = None  # _rerooters
         # A deliberate re-read of a bundle received before (sync/bundle/reread.py):
-        # the ``transfer`` events it records say so (docs/chain-of-custody.md).
+        # the ``transfer`` events it records say so (docs/chain-of-custody.md),
+        # and its end keeps a row of it (``keep_reread``, db/rereads.py).
         self.reread = False
+        self._reread: tuple[int, tuple[str, ...]] | None = None
 
     def _rerooters(self) -> frozenset[str]:
         """The devices whose re-roots this import takes (db/reroot.py), read
@@ -1498,6 +1501,25 @@ class VaultImport:
                 user=self._ctx.user_label,
                 details=self._received_with(evidence_id, details),
             )
+        if self._reread is not None and self._bundle is not None:
+            sequence, applied = self._reread
+            record_reread(
+                session,
+                bundle_id=self._bundle[0],
+                device_id=self._bundle[1],
+                sequence=sequence,
+                user_label=self._ctx.user_label,
+                applied=applied,
+                unparked=self.summary.unparked_revisions,
+                evidence=self.summary.evidence_attached,
+            )
+
+    def keep_reread(self, sequence: int, applied: tuple[str, ...]) -> None:
+        """This unit is a re-read of the bundle ``record_bundle`` named
+        (number ``sequence``) that stored ``applied`` of its revisions: its
+        end keeps a row of it with what else it stored (db/rereads.py)."""
+        assert self.reread
+        self._reread = (sequence, applied)
 
     def _received_with(self, evidence_id: str, details: dict[str, object]) -> dict[str, object]:
         """The ``transfer`` event's details: this bundle, or for an item whose

@@ -55,6 +55,7 @@ from db.model import (
     SyncOutgoing,
 )
 from db.purge import live_blob_id, purged_blob_ids
+from db.rereads import Reread, kept_rereads
 from db.revoked_signers import revoked_signers
 from db.services import VaultContext
 from db.store import StoredRevision, refresh_entities, rerooted_entities
@@ -575,6 +576,12 @@ class SyncStateService:
             if not include_approved:
                 query = query.where(QuarantinedBundle.status == "held")
             return [_held(row) for row in session.scalars(query)]
+
+    def rereads(self) -> list[Reread]:
+        """The re-reads of bundles received before kept here, newest first
+        (db/rereads.py)."""
+        with self._ctx.sessions() as session:
+            return kept_rereads(session)
 
     def held_bundle(self, bundle_id: str) -> HeldBundle | None:
         with self._ctx.sessions() as session:

@@ -23,6 +23,7 @@ from sync.bundle.regular_file import open_regular
 from sync.bundle.reread import RereadRefused, reread_bundle
 from sync.bundle.send_back import send_back, workers
 from sync.bundle.vault_io import HandOverFindings, ImportedBundle, export_bundle, import_bundle
+from sync.merge.devices import when_text
 from sync.org import OrgRefused
 from sync.org_vault import held_profile
 
@@ -113,6 +114,11 @@ def add_bundle_parser(commands: Any) -> None:
         help="worker: take a coordinator's acknowledgements; the next bundle holds only new work",
     )
     b_take.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    bundle.add_parser(
+        "rereads",
+        help="coordinator: the re-reads kept here (import --reread), newest first: which bundle, when, "
+        "and what each stored, by ids",
+    )
     quarantine = bundle.add_parser(
         "quarantine", help="coordinator: bundles held because their device is not known"
     ).add_subparsers(dest="quarantine_action", required=True)
@@ -282,6 +288,8 @@ def cmd_bundle(
             _take_acks(args.files, out, vault)
         elif args.action == "quarantine":
             _quarantine_list(out, vault)
+        elif args.action == "rereads":
+            _rereads(out, vault)
         elif args.action == "approve":
             _approve(args, out, vault, progress)
         else:
@@ -619,6 +627,22 @@ def _quarantine_list(out: Any, vault: Vault) -> None:
     )
     if not rows:
         out.result({"held": 0}, "No bundle is held in quarantine.")
+
+
+def _rereads(out: Any, vault: Vault) -> None:
+    rows = [reread.to_json() for reread in vault.sync.rereads()]
+    out.rows(
+        rows,
+        lambda row: (
+            f"re-read {row['reread_id']}  {when_text(row['reread_ms'])}  by {row['user_label']}  "
+            f"bundle {row['bundle_id']} (#{row['sequence']} of {row['device_id']}): "
+            f"{len(row['applied_revisions'])} revision(s), "
+            f"{len(row['unparked_revisions'])} parked before, "
+            f"{len(row['evidence_attached'])} evidence file(s) stored"
+        ),
+    )
+    if not rows:
+        out.result({"rereads": 0}, "No re-read is kept in this vault.")
 
 
 def _approve(args: argparse.Namespace, out: Any, vault: Vault, make_progress: ProgressFactory) -> None:

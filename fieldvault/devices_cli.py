@@ -16,7 +16,6 @@ chose; ids only in its output."""
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -34,7 +33,7 @@ from db.api import (
 )
 from fieldvault.parked_actions_cli import add_parked_actions, cmd_parked_action, wants_parked_action
 from fieldvault.passphrases import SecretSource
-from sync.merge.devices import DeviceRow, age_text, devices_view
+from sync.merge.devices import DeviceRow, devices_view, when_text
 from sync.merge.frozen_records import frozen_records, reroot
 
 Opener = Callable[[argparse.Namespace, SecretSource], Vault]
@@ -90,13 +89,6 @@ def add_devices_parser(commands: Any) -> None:
     )
 
 
-def _when(ms: int | None) -> str:
-    if ms is None:
-        return "-"
-    stamp = dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return f"{stamp} ({age_text(ms)})"
-
-
 def _gaps_text(row: DeviceRow) -> str:
     return ", ".join(str(g.first) if g.first == g.last else f"{g.first}-{g.last}" for g in row.gaps)
 
@@ -105,7 +97,7 @@ def _human(row: DeviceRow) -> str:
     label = f" ({row.label})" if row.label else ""
     lines = [
         f"{row.device_id}{label}  {row.role}, {row.verification}",
-        f"  last bundle: #{row.last_sequence} {row.last_bundle_id or '-'}, imported {_when(row.last_imported_ms)}",
+        f"  last bundle: #{row.last_sequence} {row.last_bundle_id or '-'}, imported {when_text(row.last_imported_ms)}",
         f"  bundles imported: {row.bundles_imported}"
         + (f"; MISSING: {_gaps_text(row)}" if row.gaps else "")
         + (f"; held for verification: {row.held_bundles}" if row.held_bundles else ""),
@@ -200,11 +192,11 @@ def _frozen_human(record: AffectedRecord) -> str:
         lines.append(
             f"  held back from the other desks: {record.held_back} revision(s) "
             f"({record.revoked_signed} by the revoked device, {record.later_edits} later edit(s){whole}), "
-            f"newest {_when(record.held_back_newest_ms)}"
+            f"newest {when_text(record.held_back_newest_ms)}"
         )
     if record.left_out:
         lines.append(
-            f"  left out here: {record.left_out} revision(s), last left out {_when(record.left_out_newest_ms)}"
+            f"  left out here: {record.left_out} revision(s), last left out {when_text(record.left_out_newest_ms)}"
         )
     if record.left_out_past_cap:
         # No revocation's doing: decided anew when they arrive again (docs/sync.md §2.3).
@@ -288,7 +280,7 @@ def cmd_parked(args: argparse.Namespace, out: Output, secrets: SecretSource, ope
         )
         return (
             f"{row.revision_id}  record {row.entity_id}  signed by {row.signer}\n"
-            f"  came with bundle {row.bundle_id or '-'}, parked {_when(row.parked_ms)}; waits for: {missing}"
+            f"  came with bundle {row.bundle_id or '-'}, parked {when_text(row.parked_ms)}; waits for: {missing}"
             f"{damaged}"
         )
 
@@ -319,7 +311,7 @@ def _decided_elsewhere(out: Output, rows: list[MakerDecisionRow], total: int) ->
         row = by_key[(str(data["revision_id"]), str(data["maker"]))]
         return (
             f"{row.revision_id}  {_KEPT_OUT_HOW.get(row.reason, row.reason)} at desk {row.maker}\n"
-            f"  signed by {row.signer}, decided {_when(row.decided_ms)}, said by its hand-over "
+            f"  signed by {row.signer}, decided {when_text(row.decided_ms)}, said by its hand-over "
             f"{row.bundle_id}; here: {row.here}"
         )
 
@@ -348,19 +340,19 @@ def _not_handed_over(out: Output, rows: list[UnaccountedRow], total: int) -> Non
             return (
                 f"bundle {row.bundle_id} (#{row.sequence} of {row.device_id}): its manifest, as the history "
                 f"hand-over from desk {row.maker} carried it, does NOT verify with the worker's key: not trusted\n"
-                f"  hand-over {row.hand_over_id}, checked {_when(row.recorded_ms)}"
+                f"  hand-over {row.hand_over_id}, checked {when_text(row.recorded_ms)}"
             )
         if row.problem == "unchecked":
             return (
                 f"bundle {row.bundle_id} (#{row.sequence} of {row.device_id}): the history hand-over from "
                 f"desk {row.maker} carried no manifest of it, and none is kept here: NOT checked\n"
-                f"  hand-over {row.hand_over_id}, recorded {_when(row.recorded_ms)}"
+                f"  hand-over {row.hand_over_id}, recorded {when_text(row.recorded_ms)}"
             )
         return (
             f"{row.revision_id}  did not come with the history hand-over from desk {row.maker}\n"
             f"  named by the signed manifest of bundle {row.bundle_id} (#{row.sequence} of {row.device_id}); "
             f"not held here, and no decision explains it; hand-over {row.hand_over_id}, checked "
-            f"{_when(row.recorded_ms)}"
+            f"{when_text(row.recorded_ms)}"
         )
 
     out.rows([row.to_json() for row in rows], human)
@@ -401,7 +393,7 @@ def _type_clash_human(row: TypeClashRow) -> str:
     held = row.held_first
     kept = (
         f"  held here as {held.entity_type}: its first revision {held.revision_id}\n"
-        f"    signed by {held.signer}, made {_when(held.made_ms)} by its signer's clock, stored here before "
+        f"    signed by {held.signer}, made {when_text(held.made_ms)} by its signer's clock, stored here before "
         "the other arrived"
         if held is not None
         else "  held here: no revision of the record (none to compare)"
@@ -410,7 +402,7 @@ def _type_clash_human(row: TypeClashRow) -> str:
         f"two devices claim record {row.entity_id} with different types:\n"
         f"{kept}\n"
         f"  left out: {row.revision_id}, claiming another type\n"
-        f"    signed by {row.signer}, left out {_when(row.left_out_ms)} (never stored)\n"
+        f"    signed by {row.signer}, left out {when_text(row.left_out_ms)} (never stored)\n"
         "  which is right cannot be known here; ask the people who use both devices"
     )
 

@@ -263,6 +263,7 @@ def reread_bundle(
             )
             listed = opened.manifest.revisions
             applied = tuple(sorted(unit.held(listed) - applier.held_before))
+            unit.keep_reread(header.sequence, applied)
     except ImportRejected as refused:  # the unit's own checks, at its end too
         raise _bundle_reason(refused, header) from None
     except RevisionRejected as refused:  # before the manifest was read

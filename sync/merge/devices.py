@@ -13,6 +13,7 @@ written.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import time
 from collections import defaultdict
 from collections.abc import Iterable
@@ -395,6 +396,14 @@ def devices_view(vault: Vault) -> list[DeviceRow]:
     rows = [_with_hand_over_unchecked(row, unchecked.get(row.device_id)) for row in rows]
     rows.sort(key=lambda row: (not row.warnings, row.device_id))
     return rows
+
+
+def when_text(ms: int | None) -> str:
+    """'2026-11-30 14:05 UTC (today)': a time the plain lines show."""
+    if ms is None:
+        return "-"
+    stamp = dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f"{stamp} ({age_text(ms)})"
 
 
 def age_text(imported_ms: int | None, now_ms: int | None = None) -> str:
