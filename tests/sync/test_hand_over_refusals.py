@@ -40,6 +40,7 @@ from tests.sync.desk_world import (
     revoke,
 )
 from tests.sync.trust_fixtures import Organisation, make_organisation
+from tests.sync.usb_world import SavedUsbOrg, built_once, save
 
 
 @dataclass
@@ -62,22 +63,25 @@ class Desks:
         return folder
 
 
-@pytest.fixture
-def desks(tmp_path: Path) -> Iterator[Desks]:
-    org = make_organisation(tmp_path)
+def _build(folder: Path) -> tuple[SavedUsbOrg, None]:
+    org = make_organisation(folder)
     worker = org.worker("field", token=org.token())
     made = org.export(worker.vault)
     org.import_(made.path)
     ack_by_usb(org.coordinator, worker.vault, made.bundle_id)
-    lviv = add_desk(org.coordinator, tmp_path / "lviv", label="Lviv")
-    odesa = add_desk(org.coordinator, tmp_path / "odesa", label="Odesa")
+    lviv = add_desk(org.coordinator, folder / "lviv", label="Lviv")
+    odesa = add_desk(org.coordinator, folder / "odesa", label="Odesa")
     org_vault.update_profile(lviv, org_vault.current_signed(org.coordinator).signed)
-    try:
-        yield Desks(org, worker, lviv, odesa)
-    finally:
-        lviv.lock()
-        odesa.lock()
-        org.close()
+    return save(org, {"lviv": lviv, "odesa": odesa}), None
+
+
+@pytest.fixture
+def desks(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desks]:
+    """The desks, built once per test process (usb_world): this test's own copy."""
+    saved, _ = built_once("hand-over-refusals", tmp_path_factory, _build)
+    with saved.copy(tmp_path) as (org, made):
+        [worker] = org.workers
+        yield Desks(org, worker, made["lviv"], made["odesa"])
 
 
 def test_a_replayed_hand_over_is_a_no_op(desks: Desks) -> None:
