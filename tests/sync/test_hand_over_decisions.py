@@ -44,6 +44,7 @@ from tests.sync.desk_world import (
     stored_bytes,
 )
 from tests.sync.trust_fixtures import Organisation, make_organisation
+from tests.sync.usb_world import SavedUsbOrg, built_once, save
 from tests.vault_helpers import PASSPHRASE
 
 # An import flag that only makes the unit sort out (no device has this id).
@@ -80,9 +81,8 @@ def _park_at(desk: Vault, revision: Revision) -> None:
         unit.settle_revisions()
 
 
-@pytest.fixture
-def scene(tmp_path: Path) -> Iterator[Scene]:
-    org = make_organisation(tmp_path)
+def _build(folder: Path) -> tuple[SavedUsbOrg, tuple[Revision, Revision]]:
+    org = make_organisation(folder)
     worker = org.worker("field", token=org.token())
     org.import_(org.export(worker.vault).path)  # Kyiv enrols W by its first bundle
     case_id = worker.vault.cases.create(Case(title="Shelling of the school")).id
@@ -91,15 +91,19 @@ def scene(tmp_path: Path) -> Iterator[Scene]:
     assert created.revision_id in edit.parents
     _park_at(org.coordinator, edit)
     assert parked_by_signer(org.coordinator) == {worker.vault.device_id: 1}
-    rivne = add_desk(org.coordinator, tmp_path / "rivne", label="Rivne")
-    odesa = add_desk(org.coordinator, tmp_path / "odesa", label="Odesa")
+    rivne = add_desk(org.coordinator, folder / "rivne", label="Rivne")
+    odesa = add_desk(org.coordinator, folder / "odesa", label="Odesa")
     org_vault.update_profile(rivne, org_vault.current_signed(org.coordinator).signed)
-    try:
-        yield Scene(org, worker, rivne, odesa, created, edit)
-    finally:
-        rivne.lock()
-        odesa.lock()
-        org.close()
+    return save(org, {"rivne": rivne, "odesa": odesa}), (created, edit)
+
+
+@pytest.fixture
+def scene(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scene]:
+    """The scene, built once per test process (usb_world): this test's own copy."""
+    saved, (created, edit) = built_once("hand-over-decisions", tmp_path_factory, _build)
+    with saved.copy(tmp_path) as (org, desks):
+        [worker] = org.workers
+        yield Scene(org, worker, desks["rivne"], desks["odesa"], created, edit)
 
 
 def _stored(vault: Vault) -> set[str]:
