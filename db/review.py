@@ -163,11 +163,15 @@ _FIRST_SIGNER = (
     "ORDER BY r.hlc_ms, r.hlc_counter, r.revision_id LIMIT 1)"
 )
 # The records a device created: the revisions it signed that have no parent
-# (an entity's first revision; merges and edits have parents). Answered by
-# the index on revisions (device_id, entity_id) (migration 0015).
+# (an entity's first revision; merges and edits have parents), other than a
+# re-root (db/reroot.py): an as-held re-root of a record a revoked device
+# created has no parent either, and the desk that signed it did not create
+# the record (review 20). Answered by the index on revisions (device_id,
+# entity_id) (migration 0015) and revision_supersedes' key.
 _CREATED_BY = (
     "(SELECT r.entity_id FROM revisions r WHERE r.device_id = :device_id "
-    "AND NOT EXISTS (SELECT 1 FROM revision_parents p WHERE p.revision_id = r.revision_id))"
+    "AND NOT EXISTS (SELECT 1 FROM revision_parents p WHERE p.revision_id = r.revision_id) "
+    "AND NOT EXISTS (SELECT 1 FROM revision_supersedes s WHERE s.revision_id = r.revision_id))"
 )
 _CREATED_SEQS = "e.seq IN (SELECT x.seq FROM entities x WHERE x.entity_id IN " + _CREATED_BY + ")"  # noqa: S608
 # Records an evidence item is linked to (db/evidence_links.py). Not
