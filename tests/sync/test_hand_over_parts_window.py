@@ -15,7 +15,7 @@ imports it, following bundle 1, and Lviv holds what Kyiv holds."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -28,6 +28,7 @@ from sync.bundle.vault_io import ExportedBundle
 from tests.db.sync_fixtures import FieldWork
 from tests.factory import make_case
 from tests.sync.desk_world import UsbDesks, ack_by_usb, assert_verified, heads_hash
+from tests.sync.usb_world import SavedUsbOrg, built_once, rebased, save, usb_desks_of
 
 
 @dataclass
@@ -38,31 +39,48 @@ class Window:
     handed: HandedOver
 
 
-@pytest.fixture
-def window(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Window]:
-    desks = UsbDesks(tmp_path)
-    try:
-        workers = []
-        for name in ("field-a", "field-b"):
-            worker = desks.worker(name)
-            made = desks.org.export(worker.vault)
-            desks.org.import_(made.path)
-            ack_by_usb(desks.kyiv, worker.vault, made.bundle_id)
-            workers.append(worker)
-        worker = workers[0]
-        org_vault.update_profile(worker.vault, org_vault.current_signed(desks.kyiv).signed)
-        source = tmp_path / "second.jpg"
-        source.write_bytes(b"second photo " * 3000)
-        worker.vault.evidence.ingest(source, worker.case_id)
-        second = desks.org.export(worker.vault)
-        monkeypatch.setattr(hand_over_module, "MAX_PART_LINES", 4)
-        stick = tmp_path / "stick"
+def _build(folder: Path) -> tuple[SavedUsbOrg, tuple[ExportedBundle, HandedOver]]:
+    desks = UsbDesks(folder)
+    workers = []
+    for name in ("field-a", "field-b"):
+        worker = desks.worker(name)
+        made = desks.org.export(worker.vault)
+        desks.org.import_(made.path)
+        ack_by_usb(desks.kyiv, worker.vault, made.bundle_id)
+        workers.append(worker)
+    worker = workers[0]
+    org_vault.update_profile(worker.vault, org_vault.current_signed(desks.kyiv).signed)
+    source = folder / "second.jpg"
+    source.write_bytes(b"second photo " * 3000)
+    worker.vault.evidence.ingest(source, worker.case_id)
+    second = desks.org.export(worker.vault)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(hand_over_module, "MAX_PART_LINES", 4)
+        stick = folder / "stick"
         stick.mkdir()
         handed = hand_over(desks.kyiv, stick, desks.lviv.device_id)
-        assert len(handed.parts) >= 3
-        yield Window(desks, worker, second, handed)
-    finally:
-        desks.close()
+    assert len(handed.parts) >= 3
+    return save(desks.org, {"desk2": desks.lviv}), (second, handed)
+
+
+@pytest.fixture
+def window(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Window]:
+    """The window, built once per test process (usb_world): this test's own
+    copy (the parts' limit still lowered, as when the hand-over was made)."""
+    saved, (second, handed) = built_once("hand-over-parts-window", tmp_path_factory, _build)
+    monkeypatch.setattr(hand_over_module, "MAX_PART_LINES", 4)
+    with saved.copy(tmp_path) as (org, made):
+        desks = usb_desks_of(org, made["desk2"])
+        moved = rebased(saved.folder, tmp_path)
+        handed = replace(
+            handed, path=moved(handed.path), parts=tuple(replace(p, path=moved(p.path)) for p in handed.parts)
+        )
+        try:
+            yield Window(desks, org.workers[0], replace(second, path=moved(second.path)), handed)
+        finally:
+            desks.close()
 
 
 def _complete(window: Window) -> None:

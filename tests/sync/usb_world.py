@@ -30,6 +30,7 @@ import pytest
 from db.api import Vault
 from sync.org import SignedProfile
 from tests.db.sync_fixtures import FieldWork
+from tests.sync.desk_world import UsbDesks
 from tests.sync.trust_fixtures import Organisation
 from tests.vault_helpers import open_vault
 
@@ -111,3 +112,19 @@ def built_once(
         _BUILT[name] = build(factory.mktemp(name))
     saved, meta = _BUILT[name]
     return saved, cast(M, meta)
+
+
+def rebased(folder: Path, tmp: Path) -> Callable[[Path], Path]:
+    """Maps a path in a saved world's ``folder`` to the same path in a test's copy."""
+    return lambda path: tmp / path.relative_to(folder)
+
+
+def usb_desks_of(org: Organisation, lviv: Vault) -> UsbDesks:
+    """The UsbDesks of a copy whose second desk is ``lviv`` (saved as
+    ``desk2``, where UsbDesks builds it), as UsbDesks(tmp) builds them."""
+    desks = object.__new__(UsbDesks)
+    desks.tmp_path = org.tmp_path
+    desks.org = org
+    desks.lviv = lviv
+    desks.others = []
+    return desks
