@@ -20,6 +20,7 @@ import pytest
 from db.api import Vault
 from sync import org_vault
 from sync.bundle.reread import RereadRefused, reread_bundle
+from tests.db.sync_fixtures import FieldWork
 from tests.factory import make_case
 from tests.sync.desk_world import UsbDesks, add_desk, import_by_usb, usb_desks
 from tests.sync.test_vouch_after_removal import _vouched_ids
@@ -77,10 +78,9 @@ def test_a_late_import_of_an_old_coordinator_bundle_leaves_a_lapsed_device_pendi
     assert "after removal" not in {case.title for case in desks.lviv.cases.list()}
 
 
-def test_a_reread_of_a_pending_workers_bundle_says_to_enrol_it_again(desks: UsbDesks) -> None:
-    """Review 21 R3: Lviv received X's bundle while Odesa's word stood; once
-    Odesa is removed, a re-read of it is refused as from a pending device,
-    not as a stranger's bundle to approve from a quarantine holding nothing."""
+def _received_then_pending(desks: UsbDesks) -> tuple[FieldWork, Path]:
+    """Lviv received X's first bundle while Odesa's word for X stood; then
+    Odesa was removed, so X is pending at Lviv. (X, that bundle's file.)"""
     odesa = add_desk(desks.kyiv, desks.tmp_path / "odesa", label="Odesa desk")
     desks.others.append(odesa)
     org_vault.update_profile(desks.lviv, current_profile(desks.kyiv))
@@ -92,7 +92,14 @@ def test_a_reread_of_a_pending_workers_bundle_says_to_enrol_it_again(desks: UsbD
     received = desks.to_lviv(first)
     assert desks.lviv.sync.received_bundle(received.bundle_id) is not None
     org_vault.update_profile(desks.lviv, org_vault.remove_coordinator(desks.kyiv, odesa.device_id).signed)
+    assert _status(desks.lviv, x.vault.device_id)[0] == "pending"
+    return x, first
 
+
+def test_a_reread_of_a_pending_workers_bundle_says_to_enrol_it_again(desks: UsbDesks) -> None:
+    """Review 21 R3: a re-read of it is refused as from a pending device,
+    not as a stranger's bundle to approve from a quarantine holding nothing."""
+    x, first = _received_then_pending(desks)
     with pytest.raises(RereadRefused) as refused:
         reread_bundle(desks.lviv, first, desks.lviv.vault_keys.age_identity(), org_id=desks.org.org_id)
     assert refused.value.code == "reread-device-pending"
@@ -101,3 +108,14 @@ def test_a_reread_of_a_pending_workers_bundle_says_to_enrol_it_again(desks: UsbD
         "device_id": x.vault.device_id,
     }
     assert "quarantine" not in str(refused.value)
+
+
+def test_a_plain_import_of_a_pending_workers_bundle_received_before_is_a_replay(desks: UsbDesks) -> None:
+    """Review 21 (noticed): the same file imported again is a replay, as any
+    bundle received here; before, admission ran first and held it in
+    quarantine as from an unknown device, a bundle this desk had received."""
+    x, first = _received_then_pending(desks)
+    again = desks.to_lviv(first)
+    assert again.replay
+    assert desks.lviv.sync.held_bundles() == []
+    assert _status(desks.lviv, x.vault.device_id)[0] == "pending"
