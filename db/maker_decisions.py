@@ -34,7 +34,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
-from db.chunked_ids import CHUNK, values_among
+from db.chunked_ids import CHUNK, driver_execute, values_among
 from db.model import Blob, MakerDecision, ParkedRevision, RevisionRow, WithheldRevision
 from db.parked import _check_rows, parked_among, parked_rows
 from db.purge import live_blob_id
@@ -193,10 +193,13 @@ def any_maker_decision_unheld(session: Session) -> bool:
     """Does another desk's word say it kept out a revision this vault does
     not hold? Then imports check parents (db/sync_import.py): a later edit of
     that revision waits here instead of being stored without it."""
-    unheld = select(MakerDecision.revision_id).where(
-        ~select(RevisionRow.revision_id).where(RevisionRow.revision_id == MakerDecision.revision_id).exists()
+    # Through the driver: every import asks this (db/chunked_ids.py).
+    unheld = driver_execute(
+        session,
+        "SELECT 1 FROM maker_decisions d"
+        " WHERE NOT EXISTS (SELECT 1 FROM revisions r WHERE r.revision_id = d.revision_id) LIMIT 1",
     )
-    return session.scalar(unheld.limit(1)) is not None
+    return unheld.first() is not None
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
-from db.chunked_ids import CHUNK, values_among
+from db.chunked_ids import CHUNK, driver_execute, ids_among, values_among
 from db.entities import ENTITY_TYPES, check_revision_body
 from db.errors import RevisionRejected
 from db.model import KnownDevice, ParkedRevision, ParkedRevisionParent, RevisionRow, WithheldRevision
@@ -238,12 +238,17 @@ def forget_left_out(session: Session, revisions: list[Revision]) -> None:
     ids = sorted(by_id)
     kinds = ("left-out", PAST_CAP, BELOW_PAST_CAP)
     for at in range(0, len(ids), CHUNK):
+        # Through the driver: an import asks this once a bundle (db/chunked_ids.py).
         found = [
-            by_id[str(rid)]
-            for rid in session.scalars(
-                select(WithheldRevision.revision_id).where(
-                    WithheldRevision.revision_id.in_(ids[at : at + CHUNK]),
-                    WithheldRevision.learned.in_(kinds),
+            by_id[rid]
+            for rid in sorted(
+                ids_among(
+                    session,
+                    "withheld_revisions",
+                    "revision_id",
+                    ids[at : at + CHUNK],
+                    "learned IN (?,?,?)",
+                    kinds,
                 )
             )
         ]
@@ -311,7 +316,8 @@ def parked_among(session: Session, revision_ids: Iterable[str]) -> set[str]:
 
 
 def any_parked(session: Session) -> bool:
-    return session.scalar(select(ParkedRevision.revision_id).limit(1)) is not None
+    # Through the driver: an import asks this twice a bundle (db/chunked_ids.py).
+    return driver_execute(session, "SELECT 1 FROM parked_revisions LIMIT 1").first() is not None
 
 
 def parked_files(session: Session, evidence_id: str) -> set[tuple[str, int]]:

@@ -55,7 +55,7 @@ from sqlalchemy.types import Text
 from db.atomicio import fsync_directory
 from db.blobformat import BlobReader
 from db.blobstore import unwrap_blob_key
-from db.chunked_ids import CHUNK, values_among
+from db.chunked_ids import CHUNK, ids_among
 from db.errors import FieldvaultError, InvalidInput
 from db.model import (
     Blob,
@@ -125,9 +125,8 @@ def _record(session: Session, vault: Vault, action: str, subjects: dict[str, obj
 def set_aside_among(session: Session, revision_ids: Iterable[str]) -> set[str]:
     """Those of ``revision_ids`` a coordinator set aside here (an import
     takes them as known: final, a no-op)."""
-    return values_among(
-        session, WithheldRevision.revision_id, revision_ids, WithheldRevision.learned == SET_ASIDE
-    )
+    # Through the driver: every import asks this (db/chunked_ids.py).
+    return ids_among(session, "withheld_revisions", "revision_id", revision_ids, "learned = ?", (SET_ASIDE,))
 
 
 # -- setting parked revisions aside -----------------------------------------------------

@@ -40,14 +40,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from db.chunked_ids import driver_execute, marks
 from db.device import DeviceIdentity, device_id_for
 from db.model import KnownDevice
 
 MAY_WRITE = ("enrolled",)
 WROTE = ("enrolled", "revoked")
+# _may_write's statement: enrolled rows, vouched for by nobody or by an enrolled coordinator.
+_MAY_WRITE_SQL = (
+    "SELECT k.device_id, k.public_key FROM known_devices k"  # noqa: S608 -- only placeholders are formatted in
+    " LEFT OUTER JOIN known_devices v ON v.device_id = k.vouched_by"
+    f" WHERE k.status IN ({marks(len(MAY_WRITE))})"
+    " AND (k.vouched_by IS NULL OR (v.role = 'coordinator' AND v.status = 'enrolled'))"
+)
 
 
 def _checked(rows: Iterable[tuple[str, bytes]]) -> dict[str, bytes]:
@@ -73,18 +81,12 @@ def _may_write(session: Session) -> dict[str, bytes]:
     """Enrolled rows, those vouched for only while their voucher is an
     enrolled coordinator here (a profile that removed it demoted its row to
     ``device``, org_vault._keep), whatever ``lapse_vouches`` got to do."""
-    voucher = aliased(KnownDevice)
+    # Through the driver: every import asks this (db/chunked_ids.py).
     return _checked(
-        session.execute(
-            select(KnownDevice.device_id, KnownDevice.public_key)
-            .outerjoin(voucher, voucher.device_id == KnownDevice.vouched_by)
-            .where(
-                KnownDevice.status.in_(MAY_WRITE),
-                or_(
-                    KnownDevice.vouched_by.is_(None),
-                    and_(voucher.role == "coordinator", voucher.status == "enrolled"),
-                ),
-            )
+        driver_execute(
+            session,
+            _MAY_WRITE_SQL,
+            MAY_WRITE,
         ).all()
     )
 
@@ -93,11 +95,11 @@ def lapsed_vouch_signers(session: Session) -> dict[str, bytes]:
     """Device id → key of every device whose coordinator's vouch lapsed
     (``pending`` with ``vouched_by`` kept): it wrote while vouched for, and
     may not write now."""
+    # Through the driver: every import asks this (db/chunked_ids.py).
     return _checked(
-        session.execute(
-            select(KnownDevice.device_id, KnownDevice.public_key).where(
-                KnownDevice.status == "pending", KnownDevice.vouched_by.is_not(None)
-            )
+        driver_execute(
+            session,
+            "SELECT device_id, public_key FROM known_devices WHERE status = 'pending' AND vouched_by IS NOT NULL",
         ).all()
     )
 

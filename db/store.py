@@ -12,12 +12,13 @@ from sqlalchemy import CursorResult, TextClause, bindparam, delete, select, text
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
+from db.chunked_ids import driver_execute as _driver
+from db.chunked_ids import marks
 from db.derive import hidden_ids
 from db.entities import RECORD_TYPES
 from db.errors import RevisionRejected, VaultDamaged
 from db.hlc import MAX_DRIFT_MS, Timestamp
 from db.model import (
-    ClockState,
     EntityRow,
     Head,
     RevisionParent,
@@ -183,12 +184,12 @@ def latest_reading(session: Session, device_id: str, wall_ms: int) -> Timestamp:
 
 
 def save_clock(session: Session, reading: Timestamp) -> None:
-    session.execute(
-        insert(ClockState)
-        .values(singleton=1, last_ms=reading.ms, last_counter=reading.counter)
-        .on_conflict_do_update(
-            index_elements=["singleton"], set_={"last_ms": reading.ms, "last_counter": reading.counter}
-        )
+    # The statement SQLAlchemy's insert().on_conflict_do_update() made, through the driver.
+    _driver(
+        session,
+        "INSERT INTO clock (singleton, last_ms, last_counter) VALUES (1, ?, ?)"
+        " ON CONFLICT (singleton) DO UPDATE SET last_ms = ?, last_counter = ?",
+        (reading.ms, reading.counter, reading.ms, reading.counter),
     )
 
 
@@ -238,21 +239,10 @@ def _in(sql: str) -> TextClause:
     return text(sql).bindparams(bindparam("ids", expanding=True))
 
 
-def _driver(session: Session, sql: str, parameters: Sequence[object] = ()) -> CursorResult[*tuple[Any, ...]]:
-    """One statement (``?`` placeholders) straight to the driver, for the
-    small lookups an import makes several dozen of a bundle: SQLAlchemy's
-    handling of a text() statement cost ~0.1 ms and an ORM select or
-    ``session.get`` ~0.5 ms of CPU each here, several times the lookup
-    itself; exec_driver_sql ~0.05 ms. Pending ORM changes are flushed first,
-    as session.execute's autoflush would: the statement sees them."""
-    session.flush()
-    return session.connection().exec_driver_sql(sql, tuple(parameters))
-
-
 def _in_driver(session: Session, sql: str, ids: Sequence[object]) -> CursorResult[*tuple[Any, ...]]:
     """``sql`` whose ``IN ({ids})`` gets one ``?`` per item of ``ids`` (a
     chunk: at most _CHUNK), through the driver (``_driver``)."""
-    return _driver(session, sql.format(ids=",".join("?" * len(ids))), ids)
+    return _driver(session, sql.format(ids=marks(len(ids))), ids)
 
 
 def _in_rows(session: Session, sql: str, ids: Sequence[object]) -> list[Any]:

@@ -34,7 +34,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
-from db.chunked_ids import CHUNK, values_among
+from db.chunked_ids import CHUNK, driver_execute, values_among
 from db.model import (
     HandOverUnaccounted,
     MakerDecision,
@@ -187,13 +187,13 @@ def any_missing_unheld(session: Session) -> bool:
     """Does a hand-over's check list as missing a revision this vault does
     not hold? Then imports check parents (db/sync_import.py): a later edit
     of it waits parked instead of being stored without it (review 21 R2)."""
-    unheld = select(HandOverUnaccounted.revision_id).where(
-        HandOverUnaccounted.problem == "missing",
-        ~select(RevisionRow.revision_id)
-        .where(RevisionRow.revision_id == HandOverUnaccounted.revision_id)
-        .exists(),
+    # Through the driver: every import asks this (db/chunked_ids.py).
+    unheld = driver_execute(
+        session,
+        "SELECT 1 FROM hand_over_unaccounted u WHERE u.problem = 'missing'"
+        " AND NOT EXISTS (SELECT 1 FROM revisions r WHERE r.revision_id = u.revision_id) LIMIT 1",
     )
-    return session.scalar(unheld.limit(1)) is not None
+    return unheld.first() is not None
 
 
 def _current() -> ColumnElement[bool]:
