@@ -12,12 +12,21 @@ Kyiv takes that edit, makes a bundle for the desks (``stale``: made before
 the revocation), then checks its case again (an edit descending from the
 worker's). The organisation revokes the worker; Lviv takes the new
 profile, then the stale bundle (the worker's revisions are left out
-there) and Kyiv's next one (which holds them, and Kyiv's edit, back)."""
+there) and Kyiv's next one (which holds them, and Kyiv's edit, back).
+
+Both worlds (``build`` and ``build_before_revocation``) are built once per
+test process and copied into each test that asks (tests/sync/usb_world.py),
+as long as the test's desks are still as ``usb_desks`` made them: its own
+two desks are then locked and left where they are, and ``desks`` holds the
+copy's (in ``desks.tmp_path``, a folder of the test's tmp_path). A test that
+changed its desks first gets the world built on them, as before."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from db.api import Vault
 from sync import org_vault
@@ -27,6 +36,7 @@ from sync.merge.frozen_records import revoked_devices
 from tests.db.sync_fixtures import FieldWork
 from tests.factory import make_case
 from tests.sync.desk_world import UsbDesks
+from tests.sync.usb_world import SavedUsbOrg, built_once, rebased, save
 
 KYIV_TITLE = "Kyiv's case"
 FIELD_EDIT = "touched in the field"
@@ -70,6 +80,31 @@ def revoked_here(vault: Vault) -> frozenset[str]:
 def build_before_revocation(desks: UsbDesks) -> tuple[FieldWork, str, str, Path]:
     """The world up to the revocation: (the worker, Kyiv's case, the control
     case, the stale bundle Kyiv made for the desks)."""
+
+    def made(desks: UsbDesks) -> tuple[str, str, Path]:
+        _field, kyiv_case, control, stale = _build_before_revocation(desks)
+        return kyiv_case, control, stale
+
+    copied = _copy_of("revocation-world-before", desks, made)
+    if copied is None:
+        return _build_before_revocation(desks)
+    field, kyiv_case, control, stale = copied
+    return field, kyiv_case, control, rebased(_saved_folder("revocation-world-before"), desks.tmp_path)(stale)
+
+
+def build(desks: UsbDesks) -> FrozenWorld:
+    def made(desks: UsbDesks) -> tuple[str, str, frozenset[str]]:
+        world = _build(desks)
+        return world.kyiv_case, world.control_case, world.worker_records
+
+    copied = _copy_of("revocation-world", desks, made)
+    if copied is None:
+        return _build(desks)
+    field, kyiv_case, control, worker_records = copied
+    return FrozenWorld(desks, field, kyiv_case, control, worker_records)
+
+
+def _build_before_revocation(desks: UsbDesks) -> tuple[FieldWork, str, str, Path]:
     org_vault.set_policy(desks.kyiv, send_to_workers="all")
     org_vault.update_profile(desks.lviv, org_vault.current_signed(desks.kyiv).signed)
     field = desks.worker("field")
@@ -87,8 +122,8 @@ def build_before_revocation(desks: UsbDesks) -> tuple[FieldWork, str, str, Path]
     return field, kyiv_case, control, stale
 
 
-def build(desks: UsbDesks) -> FrozenWorld:
-    field, kyiv_case, control, stale = build_before_revocation(desks)
+def _build(desks: UsbDesks) -> FrozenWorld:
+    field, kyiv_case, control, stale = _build_before_revocation(desks)
     desks.revoke(field.vault.device_id)
     assert desks.to_lviv(stale).withheld_revisions
     later = desks.kyiv_bundle()
@@ -97,3 +132,69 @@ def build(desks: UsbDesks) -> FrozenWorld:
         rev.entity_id for rev in desks.kyiv.revisions.all() if rev.device_id == field.vault.device_id
     )
     return FrozenWorld(desks, field, kyiv_case, control, worker_records)
+
+
+# -- built once per test process ---------------------------------------------------------
+
+
+def _as_made(desks: UsbDesks) -> tuple[object, ...]:
+    """What a test may have changed of its usb_desks before asking for a
+    world: equal to a fresh UsbDesks' when it changed nothing."""
+    kyiv, lviv = desks.kyiv, desks.lviv
+    profile, held = org_vault.held_profile(kyiv), org_vault.held_profile(lviv)
+    assert profile is not None and held is not None
+    return (
+        profile.version,
+        held.version,
+        len(profile.coordinators),
+        profile.revoked,
+        profile.send_to_workers,
+        len(kyiv.revisions.all()),
+        len(lviv.revisions.all()),
+        len(kyiv.sync.devices()),
+        len(lviv.sync.devices()),
+        len(kyiv.sync.sent_bundles()),
+        len(lviv.sync.sent_bundles()),
+        len(desks.org.workers),
+        len(desks.others),
+        sorted(path.name for path in desks.org.usb.iterdir()),
+    )
+
+
+_WORLD = "world"  # the copy's folder in the test's tmp_path
+T = TypeVar("T")
+
+
+def _saved_folder(name: str) -> Path:
+    return _SAVED[name]
+
+
+_SAVED: dict[str, Path] = {}  # name -> the saved world's folder, once built
+
+
+def _copy_of(
+    name: str, desks: UsbDesks, make: Callable[[UsbDesks], tuple[str, str, T]]
+) -> tuple[FieldWork, str, str, T] | None:
+    """The worker and what ``make`` returned when it built the world
+    ``name`` once, after pointing ``desks`` at this test's copy of it; None
+    (build on ``desks``) when the test changed its desks first."""
+    base = desks.tmp_path.parent  # pytest's base temp: never inside a test's tmp_path
+
+    def built(folder: Path) -> tuple[SavedUsbOrg, tuple[tuple[object, ...], tuple[str, str, T]]]:
+        made = UsbDesks(folder)
+        state = _as_made(made)
+        result = make(made)
+        return save(made.org, {"desk2": made.lviv}), (state, result)
+
+    saved, (state, (kyiv_case, control, more)) = built_once(name, base, built)
+    _SAVED[name] = saved.folder
+    if _as_made(desks) != state:
+        return None
+    # The test's own desks, unused from here: locked, left where the fixture made them.
+    desks.lviv.lock()
+    desks.org.close()
+    folder = desks.tmp_path / _WORLD
+    org, copied = saved.open_copy(folder)
+    desks.tmp_path, desks.org, desks.lviv = folder, org, copied["desk2"]
+    [field] = org.workers
+    return field, kyiv_case, control, more

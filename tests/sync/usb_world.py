@@ -19,6 +19,7 @@ test issues its own."""
 from __future__ import annotations
 
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -63,6 +64,16 @@ class SavedUsbOrg:
         """This test's own copy in ``tmp``: the Organisation (``tmp_path``,
         the USB folder and every vault in ``tmp``) and the other desks by
         name; every vault is locked again at the end."""
+        org, desks = self.open_copy(tmp)
+        try:
+            yield org, desks
+        finally:
+            for vault in [*desks.values(), *(w.vault for w in org.workers), org.coordinator]:
+                vault.lock()
+
+    def open_copy(self, tmp: Path) -> tuple[Organisation, dict[str, Vault]]:
+        """As ``copy``, the vaults left open: the caller locks them
+        (``Organisation.close`` and each desk's ``lock``)."""
         shutil.copytree(self.folder, tmp, dirs_exist_ok=True)
         opened: list[Vault] = []
         try:
@@ -79,10 +90,11 @@ class SavedUsbOrg:
             for name in self.desks:
                 desks[name] = open_vault(tmp / name)
                 opened.append(desks[name])
-            yield org, desks
-        finally:
+        except BaseException:
             for vault in opened:
                 vault.lock()
+            raise
+        return org, desks
 
 
 def save(org: Organisation, desks: Mapping[str, Vault]) -> SavedUsbOrg:
@@ -103,13 +115,20 @@ _BUILT: dict[str, tuple[SavedUsbOrg, object]] = {}
 
 
 def built_once(
-    name: str, factory: pytest.TempPathFactory, build: Callable[[Path], tuple[SavedUsbOrg, M]]
+    name: str,
+    base: pytest.TempPathFactory | Path,
+    build: Callable[[Path], tuple[SavedUsbOrg, M]],
 ) -> tuple[SavedUsbOrg, M]:
     """The world ``build`` makes in an empty folder (and returns saved, with
     what its tests need to know of it), built by the first test of this
-    process that asks for ``name``."""
+    process that asks for ``name``, in a folder of pytest's base temp
+    (``base``: its factory, or a folder beside the test's tmp_path)."""
     if name not in _BUILT:
-        _BUILT[name] = build(factory.mktemp(name))
+        if isinstance(base, Path):
+            folder = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=base))
+        else:
+            folder = base.mktemp(name)
+        _BUILT[name] = build(folder)
     saved, meta = _BUILT[name]
     return saved, cast(M, meta)
 
