@@ -9,12 +9,14 @@ the worker's own file of it is a replay there, and the check against W's
 signed manifest lists the two as missing.
 
 Test modules take the fixture by importing it:
-``from tests.sync.reread_world import scene``."""
+``from tests.sync.reread_world import scene``. The scene is built once per
+test process (the first test that asks) and each test gets its own copy of
+its folders (tests/sync/usb_world.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -29,6 +31,7 @@ from sync.bundle.vault_io import ExportedBundle
 from tests.db.sync_fixtures import FieldWork
 from tests.sync.desk_world import ack_by_usb, add_desk, import_by_usb
 from tests.sync.trust_fixtures import Organisation, make_organisation
+from tests.sync.usb_world import SavedUsbOrg, built_once, rebased, save
 
 PHOTO = b"\xff\xd8\xff\xe0 photo of the shelled school, taken by W " * 64
 
@@ -74,13 +77,12 @@ def state(vault: Vault) -> tuple[object, ...]:
     )
 
 
-@pytest.fixture
-def scene(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Scene]:
-    org = make_organisation(tmp_path)
+def _build(folder: Path) -> tuple[SavedUsbOrg, tuple[ExportedBundle, tuple[str, str], str]]:
+    org = make_organisation(folder)
     worker = org.worker("field", token=org.token())
     first = org.import_(org.export(worker.vault).path)  # Kyiv enrols W by its first bundle
     ack_by_usb(org.coordinator, worker.vault, first.bundle_id)  # W's next bundle holds only new work
-    rivne = add_desk(org.coordinator, tmp_path / "rivne", label="Rivne")
+    rivne = add_desk(org.coordinator, folder / "rivne", label="Rivne")
     signed = org_vault.current_signed(org.coordinator).signed
     org_vault.update_profile(rivne, signed)
     org_vault.update_profile(worker.vault, signed)  # W's next bundle is for Rivne too
@@ -89,7 +91,7 @@ def scene(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Scene]:
             case_id=worker.case_id, title="Statement of witness W-3", language="uk", narrative="..."
         )
     )
-    source = tmp_path / "school.jpg"
+    source = folder / "school.jpg"
     source.write_bytes(PHOTO)
     photo = worker.vault.evidence.ingest(source, worker.case_id).item
     source.unlink()
@@ -113,10 +115,10 @@ def scene(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Scene]:
     def no_photo(self: hand_over_module._Split, blobs: list[PendingBlob]) -> list[list[PendingBlob]]:
         return placed(self, [b for b in blobs if photo.id not in b.evidence_ids])
 
-    with monkeypatch.context() as patched:
+    with pytest.MonkeyPatch.context() as patched:
         patched.setattr(hand_over_module._Split, "carried", without)
         patched.setattr(hand_over_module._Split, "place_blobs", no_photo)
-        stick = tmp_path / "hand-over"
+        stick = folder / "hand-over"
         stick.mkdir()
         made = hand_over(org.coordinator, stick, rivne.device_id)
     import_by_usb(rivne, made.path, org.org_id)
@@ -125,8 +127,14 @@ def scene(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Scene]:
     # The worker's own file is a replay at Rivne: it applies nothing.
     assert import_by_usb(rivne, bundle.path, org.org_id).replay
     assert not left_out & stored(rivne)
-    try:
-        yield made_scene
-    finally:
-        rivne.lock()
-        org.close()
+    return save(org, {"rivne": rivne}), (bundle, made_scene.dropped, photo.id)
+
+
+@pytest.fixture
+def scene(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scene]:
+    """The scene, built once per test process: this test's own copy."""
+    saved, (bundle, dropped, photo_item) = built_once("reread-world", tmp_path_factory, _build)
+    with saved.copy(tmp_path) as (org, desks):
+        [worker] = org.workers
+        moved = replace(bundle, path=rebased(saved.folder, tmp_path)(bundle.path))
+        yield Scene(org, worker, desks["rivne"], moved, dropped, photo_item)
