@@ -163,15 +163,28 @@ _FIRST_SIGNER = (
     "ORDER BY r.hlc_ms, r.hlc_counter, r.revision_id LIMIT 1)"
 )
 # The records a device created: the revisions it signed that have no parent
-# (an entity's first revision; merges and edits have parents), other than a
-# re-root (db/reroot.py): an as-held re-root of a record a revoked device
-# created has no parent either, and the desk that signed it did not create
-# the record (review 20). Answered by the index on revisions (device_id,
-# entity_id) (migration 0015) and revision_supersedes' key.
+# (an entity's first revision; merges and edits have parents). A re-root
+# (db/reroot.py) has none either when it re-roots as held a record a revoked
+# device created: it counts only where no other root of the record is held,
+# so the filter names the device the list shows (_FIRST_SIGNER, the oldest
+# revision held): the revoked creator where its revisions are held, the
+# re-rooting desk where they never were (review 20, review 22 F1).
+# Answered by the index on revisions (device_id, entity_id) (migration
+# 0015), revision_supersedes' key, and, for a re-root alone, the record's
+# other revisions.
+_NO_PARENT = "NOT EXISTS (SELECT 1 FROM revision_parents p WHERE p.revision_id = {r}.revision_id)"
+_NOT_REROOT = "NOT EXISTS (SELECT 1 FROM revision_supersedes s WHERE s.revision_id = {r}.revision_id)"
 _CREATED_BY = (
-    "(SELECT r.entity_id FROM revisions r WHERE r.device_id = :device_id "
-    "AND NOT EXISTS (SELECT 1 FROM revision_parents p WHERE p.revision_id = r.revision_id) "
-    "AND NOT EXISTS (SELECT 1 FROM revision_supersedes s WHERE s.revision_id = r.revision_id))"
+    "(SELECT r.entity_id FROM revisions r WHERE r.device_id = :device_id AND "  # noqa: S608 (constants)
+    + _NO_PARENT.format(r="r")
+    + " AND ("
+    + _NOT_REROOT.format(r="r")
+    + " OR NOT EXISTS (SELECT 1 FROM revisions o WHERE o.entity_id = r.entity_id "
+    + "AND o.revision_id != r.revision_id AND "
+    + _NO_PARENT.format(r="o")
+    + " AND "
+    + _NOT_REROOT.format(r="o")
+    + ")))"
 )
 _CREATED_SEQS = "e.seq IN (SELECT x.seq FROM entities x WHERE x.entity_id IN " + _CREATED_BY + ")"  # noqa: S608
 # Records an evidence item is linked to (db/evidence_links.py). Not

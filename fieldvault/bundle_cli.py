@@ -634,7 +634,7 @@ def _rereads(out: Any, vault: Vault) -> None:
     out.rows(
         rows,
         lambda row: (
-            f"re-read {row['reread_id']}  {when_text(row['reread_ms'])}  by {row['user_label']}  "
+            f"re-read {row['reread_id']}  {when_text(row['reread_ms'])}  by {row['user_label'] or '-'}  "
             f"bundle {row['bundle_id']} (#{row['sequence']} of {row['device_id']}): "
             f"{len(row['applied_revisions'])} revision(s), "
             f"{len(row['unparked_revisions'])} parked before, "

@@ -3,7 +3,9 @@
 no parent, as a first revision has none, but the desk that signed it did
 not create the record (review 20). Real vaults and bundles by USB
 (tests/db/revocation_world.py): the worker's testimony reached Kyiv and
-Lviv; then the worker was revoked and Kyiv re-rooted the testimony as held."""
+Lviv; then the worker was revoked and Kyiv re-rooted the testimony as held.
+Lviv left the worker's line out: there the re-root is the record's only
+revision, and the filter names Kyiv, as the list does (review 22 F1)."""
 
 from __future__ import annotations
 
@@ -25,6 +27,19 @@ def _created_by(vault: Vault, device_id: str) -> set[str]:
     while True:
         page = service.records(ReviewFilter(device_id=device_id), cursor=cursor, limit=50)
         found |= {record.entity_id for record in page.records}
+        cursor = page.next_cursor
+        if cursor is None:
+            return found
+
+
+def _records(vault: Vault) -> dict[str, str]:
+    """Every record the review lists, with the device its row names."""
+    service = ReviewService(vault.services.context)
+    found: dict[str, str] = {}
+    cursor = None
+    while True:
+        page = service.records(ReviewFilter(), cursor=cursor, limit=50)
+        found |= {record.entity_id: record.device_id for record in page.records}
         cursor = page.next_cursor
         if cursor is None:
             return found
@@ -52,5 +67,13 @@ def test_a_re_rooted_record_is_listed_as_created_by_its_creator_only(
     assert testimony not in _created_by(world.kyiv, kyiv_id)
     # What Kyiv did create is still listed as its own.
     assert world.control_case not in _created_by(world.kyiv, world.worker_id)
+    # Lviv left the worker's line out: the re-root is the record's only
+    # revision there, so the list names Kyiv, and Kyiv's filter finds it
+    # (review 22 F1: it was in no device's filter).
+    assert testimony not in _records(world.lviv)
     desks.to_lviv(desks.kyiv_bundle())
-    assert testimony not in _created_by(world.lviv, kyiv_id)
+    assert _records(world.lviv)[testimony] == kyiv_id
+    assert testimony in _created_by(world.lviv, kyiv_id)
+    assert testimony not in _created_by(world.lviv, world.worker_id)
+    # At Kyiv, which holds the line, the list and the filter name the worker.
+    assert _records(world.kyiv)[testimony] == world.worker_id
