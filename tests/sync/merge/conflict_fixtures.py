@@ -11,6 +11,7 @@ the other's edit and sends its bundle back; the coordinator imports both.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from sync import org_vault
 from sync.bundle.vault_io import ExportedBundle, ImportedBundle, export_bundle, import_bundle
 from tests.factory import make_case
 from tests.sync.trust_fixtures import Organisation, current_profile, make_organisation
+from tests.sync.usb_world import SavedUsbOrg, built_once, save
 from tests.vault_helpers import FAST_ARGON2, PASSPHRASE
 
 NARRATIVE = "Свідок бачив, як двох полонених вивели з підвалу. Потім їх посадили в машину."
@@ -62,9 +64,33 @@ def _worker(org: Organisation, name: str) -> Vault:
     return vault
 
 
+# Tests that took a copy of the saved scene (pytest's node ids): a second
+# scene in one test is built afresh, so that no two of its vaults share an identity.
+_COPIED_FOR: set[str] = set()
+
+
 def build_conflict(tmp_path: Path) -> ConflictScene:
     """A coordinator's vault holding one testimony in conflict: two heads,
-    one written on each worker's device."""
+    one written on each worker's device (in ``tmp_path``: coordinator,
+    first, second, usb). A copy of the scene built once per test process
+    (tests/sync/usb_world.py: the vaults and the stick as the build left
+    them, opened again), or built afresh for a test's second scene."""
+    test = os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" (", 1)[0]
+    taken = any((tmp_path / name).exists() for name in ("coordinator", "first", "second", "usb"))
+    if not test or test in _COPIED_FOR or taken:
+        return _build_conflict(tmp_path)
+    _COPIED_FOR.add(test)
+    saved, testimony_id = built_once("conflict-scene", tmp_path.parent, _saved_conflict)
+    org, workers = saved.open_copy(tmp_path)
+    return ConflictScene(org, workers["first"], workers["second"], testimony_id)
+
+
+def _saved_conflict(folder: Path) -> tuple[SavedUsbOrg, str]:
+    scene = _build_conflict(folder)
+    return save(scene.org, {"first": scene.first, "second": scene.second}), scene.testimony_id
+
+
+def _build_conflict(tmp_path: Path) -> ConflictScene:
     org = make_organisation(tmp_path)
     scene = ConflictScene(org, _worker(org, "first"), _worker(org, "second"), "")
     case = make_case(org.coordinator)
