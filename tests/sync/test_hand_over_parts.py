@@ -17,7 +17,7 @@ so that this small history needs three parts or more.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -31,6 +31,7 @@ from sync.bundle.vault_io import BundleCancelled, ExportedBundle, ImportedBundle
 from tests.db.sync_fixtures import FieldWork
 from tests.factory import make_case
 from tests.sync.desk_world import UsbDesks, ack_by_usb, assert_verified, heads_hash, stored_bytes
+from tests.sync.usb_world import SavedUsbOrg, built_once, rebased, save, usb_desks_of
 
 
 @dataclass
@@ -49,28 +50,38 @@ class Split:
         return self.desks.to_lviv(path)
 
 
+def _build(folder: Path) -> tuple[SavedUsbOrg, tuple[list[ExportedBundle], bytes]]:
+    desks = UsbDesks(folder)
+    carried = []
+    for name in ("field-a", "field-b"):
+        worker = desks.worker(name)
+        made = desks.org.export(worker.vault)
+        desks.org.import_(made.path)
+        ack_by_usb(desks.kyiv, worker.vault, made.bundle_id)
+        carried.append(made)
+    # Kyiv's own evidence: its item's first revision and its file must
+    # arrive in the same part (an item of the maker's without its file is refused).
+    data = b"kyiv's own photo " * 4000
+    source = folder / "kyiv-photo.jpg"
+    source.write_bytes(data)
+    desks.kyiv.evidence.ingest(source, make_case(desks.kyiv).id)
+    return save(desks.org, {"desk2": desks.lviv}), (carried, data)
+
+
 @pytest.fixture
-def split(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Split]:
-    desks = UsbDesks(tmp_path)
-    try:
-        workers, carried = [], []
-        for name in ("field-a", "field-b"):
-            worker = desks.worker(name)
-            made = desks.org.export(worker.vault)
-            desks.org.import_(made.path)
-            ack_by_usb(desks.kyiv, worker.vault, made.bundle_id)
-            workers.append(worker)
-            carried.append(made)
-        # Kyiv's own evidence: its item's first revision and its file must
-        # arrive in the same part (an item of the maker's without its file is refused).
-        data = b"kyiv's own photo " * 4000
-        source = tmp_path / "kyiv-photo.jpg"
-        source.write_bytes(data)
-        desks.kyiv.evidence.ingest(source, make_case(desks.kyiv).id)
-        monkeypatch.setattr(hand_over_module, "MAX_PART_LINES", 4)
-        yield Split(desks, workers, carried, data)
-    finally:
-        desks.close()
+def split(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Split]:
+    """The desks, built once per test process (tests/sync/usb_world.py): this test's own copy."""
+    saved, (carried, data) = built_once("hand-over-parts", tmp_path_factory, _build)
+    with saved.copy(tmp_path) as (org, made):
+        desks = usb_desks_of(org, made["desk2"])
+        moved = rebased(saved.folder, tmp_path)
+        try:
+            monkeypatch.setattr(hand_over_module, "MAX_PART_LINES", 4)
+            yield Split(desks, org.workers, [replace(b, path=moved(b.path)) for b in carried], data)
+        finally:
+            desks.close()
 
 
 def test_parts_taken_in_order_give_what_one_bundle_gives(split: Split) -> None:
