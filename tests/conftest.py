@@ -14,6 +14,7 @@ import pytest
 
 from db.keyring_store import NoKeyring
 from db.vault import CreatedVault, Vault
+from tests import built_once
 from tests.faults import FaultLibraryUnavailableError, build_fault_library
 from tests.vault_helpers import FAST_ARGON2, PASSPHRASE
 
@@ -41,6 +42,19 @@ def isolated_qt_settings(request: pytest.FixtureRequest) -> Iterator[Path | None
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(folder))
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
     yield folder
+
+
+@pytest.fixture(autouse=True)
+def built_once_for_this_test(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Tells tests/built_once.py which test runs and its tmp_path: the
+    builders copy vaults built once per process only into that folder,
+    and never one template twice into one test."""
+    if "tmp_path" in request.fixturenames:
+        built_once.test_began(
+            request.getfixturevalue("tmp_path"), request.getfixturevalue("tmp_path_factory")
+        )
+    yield
+    built_once.test_ended()
 
 
 @pytest.fixture

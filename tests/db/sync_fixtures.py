@@ -4,6 +4,7 @@ work a coordinator's vault imports (issue 11)."""
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,8 +15,9 @@ from db.device import DeviceIdentity
 from db.keyring_store import NoKeyring
 from db.sync_state import Device
 from db.vault import Vault
+from tests.built_once import template
 from tests.factory import make_case, make_testimony
-from tests.vault_helpers import FAST_ARGON2, PASSPHRASE
+from tests.vault_helpers import FAST_ARGON2, PASSPHRASE, open_vault
 
 
 @dataclass
@@ -40,6 +42,38 @@ class FieldWork:
 
 
 def record_field_work(folder: Path, tmp_path: Path, size: int = 300_000) -> FieldWork:
+    """A field device's vault in ``folder`` that recorded a case, a testimony
+    and one evidence file of ``size`` random bytes (its source left in
+    ``tmp_path``). Inside a test's tmp_path, a copy of a vault recorded once
+    per test process (tests/built_once.py: each test its own copy, and no
+    two copies of one template in a test; ~0.4 s of CPU to record, for its
+    evidence's sandbox child mostly, ~0.05 s to copy and open)."""
+    saved = template(
+        f"field-work-{folder.name}-{size}", [folder], lambda base: _saved_field_work(base, folder.name, size)
+    )
+    if saved is None:
+        return _record_field_work(folder, tmp_path, size)
+    base, made = saved
+    shutil.copytree(base / folder.name, folder, dirs_exist_ok=True)
+    (tmp_path / f"photo-{folder.name}.jpg").write_bytes(made.data)
+    return FieldWork(open_vault(folder), made.case_id, made.evidence_id, made.sha256, made.data)
+
+
+@dataclass(frozen=True)
+class _SavedFieldWork:
+    case_id: str
+    evidence_id: str
+    sha256: str
+    data: bytes
+
+
+def _saved_field_work(base: Path, name: str, size: int) -> _SavedFieldWork:
+    work = _record_field_work(base / name, base, size)
+    work.vault.lock()
+    return _SavedFieldWork(work.case_id, work.evidence_id, work.sha256, work.data)
+
+
+def _record_field_work(folder: Path, tmp_path: Path, size: int) -> FieldWork:
     vault = Vault.create(folder, PASSPHRASE, keyring=NoKeyring(), argon2=FAST_ARGON2).vault
     case = make_case(vault)
     make_testimony(vault, case.id)
