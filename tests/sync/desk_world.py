@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -41,6 +42,7 @@ from sync.client.org_link import publish_profile
 from sync.client.push import PushResult, push
 from sync.client.worker import SyncWorker
 from sync.org import Profile, SignedProfile
+from tests.built_once import template
 from tests.db.sync_fixtures import FieldWork
 from tests.sync.client.sync_helpers import (
     Org,
@@ -285,10 +287,22 @@ class UsbDesks:
     Lviv desk (a coordinator of the profile, without the key); no server."""
 
     def __init__(self, tmp_path: Path) -> None:
+        """Kyiv in ``tmp_path/coordinator`` (and the stick ``tmp_path/usb``),
+        Lviv in ``tmp_path/desk2``. Inside a test's tmp_path, a copy of the
+        two desks built once per test process (tests/built_once.py)."""
         self.tmp_path = tmp_path
-        self.org: Organisation = make_organisation(tmp_path)
-        self.lviv: Vault = add_desk(self.kyiv, tmp_path / "desk2", label="Lviv desk")
         self.others: list[Vault] = []
+        folders = [tmp_path / "coordinator", tmp_path / "usb", tmp_path / "desk2"]
+        saved = template("usb-desks", folders, _saved_usb_desks)
+        if saved is None:
+            self.org: Organisation = make_organisation(tmp_path)
+            self.lviv: Vault = add_desk(self.kyiv, tmp_path / "desk2", label="Lviv desk")
+            return
+        base, signed = saved
+        for folder in folders:
+            shutil.copytree(base / folder.name, folder, dirs_exist_ok=True)
+        self.org = Organisation(open_vault(tmp_path / "coordinator"), signed, tmp_path / "usb", tmp_path)
+        self.lviv = open_vault(tmp_path / "desk2")
 
     @property
     def kyiv(self) -> Vault:
@@ -326,6 +340,14 @@ class UsbDesks:
             vault.lock()
         self.lviv.lock()
         self.org.close()
+
+
+def _saved_usb_desks(base: Path) -> SignedProfile:
+    """UsbDesks built afresh in ``base`` (outside any test's tmp_path) and
+    closed: the profile Kyiv created (version 1, ``Organisation.signed``)."""
+    made = UsbDesks(base)
+    made.close()
+    return made.org.signed
 
 
 @pytest.fixture
