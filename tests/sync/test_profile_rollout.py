@@ -33,6 +33,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from PySide6.QtCore import QCoreApplication, QLocale, Qt
 from pytestqt.qtbot import QtBot
 
+from db.api import Vault
 from desktop.devices_view import DevicesDialog
 from desktop.i18n import install_translators, remove_translators
 from sync import org as sync_org
@@ -46,7 +47,15 @@ from sync.server.errors import ServerRefused
 from sync.server.service import Service
 from tests.cli_helpers import Cli
 from tests.gui_helpers import TS_FILE, compile_qm, qt_app, screenshot, type_text, unlocked_window
-from tests.sync.client.sync_helpers import Org, new_vault, organisation, quick_backoff, record_work
+from tests.sync.client.sync_helpers import (
+    Org,
+    SavedOrg,
+    new_vault,
+    quick_backoff,
+    record_work,
+    saved,
+    saved_organisation,
+)
 from tests.sync.client.test_sync_cli import _env
 from tests.vault_helpers import PASSPHRASE
 
@@ -83,12 +92,6 @@ def _old_put_profile(original: Any) -> Any:
     return put_profile
 
 
-@pytest.fixture
-def org(tmp_path: Path) -> Iterator[Org]:
-    with organisation(tmp_path) as made:
-        yield made
-
-
 def _server_is_old(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Service, "put_profile", _old_put_profile(Service.put_profile))
 
@@ -99,11 +102,44 @@ def _uploads(worker: Any, tmp_path: Path, name: str) -> None:
     assert made.made is not None and made.sent == [made.made.bundle_id]
 
 
+# The two worlds of these tests, each built once per test process (the
+# first test that asks) and copied for each test (sync_helpers.SavedOrg).
+_SAVED: dict[bool, SavedOrg] = {}
+
+
+def _saved(factory: pytest.TempPathFactory, *, seized: bool) -> SavedOrg:
+    """The organisation (its coordinator and its server); with ``seized``,
+    a worker "seized" enrolled (its token spent) whose first upload the
+    server took."""
+    if seized not in _SAVED:
+        with saved_organisation(factory.mktemp("rollout-seized" if seized else "rollout-org")) as made:
+            if seized:
+                _uploads(made.worker("seized"), made.tmp, "before")
+        _SAVED[seized] = saved(made)
+    return _SAVED[seized]
+
+
+@pytest.fixture
+def org(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Org]:
+    """The organisation of tests/sync/client (a coordinator and a real
+    server its profile names): this test's own copy."""
+    with _saved(tmp_path_factory, seized=False).copy(tmp_path) as made:
+        yield made
+
+
+@pytest.fixture
+def seized(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Org, Vault]]:
+    """The organisation and its worker "seized", whose first upload ("before")
+    the server took: this test's own copy."""
+    with _saved(tmp_path_factory, seized=True).copy(tmp_path) as made:
+        [worker] = made.workers
+        yield made, worker
+
+
 def test_a_revocation_an_older_server_refuses_is_said_and_the_server_still_takes_the_device(
-    org: Org, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    seized: tuple[Org, Vault], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    worker = org.worker("seized")
-    _uploads(worker, tmp_path, "before")
+    org, worker = seized
     _server_is_old(monkeypatch)
 
     revoked = org_vault.revoke_device(org.coordinator, worker.device_id)
@@ -139,10 +175,9 @@ def test_another_form_refusal_of_a_profile_without_the_member_stays_a_refusal(
 
 
 def test_org_revoke_says_the_server_is_too_old_and_the_revocation_not_in_force(
-    org: Org, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    seized: tuple[Org, Vault], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    worker = org.worker("seized")
-    _uploads(worker, tmp_path, "before")
+    org, worker = seized
     _server_is_old(monkeypatch)
     org.coordinator.lock()  # the command opens the vault itself
     cli = Cli(org.coordinator.folder, _env(tmp_path))
@@ -184,10 +219,9 @@ def _revoke_in_devices_dialog(qtbot: QtBot, org: Org, device_id: str) -> tuple[A
 
 
 def test_the_devices_dialog_says_the_server_is_too_old(
-    qtbot: QtBot, org: Org, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, seized: tuple[Org, Vault], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    worker = org.worker("seized")
-    _uploads(worker, tmp_path, "before")
+    org, worker = seized
     _server_is_old(monkeypatch)
     window, dialog = _revoke_in_devices_dialog(qtbot, org, worker.device_id)
     qtbot.waitUntil(lambda: "too old" in dialog.status.text(), timeout=WAIT_MS)
@@ -205,10 +239,9 @@ def test_the_devices_dialog_says_the_server_is_too_old(
 
 
 def test_the_devices_dialog_says_it_in_ukrainian(
-    qtbot: QtBot, org: Org, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, seized: tuple[Org, Vault], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    worker = org.worker("seized")
-    _uploads(worker, tmp_path, "before")
+    org, worker = seized
     _server_is_old(monkeypatch)
     app = qt_app()
     compile_qm(TS_FILE, tmp_path / "fieldvault_uk.qm")
