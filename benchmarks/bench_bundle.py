@@ -11,9 +11,17 @@ Measured in the same run, on the same data:
     payload verified, decrypted, evidence stored, one transaction) vs
     ``age -d | tar -x`` and ``sync -f``. Ratio = baseline / ours: >= 0.8x.
 (c) applying revisions: a bundle of R revisions (made with the worker's key)
-    imported vs ``executemany`` of the same rows (id, entity, signed,
-    signature) into unencrypted SQLite in one transaction: ours / baseline
-    within 3x; importing the same bundle again under 10% of the first.
+    imported, against the floor of benchmarks/bench_merge.py measured in
+    the same run (Ed25519 verification of every revision + ``executemany``
+    of the same rows into SQLCipher opened as the vault opens its own):
+    ours / floor within 3x; importing the same bundle again under 10% of
+    the first. Issue 11's own baseline, ``executemany`` of the same rows
+    (id, signed, signature) into unencrypted SQLite, is still measured and
+    its ratio printed, but no longer decides PASS/MISS: verification alone
+    is 8-12x that baseline, so no import that verifies every signature can
+    come within 3x of it (the lead's decision of session 14, the same as
+    for the coordinator merge; bench_merge.py's docstring and
+    docs/development.md say why).
 
 (a) and (b) also report, in their details and JSON only, a second ratio
 against an "equal-work" baseline: standard tools doing the checks and the
@@ -70,6 +78,7 @@ from benchmarks._common import (
     machine_line,
     write_results_json,
 )
+from benchmarks.bench_merge import executemany_encrypted, load_word_analysers, verification_alone
 from db.api import Case, NoKeyring, Vault
 from db.device import DeviceIdentity as VaultDevice
 from db.hlc import Timestamp
@@ -82,7 +91,7 @@ from sync.bundle.vault_io import export_bundle, import_bundle
 # Test-speed key derivation: unlocking is not what is measured here.
 BENCH_ARGON2 = Argon2Params(time_cost=1, memory_kib=8 * 1024, parallelism=1)
 TARGET_SPEED = 0.8  # baseline time / ours
-TARGET_APPLY = 3.0  # ours / executemany
+TARGET_APPLY = 3.0  # ours / the floor (verification + executemany into SQLCipher)
 TARGET_REIMPORT = 0.10  # second import / first
 FILE_MIB = 64  # evidence split into files of this size (the last may be smaller)
 EQUAL_RATIO = "equal-work ratio (baseline time / ours; NOT the issue's target)"
@@ -395,6 +404,7 @@ def bench_revisions(folder: Path, count: int) -> Result:
         recipients,
     )
     identity = coordinator.vault_keys.age_identity()
+    load_word_analysers()  # once a process, whatever the size: not the import's
 
     started, cpu = time.perf_counter(), time.process_time()
     first = import_bundle(coordinator, bundle, identity, org_id=org_id)
@@ -406,20 +416,29 @@ def bench_revisions(folder: Path, count: int) -> Result:
     reimport = time.perf_counter() - started
     assert again.replay and again.revisions == 0, again
     baseline = executemany_baseline(folder, revisions)
+    rows = [(r["id"], r["signed"], r["signature"]) for r in revisions]
+    verify_wall, verify_cpu = verification_alone(rows)
+    encrypted, cpu_encrypted = executemany_encrypted(folder, rows)
+    floor = verify_wall + encrypted
     worker.lock()
     coordinator.lock()
     return Result(
         name="bundle-apply",
         metric=f"applying {count} revisions from a bundle",
         ours=ours,
-        baseline=baseline,
+        baseline=floor,
         unit="s",
-        ratio=ours / baseline,
-        ratio_meaning="import_bundle / executemany into unencrypted SQLite; lower is better",
-        target=f"<= {TARGET_APPLY}x; re-import < {TARGET_REIMPORT:.0%} of the first",
-        passed=ours / baseline <= TARGET_APPLY and reimport < TARGET_REIMPORT * ours,
+        ratio=ours / floor,
+        ratio_meaning="import_bundle / the floor: Ed25519 verification of every revision + executemany "
+        "into SQLCipher; lower is better",
+        target=f"<= {TARGET_APPLY}x the floor (not the issue's plain executemany: see the docstring); "
+        f"re-import < {TARGET_REIMPORT:.0%} of the first",
+        passed=ours / floor <= TARGET_APPLY and reimport < TARGET_REIMPORT * ours,
         details={
+            "issue 11's ratio (ours / executemany into unencrypted SQLite)": f"{ours / baseline:.1f}x",
             "import_bundle": f"{ours:.3f} s ({count / ours:,.0f} revisions/s)",
+            "the floor: verification + executemany into SQLCipher": f"{floor:.3f} s = {verify_wall:.3f} s "
+            f"+ {encrypted:.3f} s; CPU {verify_cpu + cpu_encrypted:.3f} s",
             "executemany, unencrypted": f"{baseline:.3f} s",
             "CPU time of import_bundle": f"{cpu_ours:.2f} s (all threads)",
             "re-import (replay)": f"{reimport * 1000:.1f} ms ({reimport / ours:.2%} of the first)",
