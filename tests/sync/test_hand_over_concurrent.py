@@ -28,20 +28,29 @@ from sync.bundle.vault_io import ExportedBundle
 from tests.db.sync_fixtures import FieldWork
 from tests.factory import make_case
 from tests.sync.desk_world import UsbDesks, ack_by_usb, assert_verified, heads_hash
+from tests.sync.usb_world import SavedUsbOrg, built_once, save, usb_desks_of
+
+
+def _build(folder: Path) -> tuple[SavedUsbOrg, None]:
+    made = UsbDesks(folder)
+    worker = made.worker("field-a")
+    first = made.org.export(worker.vault)
+    made.org.import_(first.path)
+    ack_by_usb(made.kyiv, worker.vault, first.bundle_id)
+    org_vault.update_profile(worker.vault, org_vault.current_signed(made.kyiv).signed)
+    return save(made.org, {"desk2": made.lviv}), None
 
 
 @pytest.fixture
-def desks(tmp_path: Path) -> Iterator[tuple[UsbDesks, FieldWork]]:
-    made = UsbDesks(tmp_path)
-    try:
-        worker = made.worker("field-a")
-        first = made.org.export(worker.vault)
-        made.org.import_(first.path)
-        ack_by_usb(made.kyiv, worker.vault, first.bundle_id)
-        org_vault.update_profile(worker.vault, org_vault.current_signed(made.kyiv).signed)
-        yield made, worker
-    finally:
-        made.close()
+def desks(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[UsbDesks, FieldWork]]:
+    """Kyiv, Lviv and the worker, built once per test process (tests/sync/usb_world.py): this test's own copy."""
+    saved, _ = built_once("hand-over-concurrent", tmp_path_factory, _build)
+    with saved.copy(tmp_path) as (org, desks):
+        made = usb_desks_of(org, desks["desk2"])
+        try:
+            yield made, org.workers[0]
+        finally:
+            made.close()
 
 
 def _second_bundle(desks: UsbDesks, worker: FieldWork) -> ExportedBundle:
