@@ -22,7 +22,10 @@ Only what a test builds inside its own ``tmp_path`` is copied
 (``test_began``, from the autouse fixture of tests/conftest.py): a world a
 module- or session-scoped fixture builds, or one saved to be copied into
 later tests (under ``tmp_path_factory``, or beside ``tmp_path``), is built
-afresh, so that it never holds a copy a test using it may take again."""
+afresh, so that it never holds a copy a test using it may take again.
+A template is built inside the first test that asks for it, under whatever
+that test has patched: a test that patches what the build does (the clock,
+the blob writer, the evidence sandbox) patches it after asking."""
 
 from __future__ import annotations
 
