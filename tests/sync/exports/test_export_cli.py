@@ -135,6 +135,18 @@ def test_the_target_must_be_new_and_usage_is_checked(cli: Cli, tmp_path):
     assert missing.returncode == 1 and "Traceback" not in missing.stderr
 
 
+def _growing(folder: Path, whole: int) -> bool:
+    """Is a file below ``folder`` begun and not yet ``whole`` bytes?"""
+    for path in folder.rglob("*"):
+        try:
+            size = path.stat().st_size if path.is_file() else 0
+        except FileNotFoundError:  # renamed or removed since the listing
+            continue
+        if 0 < size < whole:
+            return True
+    return False
+
+
 def test_ctrl_c_during_a_bag_export_leaves_nothing(cli: Cli, tmp_path):
     case = make_case(cli, tmp_path, "y")
     big = make_sparse(tmp_path / "sources" / "video.bin", 384 << 20)
@@ -163,10 +175,13 @@ def test_ctrl_c_during_a_bag_export_leaves_nothing(cli: Cli, tmp_path):
         text=True,
     )
     os.close(read_end)
+    # Inside the export of the large item: its copy in the partial bag has
+    # begun and is not whole. (A fixed sleep after the partial folder
+    # appeared let a loaded machine's export finish first.)
     deadline = time.monotonic() + 60
-    while not any(dest.iterdir()) and time.monotonic() < deadline and child.poll() is None:
-        time.sleep(0.01)
-    time.sleep(0.2)  # inside the export of the large item
+    while not _growing(dest, 384 << 20) and time.monotonic() < deadline and child.poll() is None:
+        time.sleep(0.005)
+    assert child.poll() is None, "the export ended before it could be interrupted"
     child.send_signal(signal.SIGINT)
     _out, err = child.communicate(timeout=60)
     assert child.returncode == 1, err
