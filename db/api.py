@@ -123,6 +123,7 @@ if TYPE_CHECKING:
     from db.quick_notes import QuickNote, count_to_complete, take_quick_note, to_complete
     from db.quick_notes import attach as attach_to_note
     from db.recording import Marker, Recording, RecordingError, markers_of
+    from db.rereads import Reread
     from db.reroot import Rerooted, RerootRefused, not_a_coordinator, reroot_record
     from db.resources import resources_dir
     from db.review import (
@@ -398,6 +399,7 @@ _WHERE: dict[str, tuple[str, str | None]] = {
     "revocation_impact": ("db.revocation_impact", "revocation_impact"),
     "record_labels": ("db.revocation_impact", "record_labels"),
     "Rerooted": ("db.reroot", "Rerooted"),
+    "Reread": ("db.rereads", "Reread"),
     "RerootRefused": ("db.reroot", "RerootRefused"),
     "not_a_coordinator": ("db.reroot", "not_a_coordinator"),
     "reroot_record": ("db.reroot", "reroot_record"),
@@ -540,6 +542,7 @@ __all__ = [
     "RefusedBundleTally",
     "RefusedMakersRevisions",
     "RelayPlan",
+    "Reread",
     "RerootRefused",
     "Rerooted",
     "RestoredFiles",

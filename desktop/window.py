@@ -42,6 +42,7 @@ from desktop.icons import app_icon, icon
 from desktop.org_admin import add_coordinator_entries as add_org_admin_entries
 from desktop.quick_note import QuickNoteAction
 from desktop.recover_page import RecoverPage, VaultRecovered
+from desktop.rereads_view import add_rereads_entry
 from desktop.review_view import add_review_entry
 from desktop.send_back_dialog import add_send_back_entry
 from desktop.settings_dialog import SettingsDialog, emergency_shortcut
@@ -173,6 +174,7 @@ class FieldvaultWindow(QMainWindow):
         add_send_back_entry(self.coordinator_menu)  # desktop/send_back_dialog.py (USB)
         add_hand_over_entry(self.coordinator_menu)  # desktop/hand_over_dialog.py (USB)
         add_review_entry(self.coordinator_menu)  # desktop/review_view.py
+        add_rereads_entry(self.coordinator_menu)  # desktop/rereads_view.py
         # A vault that created its organisation is a coordinator from now on.
         self.org_menu.created.connect(lambda: self.coordinator_menu.set_unlocked(self._vault is not None))
         self.org_menu.created.connect(self._start_sync)

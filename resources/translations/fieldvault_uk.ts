@@ -3600,37 +3600,37 @@ SHA-256: {sha256}
     <context>
         <name>FieldvaultWindow</name>
         <message>
-            <location filename="../../desktop/window.py" line="203" />
+            <location filename="../../desktop/window.py" line="205" />
             <source>Fieldvault</source>
             <translation>Fieldvault</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="205" />
+            <location filename="../../desktop/window.py" line="207" />
             <source>Lock the vault</source>
             <translation>Заблокувати сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="204" />
+            <location filename="../../desktop/window.py" line="206" />
             <source>&amp;Vault</source>
             <translation>&amp;Сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="206" />
+            <location filename="../../desktop/window.py" line="208" />
             <source>&amp;Settings…</source>
             <translation>&amp;Налаштування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="215" />
+            <location filename="../../desktop/window.py" line="217" />
             <source>Emergency wipe</source>
             <translation>Екстрене знищення</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="308" />
+            <location filename="../../desktop/window.py" line="310" />
             <source>Your passphrase is changed. The recovery key you typed no longer works: this is the new one.</source>
             <translation>Парольну фразу змінено. Введений ключ відновлення більше не діє: ось новий.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/window.py" line="328" />
+            <location filename="../../desktop/window.py" line="330" />
             <source>%n evidence file(s) that no record in this vault refers to were moved to its quarantine folder. Nothing was deleted. If the vault's database was replaced by an older copy, put the newer one back to restore them.</source>
             <translation>
                 <numerusform>%n файл доказів, на який не посилається жоден запис цього сховища, переміщено до його теки карантину. Нічого не видалено. Якщо базу даних сховища замінили старішою копією, поверніть новішу, щоб його відновити.</numerusform>
@@ -3639,7 +3639,7 @@ SHA-256: {sha256}
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/window.py" line="338" />
+            <location filename="../../desktop/window.py" line="340" />
             <source>%n quarantined evidence file(s) belong to this vault again and were put back.</source>
             <translation>
                 <numerusform>%n файл доказів із карантину знову належить цьому сховищу й повернутий на місце.</numerusform>
@@ -3648,32 +3648,32 @@ SHA-256: {sha256}
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="344" />
+            <location filename="../../desktop/window.py" line="346" />
             <source>Evidence files moved</source>
             <translation>Файли доказів переміщено</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="483" />
+            <location filename="../../desktop/window.py" line="485" />
             <source>The vault locked itself after a period without activity.</source>
             <translation>Сховище заблокувалося саме після періоду бездіяльності.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="484" />
+            <location filename="../../desktop/window.py" line="486" />
             <source>The vault locked itself because the computer was asleep.</source>
             <translation>Сховище заблокувалося саме, бо комп'ютер був у режимі сну.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="485" />
+            <location filename="../../desktop/window.py" line="487" />
             <source>The vault locked itself because the screen was locked.</source>
             <translation>Сховище заблокувалося саме, бо екран було заблоковано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="572" />
+            <location filename="../../desktop/window.py" line="574" />
             <source>Locking…</source>
             <translation>Блокування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="592" />
+            <location filename="../../desktop/window.py" line="594" />
             <source>The vault locked while another program kept it busy: the last changes may not have been kept.</source>
             <translation>Сховище заблокувалося, поки інша програма тримала його зайнятим: останні зміни могли не зберегтися.</translation>
         </message>
@@ -4679,6 +4679,136 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
             <location filename="../../desktop/org_admin.py" line="696" />
             <source>Choose the folder for the QR code</source>
             <translation>Виберіть теку для QR-коду</translation>
+        </message>
+    </context>
+    <context>
+        <name>KeptRereadsDialog</name>
+        <message>
+            <location filename="../../desktop/rereads_view.py" line="93" />
+            <source>Kept re-reads</source>
+            <translation>Збережені перечитування</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/rereads_view.py" line="99" />
+            <source>Every re-read done at this desk, newest first: which bundle was read again, when, by whom, and what it stored that this desk lacked. Choose one to see the ids of the record changes and evidence items it stored.</source>
+            <translation>Кожне перечитування, зроблене на цьому столі, від найновішого: який пакет прочитано знову, коли, ким і що воно зберегло з того, чого бракувало цьому столу. Виберіть одне, щоб побачити ідентифікатори змін записів і доказів, які воно зберегло.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/rereads_view.py" line="106" />
+            <source>Kept re-reads, newest first</source>
+            <translation>Збережені перечитування, від найновішого</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/rereads_view.py" line="108" />
+            <source>When</source>
+            <translation>Коли</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/rereads_view.py" line="109" />
+            <source>By</source>
+            <translation>Хто</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/rereads_view.py" line="110" />
+            <source>Bundle</source>
+            <translation>Пакет</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/rereads_view.py" line="111" />
+            <source>Record changes stored</source>
+            <translation>Збережено змін записів</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/rereads_view.py" line="112" />
+            <source>Parked changes stored</source>
+            <translation>Збережено відкладених змін</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/rereads_view.py" line="113" />
+            <source>Evidence files stored</source>
+            <translation>Збережено файлів доказів</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/rereads_view.py" line="120" />
+            <source>No re-read kept</source>
+            <translation>Немає збережених перечитувань</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/rereads_view.py" line="125" />
+            <source>The chosen re-read</source>
+            <translation>Вибране перечитування</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/rereads_view.py" line="129" />
+            <source>Ids of what the chosen re-read stored</source>
+            <translation>Ідентифікатори того, що зберегло вибране перечитування</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/rereads_view.py" line="133" />
+            <source>Result</source>
+            <translation>Результат</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/rereads_view.py" line="136" />
+            <source>Refresh</source>
+            <translation>Оновити</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/rereads_view.py" line="138" />
+            <source>Close</source>
+            <translation>Закрити</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/rereads_view.py" line="200" />
+            <source>No re-read is kept at this desk. A re-read is a bundle this desk had received already, read again in full (Organisation → Import bundles…, Re-read) to store the record changes and evidence files it carries that this desk lacked.</source>
+            <translation>Цей стіл не зберігає жодного перечитування. Перечитування — це пакет, який цей стіл уже отримав, прочитаний знову повністю (Організація → Імпорт пакетів…, Перечитати), щоб зберегти зміни записів і файли доказів у ньому, яких бракувало цьому столу.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/rereads_view.py" line="209" />
+            <source>#{sequence} of {device}</source>
+            <translation>№{sequence} від {device}</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/rereads_view.py" line="219" />
+            <source>Bundle {bundle}
+Device {device}</source>
+            <translation>Пакет {bundle}
+Пристрій {device}</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/rereads_view.py" line="247" />
+            <source>Re-read {number} on {when} by {user}: bundle {bundle}, number {sequence} of device {device}.</source>
+            <translation>Перечитування {number}, {when}, користувач {user}: пакет {bundle}, номер {sequence} пристрою {device}.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/rereads_view.py" line="262" />
+            <source>Record changes of the bundle it stored</source>
+            <translation>Зміни записів пакета, які воно зберегло</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/rereads_view.py" line="263" />
+            <source>Record changes parked here before that it let be stored</source>
+            <translation>Зміни записів, відкладені тут раніше, які воно дало зберегти</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/rereads_view.py" line="264" />
+            <source>Evidence items whose files it stored</source>
+            <translation>Докази, файли яких воно зберегло</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/rereads_view.py" line="266" />
+            <source>none</source>
+            <translation>немає</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/rereads_view.py" line="273" />
+            <source>Nothing was new: this desk held everything the bundle carries.</source>
+            <translation>Нічого нового: цей стіл мав усе, що є в пакеті.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/rereads_view.py" line="304" />
+            <source>&amp;Kept re-reads…</source>
+            <translation>&amp;Збережені перечитування…</translation>
         </message>
     </context>
     <context>
