@@ -28,6 +28,7 @@ from PySide6.QtWidgets import QApplication
 from desktop.i18n import chosen_locale, install_translators, remove_translators
 from desktop.icons import app_icon
 from desktop.qt_logging import prepare_qt_logging
+from desktop.session_collector import SessionCollector
 from desktop.window import FieldvaultWindow
 
 _database_stack_loader: threading.Thread | None = None
@@ -48,9 +49,9 @@ def settle_garbage_collector() -> None:
     (generation 2) collection rescans them all and holds every thread, the
     GUI's included, meanwhile: 180-305 ms during a 500-item sync
     (benchmarks/bench_sync.py). Frozen, they are no longer scanned. Called
-    once the database stack is imported; the window freezes again at unlock
-    (the open vault, the sync worker) and unfreezes at lock, so no record
-    shown stays frozen. No gc.collect() first: that would be the very pause
+    once the database stack is imported; the window's SessionCollector
+    (desktop/session_collector.py) freezes again at unlock (the open vault,
+    the sync worker) and unfreezes at lock, so no record shown stays frozen. No gc.collect() first: that would be the very pause
     avoided, and import-time garbage is small."""
     gc.freeze()
 
@@ -105,7 +106,7 @@ def show_first_screen(folder: Path) -> tuple[QApplication, FieldvaultWindow]:
     # Numbers, sizes and dates follow the interface language too.
     QLocale.setDefault(chosen_locale())
     install_translators(app)
-    window = FieldvaultWindow(folder)
+    window = FieldvaultWindow(folder, collector=SessionCollector())
     app.aboutToQuit.connect(window.shutdown)
     _AfterFirstPaint(window, load_database_stack)
     # Should no paint event come (a window never exposed), load anyway.

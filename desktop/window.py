@@ -15,13 +15,12 @@ screen. Nothing typed or read here is written to QSettings, logs or files.
 from __future__ import annotations
 
 import contextlib
-import gc
 import time
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEvent, QTimer, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QWidget
 
@@ -45,6 +44,7 @@ from desktop.recover_page import RecoverPage, VaultRecovered
 from desktop.rereads_view import add_rereads_entry
 from desktop.review_view import add_review_entry
 from desktop.send_back_dialog import add_send_back_entry
+from desktop.session_collector import SessionCollector
 from desktop.settings_dialog import SettingsDialog, emergency_shortcut
 from desktop.sync_status import SyncIndicator
 from desktop.tasks import VAULT_DATA_LANES, Lane, OperationFailed, TaskReport, TaskRunner
@@ -81,12 +81,14 @@ class FieldvaultWindow(QMainWindow):
         *,
         keyring: KeyringStore | None = None,
         argon2: Argon2Params | None = None,
+        collector: SessionCollector | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.folder = Path(folder)
         self._keyring = keyring
         self._argon2 = argon2
+        self._collector = collector  # the app's process gives one (desktop/session_collector.py)
         self._vault: Vault | None = None
         self._closing = False
         self._writing_before_lock = False  # a lock waits for the user's writes (the window responds)
@@ -384,11 +386,8 @@ class FieldvaultWindow(QMainWindow):
         self.statusBar().showMessage(self.backup_action.reminder())
         # Only a vault whose organisation's profile names a server syncs by itself.
         self.sync_indicator.start(self._vault)
-        # What exists now (modules, the open vault, the view's widgets) lives
-        # until the lock: exempt it from the cycle collector's full passes,
-        # which otherwise rescan it all (~100k objects) and stall the GUI
-        # thread for 50-100 ms every few seconds of scrolling a long list.
-        gc.freeze()
+        if self._collector is not None:
+            self._collector.unlocked()
 
     def _set_unlocked_actions(self, unlocked: bool) -> None:
         self.settings_action.setEnabled(unlocked)
@@ -543,11 +542,8 @@ class FieldvaultWindow(QMainWindow):
             self.tasks.wait(LOCK_WAIT_MS if save_draft and written else 0, [Lane.SAVE])
             if vault is not None:
                 vault.lock()
-            # Hand the unlocked session's objects back to the cycle collector
-            # and collect once the view is deleted, so no record shown lingers
-            # in a frozen cycle.
-            gc.unfreeze()
-            QTimer.singleShot(0, gc.collect)
+            if self._collector is not None:
+                self._collector.locked()
         if self._closing:
             return
         self.create_page.reset()
