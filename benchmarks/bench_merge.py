@@ -78,7 +78,7 @@ import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -502,6 +502,14 @@ class _StepClock:
     wall: float = 0.0
     cpu: float = 0.0  # of the thread that ran it: what other work on the machine moves least
     calls: int = 0
+    # CPU by the bundle being imported (its index in the corpus): does the
+    # step slow as the vault grows?
+    cpu_by_bundle: dict[int, float] = field(default_factory=dict)
+
+    def tenth_cpu_ms(self, bundles: int, last: bool) -> float:
+        part = max(1, bundles // 10)
+        chosen = range(bundles - part, bundles) if last else range(part)
+        return sum(self.cpu_by_bundle.get(index, 0.0) for index in chosen) / part * 1000
 
 
 def timed_steps(corpus: Corpus, coordinator: Vault) -> list[tuple[str, _StepClock]]:
@@ -518,6 +526,7 @@ def timed_steps(corpus: Corpus, coordinator: Vault) -> list[tuple[str, _StepCloc
     from sync.bundle import vault_io
 
     clocks: dict[str, _StepClock] = {}
+    bundle_now = [0]  # the index of the bundle being imported
 
     def clocked(label: str, function: Any) -> Any:
         @functools.wraps(function)
@@ -528,8 +537,10 @@ def timed_steps(corpus: Corpus, coordinator: Vault) -> list[tuple[str, _StepCloc
             finally:
                 clock = clocks.setdefault(label, _StepClock())
                 clock.wall += time.perf_counter() - wall
-                clock.cpu += time.thread_time() - cpu
+                spent = time.thread_time() - cpu
+                clock.cpu += spent
                 clock.calls += 1
+                clock.cpu_by_bundle[bundle_now[0]] = clock.cpu_by_bundle.get(bundle_now[0], 0.0) + spent
 
         return wrapper
 
@@ -539,6 +550,17 @@ def timed_steps(corpus: Corpus, coordinator: Vault) -> list[tuple[str, _StepCloc
         clocked(f"      executemany: {table}", original_many)(session, sql, rows)
 
     original_many = store._many
+
+    def counted(function: Any) -> Any:
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return function(*args, **kwargs)
+            finally:
+                bundle_now[0] += 1
+
+        return wrapper
+
     wrapped: list[tuple[Any, str, str]] = [
         (vault_io, "check_header", "header (check_header)"),
         (vault_io, "admit", "admission (admit)"),
@@ -562,7 +584,13 @@ def timed_steps(corpus: Corpus, coordinator: Vault) -> list[tuple[str, _StepCloc
         for owner, name, label in wrapped:
             setattr(owner, name, clocked(label, getattr(owner, name)))
         store._many = many
-        clocked("the merge (every bundle's import_bundle)", merge_all)(corpus, coordinator)
+        global import_bundle
+        plain_import = import_bundle
+        import_bundle = counted(plain_import)
+        try:
+            clocked("the merge (every bundle's import_bundle)", merge_all)(corpus, coordinator)
+        finally:
+            import_bundle = plain_import
     finally:
         for owner, name, function in saved:
             setattr(owner, name, function)
@@ -571,11 +599,15 @@ def timed_steps(corpus: Corpus, coordinator: Vault) -> list[tuple[str, _StepCloc
 
 
 def print_steps(steps: list[tuple[str, _StepClock]], bundles: int) -> None:
-    print("\nThe import's steps, ms a bundle: wall / CPU of the thread running it / calls a bundle")
+    print(
+        "\nThe import's steps, ms a bundle: wall / CPU of the thread running it / calls a bundle"
+        " / CPU in the first tenth of the bundles -> the last tenth"
+    )
     for label, clock in steps:
         print(
             f"  {clock.wall / bundles * 1000:8.2f} / {clock.cpu / bundles * 1000:8.2f}"
-            f"  {clock.calls / bundles:6.1f}  {label}"
+            f"  {clock.calls / bundles:6.1f}"
+            f"  {clock.tenth_cpu_ms(bundles, False):8.2f} -> {clock.tenth_cpu_ms(bundles, True):8.2f}  {label}"
         )
 
 
