@@ -323,10 +323,14 @@ class SentBundle(Base):
 class QuarantinedBundle(Base):
     """A bundle from a device this coordinator did not know, kept (left where
     it was, at ``path``) with the reason it was not imported, until a
-    coordinator approves the device after comparing the verification code."""
+    coordinator approves the device after comparing the verification code.
+    ``status``: ``held``; ``approved`` (imported, or its device approved by
+    code, at ``decided_ms``); ``received`` (counted as received here on
+    another bundle's word, a hand-over's ``received``, while held: nothing
+    waits for it, and nobody approved its device; migration 0029)."""
 
     __tablename__ = "quarantined_bundles"
-    __table_args__ = (CheckConstraint("status IN ('held', 'approved')", name="known_status"),)
+    __table_args__ = (CheckConstraint("status IN ('held', 'approved', 'received')", name="known_status"),)
 
     bundle_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     device_id: Mapped[str] = mapped_column(String(32))

@@ -466,6 +466,11 @@ class VaultImport:
         checked against."""
         return kept_manifest(self._session, bundle_id)
 
+    def device_status(self, device_id: str) -> str | None:
+        """``device_id``'s status here (DEVICE_STATUSES), None if unknown."""
+        device = self._session.get(KnownDevice, device_id)
+        return device.status if device is not None else None
+
     def device_key(self, device_id: str) -> bytes | None:
         """The Ed25519 public key this vault holds for ``device_id``, if any."""
         device = self._session.get(KnownDevice, device_id)
@@ -1147,6 +1152,18 @@ class VaultImport:
         """Was this bundle imported before (a replay: a no-op for the caller)?"""
         return self._session.get(ReceivedBundle, bundle_id) is not None
 
+    def approve_held(self, bundle_id: str) -> None:
+        """A coordinator approved, by its verification code, the device of
+        held bundle ``bundle_id``, which this vault counts as received
+        already (a hand-over's ``received`` named it): its row in quarantine
+        is marked ``approved`` now, whatever it was (the device is enrolled
+        in this unit, ``enrol_device``). Its content is not read again: it
+        is here, or kept aside until this enrolment (review 22)."""
+        held = self._session.get(QuarantinedBundle, bundle_id)
+        if held is not None and held.status != "approved":
+            held.status, held.decided_ms = "approved", time.time_ns() // 1_000_000
+            self._session.flush()
+
     def received(self, device_id: str, sequence: int) -> ReceivedRecord | None:
         """The bundle numbered ``sequence`` imported from ``device_id``, if any
         (its id and its header's ``previous``; NULL before migration 0011)."""
@@ -1366,6 +1383,8 @@ class VaultImport:
         custody_head: str | None = None,
         previous: str | None = None,
         addressed: tuple[tuple[int, int], ...] = (),
+        *,
+        on_word: bool = False,
     ) -> None:
         """Record bundle ``bundle_id`` (number ``sequence`` of ``device_id``, a
         known device) as imported: a later one with the same id is a replay,
@@ -1377,7 +1396,12 @@ class VaultImport:
         ``previous`` (the header's) is kept, to check a later bundle that
         fills a gap before this one. ``addressed`` (the header's): the
         device's numbers that went to field workers, which are no gap. A
-        bundle held in quarantine is marked approved: it is imported now."""
+        bundle held in quarantine is marked approved: it is imported now;
+        with ``on_word`` (another bundle's word that it was received: a
+        hand-over's ``received``, not this bundle's own import) it is marked
+        ``received`` instead: nobody approved its device, which may be
+        pending here, and an approval by code of it still enrols the device
+        (``approve_held``; review 22)."""
         if not SHA256_HEX.fullmatch(bundle_id) or sequence < 1:
             raise ValueError("a bundle id is 64 hex digits and a sequence 1 or more")
         session = self._session
@@ -1432,7 +1456,7 @@ class VaultImport:
             )
         held = session.get(QuarantinedBundle, bundle_id)
         if held is not None and held.status == "held":
-            held.status, held.decided_ms = "approved", time.time_ns() // 1_000_000
+            held.status, held.decided_ms = "received" if on_word else "approved", time.time_ns() // 1_000_000
         if sequence > device.last_sequence:
             device.last_sequence, device.last_bundle_id = sequence, bundle_id
         session.flush()

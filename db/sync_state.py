@@ -63,7 +63,10 @@ from db.sync_import import StagedBlob, VaultImport, discard_staged, stage_blob
 
 DEVICE_STATUSES = ("enrolled", "revoked", "pending")
 DEVICE_ROLES = ("device", "coordinator")
-QUARANTINE_STATUSES = ("held", "approved")
+# A row in quarantine: held; approved (imported, or its device approved by
+# code); received (counted as received on another bundle's word while held:
+# kept for the record, nothing waits for it; migration 0029).
+QUARANTINE_STATUSES = ("held", "approved", "received")
 
 
 def _now_ms() -> int:
@@ -547,9 +550,13 @@ class SyncStateService:
     def hold_bundle(self, held: HeldBundle) -> bool:
         """Keep a record of a bundle not imported because its device is not
         known (the file stays where it is). False if it is held already (its
-        first record stays)."""
+        first record stays), or if this vault counts it as received (an
+        import or a hand-over recorded it after the caller's read): nothing
+        of it would ever be imported, so a row would wait for nothing."""
         with self._ctx.write_transaction("record the bundle in quarantine") as session:
             if session.get(QuarantinedBundle, held.bundle_id) is not None:
+                return False
+            if session.get(ReceivedBundle, held.bundle_id) is not None:
                 return False
             session.add(
                 QuarantinedBundle(
@@ -569,6 +576,8 @@ class SyncStateService:
             return True
 
     def held_bundles(self, *, include_approved: bool = False) -> list[HeldBundle]:
+        """The rows ``held`` in quarantine; with ``include_approved``, also
+        those ``approved`` or ``received`` (QUARANTINE_STATUSES)."""
         with self._ctx.sessions() as session:
             query = select(QuarantinedBundle).order_by(
                 QuarantinedBundle.device_id, QuarantinedBundle.sequence, QuarantinedBundle.bundle_id

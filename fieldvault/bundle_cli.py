@@ -227,7 +227,14 @@ def _human(row: dict[str, Any]) -> str:
     if "ack_refused" in row:
         return f"{row['bundle']}: imported, but NO ACKNOWLEDGEMENT ({row['ack_refused']}): {row['message']}"
     if row["replay"]:
-        return f"{row['bundle']}: already imported (bundle {row['sequence']} of device {row['device_id']})"
+        # An approval of a bundle received before stores what its device's
+        # lapsed vouch kept aside (review 22); a plain replay stores nothing.
+        stored = (
+            f"; {len(row['unparked_revisions'])} revision(s) kept aside stored now"
+            if row.get("unparked_revisions")
+            else ""
+        )
+        return f"{row['bundle']}: already imported (bundle {row['sequence']} of device {row['device_id']}){stored}"
     gaps = "".join(
         f"; bundles {first}-{last} of this device have not arrived yet" for first, last in row["gaps"]
     )

@@ -729,6 +729,8 @@ class _Applier:
                     entry.custody_head,
                     entry.previous,
                     addressed=entry.addressed,
+                    # Held here? Received on this hand-over's word, not approved (review 22).
+                    on_word=True,
                 )
             except ImportRejected as refused:
                 if refused.reason != "device unknown":
@@ -1003,14 +1005,62 @@ def _event_device(wire: dict[str, Any]) -> object:
     return envelope.get("device") if isinstance(envelope, dict) else None
 
 
-def _received_from_unrevoked(vault: Vault, bundle_id: str, device_id: str) -> bool:
-    """Does this vault count ``bundle_id`` as received, from a sender the
-    newest profile here does not revoke? (A read; rare, so the profile is
-    read only then.)"""
-    if vault.sync.received_bundle(bundle_id) is None:
-        return False
+def _unrevoked(vault: Vault, device_id: str) -> bool:
+    """Does the newest profile here leave ``device_id`` unrevoked? (Asked
+    only of a bundle received before: rare, so the profile is read only then.)"""
     profile = held_profile(vault)
     return profile is None or device_id not in profile.revoked
+
+
+def _replay(path: Path, checked: CheckedBundle) -> ImportedBundle:
+    header = checked.header
+    return ImportedBundle(path, checked.bundle_id, header.device_id, header.sequence, replay=True)
+
+
+def _enrol_on_approval(unit: VaultImport, bundle_id: str, admission: Admission) -> None:
+    """An approval by code (quarantine.py ``approve_bundle``) of a held bundle
+    this vault counts as received already: a hand-over's ``received`` named
+    it while its device stayed unknown to its own imports, pending here
+    (review 22). Comparing the code is the coordinator's act of trust in the
+    device, so it is enrolled as by any approval (its revisions kept aside
+    while pending are decided at the unit's end) and the row is marked
+    approved; the bundle's content is not read again (it is here, or among
+    those kept aside). Nothing unsigned becomes evidence: the revisions are
+    the device's own signed ones, the row only a record. A device enrolled
+    meanwhile (an import of the same bundle, a vouch) is left as it is; one
+    this vault holds revoked is refused, as admission refuses it."""
+    status = unit.device_status(admission.device_id)
+    if status == "revoked":
+        raise BundleRejected("device-revoked")
+    if status != "enrolled":
+        unit.enrol_device(
+            bundle_id,
+            admission.device_id,
+            admission.public_key,
+            admission.age_recipient,
+            token_id=admission.token_id,
+        )
+    unit.approve_held(bundle_id)
+
+
+def _approve_received(
+    vault: Vault, path: Path, checked: CheckedBundle, admission: Admission
+) -> ImportedBundle:
+    """``_enrol_on_approval`` in a unit of its own: a replay, with what the
+    unit's end stored of the device's revisions kept aside."""
+    with vault.sync.begin_import() as unit:
+        _enrol_on_approval(unit, checked.bundle_id, admission)
+    summary = unit.summary
+    return replace(
+        _replay(path, checked),
+        revisions=summary.revisions,
+        withheld_revisions=tuple(summary.withheld_revisions),
+        unparked_revisions=tuple(summary.unparked_revisions),
+        damaged_parked=tuple(summary.damaged_parked),
+        past_parked_cap=tuple(summary.past_parked_cap),
+        signer_pending=tuple(summary.signer_pending),
+        type_clash=tuple(summary.type_clash),
+    )
 
 
 def import_bundle(
@@ -1058,14 +1108,29 @@ def import_bundle(
     # answered without reading the payload; read_bundle checks the rest.
     checked = check_header(path, org_id=org_id)
     header = checked.header
-    if approved is None and _received_from_unrevoked(vault, checked.bundle_id, header.device_id):
+    # Read once (review 22): a replay is answered from this read, with no
+    # write lock, so re-importing bundles merged before neither waits for
+    # nor holds up another import or save; _apply asks again under the
+    # lock, for one imported meanwhile.
+    received = vault.sync.received_bundle(checked.bundle_id) is not None
+    if received and approved is None and _unrevoked(vault, header.device_id):
         # §5.6 before §5.5 for a bundle counted as received: nothing of it is
         # applied, so there is nothing to admit; admission would hold it as
         # from an unknown device when its sender is pending here, its vouch
         # lapsed since (review 21). A revoked sender is still refused.
-        return ImportedBundle(path, checked.bundle_id, header.device_id, header.sequence, replay=True)
+        return _replay(path, checked)
+    if received and approved is not None and not dry_run:
+        # Approved by code, received already (on a hand-over's word): the
+        # device is enrolled, nothing read again (review 22).
+        return _approve_received(vault, path, checked, approved)
     try:
         admission = approved if approved is not None else admit(vault, checked, path, record=not dry_run)
+    except BundleQuarantined:
+        if not dry_run and vault.sync.received_bundle(checked.bundle_id) is not None:
+            # Recorded received by another import after the read above:
+            # hold_bundle kept no row for it (nothing would ever wait on it).
+            return _replay(path, checked)
+        raise
     except BundleRejected as refused:
         if refused.kind == "device-revoked" and not dry_run:
             try:
@@ -1082,16 +1147,16 @@ def import_bundle(
                     type(failed).__name__,
                 )
         raise  # the refusal (never a failure above): nothing else stored, nothing recorded as received
-    if vault.sync.received_bundle(checked.bundle_id) is not None:
-        # A replay, answered from a read: no write lock, so re-importing bundles
-        # merged before neither waits for nor holds up another import or save.
-        # (_apply asks again under the lock, for one imported meanwhile.)
-        return ImportedBundle(path, checked.bundle_id, header.device_id, header.sequence, replay=True)
+    # Here a bundle received at the read above is only one a dry run of an
+    # approval checks: the sender of any other was revoked (admit refused it).
     if approved is None and not code_compared and awaits_hand_over(vault, header.device_id):
         # A hand-over taken in part names this device: its chain and the
         # bundles it follows are not all here yet (review 17 F3). Held as
         # before the hand-over, released once the series is complete.
-        raise hold_until_handed_over(vault, header, checked.bundle_id, path, record=not dry_run)
+        held = hold_until_handed_over(vault, header, checked.bundle_id, path, record=not dry_run)
+        if not dry_run and vault.sync.received_bundle(checked.bundle_id) is not None:
+            return _replay(path, checked)  # received meanwhile: no row kept (as above)
+        raise held
     staged = None
     if not from_server and not dry_run and relay_wanted(vault, held_profile(vault), header):
         # To relay: the import reads a copy in the relay folder, so that the
@@ -1229,7 +1294,10 @@ def _apply(
     header = checked.header
     with _UnitEnd() as end, vault.sync.begin_import() as unit:
         if unit.is_imported(checked.bundle_id):
-            return ImportedBundle(path, checked.bundle_id, header.device_id, header.sequence, replay=True)
+            if admission is not None and admission.token_id is None and not dry_run:
+                # Approved by code (no token), received since the read in import_bundle.
+                _enrol_on_approval(unit, checked.bundle_id, admission)
+            return _replay(path, checked)
         if admission is not None:
             unit.enrol_device(
                 checked.bundle_id,

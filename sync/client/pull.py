@@ -881,11 +881,12 @@ class _Puller:
                 self.result.refused.append((one.held.bundle_id, "quarantine-file-changed"))
         # Held by a pull, imported since and its spool copy still there: a
         # kill between a release and its acknowledgement, or an approval by
-        # code ('bundle approve'). Acknowledged now, and the copy removed.
+        # code ('bundle approve'); or counted as received on a hand-over's
+        # word ("received", review 22). Acknowledged now, and the copy removed.
         for held in self.vault.sync.held_bundles(include_approved=True):
             path = Path(held.path)
             if (
-                held.status == "approved"
+                held.status in ("approved", "received")
                 and in_spool(self.vault, held)
                 and path.is_file()
                 and self.vault.sync.received_bundle(held.bundle_id) is not None
