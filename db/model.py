@@ -646,14 +646,20 @@ class HandOverUnaccounted(Base):
     """What a hand-over's import found against the workers' manifests it
     carried (db/worker_manifests.py): a revision id a verified manifest names
     that the hand-over did not bring and nothing here explained
-    (``missing``), a carried manifest that did not verify with the
-    worker's key (``unverifiable``, ``revision_id`` ''), or a field device's
-    entry that came without one, none kept here (``unchecked``,
-    ``revision_id`` ''). Listed, never acted on."""
+    (``missing``), an evidence file it names (``sha256``, for the item
+    ``evidence_id``) that the hand-over did not bring and this vault does
+    not store (``missing-file``, ``revision_id`` ''; migration 0030), a
+    carried manifest that did not verify with the worker's key
+    (``unverifiable``, ``revision_id`` ''), or a field device's entry that
+    came without one, none kept here (``unchecked``, ``revision_id`` '').
+    ``sha256`` and ``evidence_id`` are '' but for ``missing-file``. Listed,
+    never acted on."""
 
     __tablename__ = "hand_over_unaccounted"
     __table_args__ = (
-        CheckConstraint("problem IN ('missing', 'unverifiable', 'unchecked')", name="known_problem"),
+        CheckConstraint(
+            "problem IN ('missing', 'unverifiable', 'unchecked', 'missing-file')", name="known_problem"
+        ),
     )
 
     maker_id: Mapped[str] = mapped_column(String(32), primary_key=True)  # the desk that handed over
@@ -664,6 +670,9 @@ class HandOverUnaccounted(Base):
     problem: Mapped[str] = mapped_column(String(16))
     hand_over_id: Mapped[str] = mapped_column(String(64))  # the hand-over (its last part) that carried it
     recorded_ms: Mapped[int] = mapped_column(Integer)
+    # A missing-file's file and item (migration 0030); '' on every other row.
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True, server_default="")
+    evidence_id: Mapped[str] = mapped_column(String(36), primary_key=True, server_default="")
 
 
 # -- a coordinator's re-reads of bundles received before (migration 0028) ---------------

@@ -127,6 +127,7 @@ from db.withheld import confirm_left_out, withheld_among, withheld_records_among
 from db.worker_manifests import (
     Unaccounted,
     any_missing_unheld,
+    files_not_held,
     keep_worker_manifest,
     kept_manifest,
     record_unaccounted,
@@ -480,6 +481,11 @@ class VaultImport:
         """Those of ``revision_ids`` this vault neither stores, parks, left
         out nor holds a desk's word on (db/worker_manifests.py)."""
         return unexplained_among(self._session, revision_ids)
+
+    def files_not_held(self, files: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+        """Those of ``files`` ((SHA-256, evidence item id)) whose bytes this
+        vault does not store (db/worker_manifests.py)."""
+        return files_not_held(self._session, files)
 
     def record_unaccounted(self, maker_id: str, hand_over_id: str, found: Iterable[Unaccounted]) -> int:
         """What a hand-over's check against the workers' manifests found."""

@@ -36,6 +36,9 @@ from sqlalchemy.orm import Session
 
 from db.chunked_ids import CHUNK, driver_execute, values_among
 from db.model import (
+    Blob,
+    EntityRow,
+    EvidenceBlob,
     HandOverUnaccounted,
     MakerDecision,
     ParkedRevision,
@@ -144,10 +147,24 @@ def unexplained_among(session: Session, revision_ids: Iterable[str]) -> list[str
     return [rid for rid in ids if rid not in explained]
 
 
+def files_not_held(session: Session, files: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Those of ``files`` ((SHA-256, evidence item id) pairs a worker's
+    manifest names) whose bytes this vault does not store: no ``blobs`` row
+    of that SHA-256 (one waiting for a parked item, or purged after
+    delivery, is held). In their order, without one twice. Read after the
+    hand-over's own files were stored (its blobs come before the check), so
+    a file it carried is never among them."""
+    pairs = list(dict.fromkeys(files))
+    stored = values_among(session, Blob.sha256, list(dict.fromkeys(sha for sha, _ in pairs)))
+    return [(sha, item) for sha, item in pairs if sha not in stored]
+
+
 @dataclass(frozen=True)
 class Unaccounted:
     """One finding of a hand-over's check: a revision a worker's manifest
-    names and nothing explained (``missing``), the manifest did not verify
+    names and nothing explained (``missing``), an evidence file it names
+    that did not come and is not stored here (``missing-file``: ``sha256``
+    and ``evidence_id``, ``revision_id`` None), the manifest did not verify
     (``unverifiable``, ``revision_id`` None), or the entry came without one
     and none is kept here (``unchecked``, ``revision_id`` None)."""
 
@@ -156,6 +173,8 @@ class Unaccounted:
     sequence: int
     problem: str
     revision_id: str | None = None
+    sha256: str = ""
+    evidence_id: str = ""
 
 
 def record_unaccounted(
@@ -173,6 +192,8 @@ def record_unaccounted(
             "device_id": f.device_id,
             "sequence": f.sequence,
             "problem": f.problem,
+            "sha256": f.sha256,
+            "evidence_id": f.evidence_id,
             "hand_over_id": hand_over_id,
             "recorded_ms": now_ms,
         }
@@ -200,9 +221,13 @@ def _current() -> ColumnElement[bool]:
     """The findings still standing: an unverifiable manifest; a missing
     revision this vault still neither stores, parks, left out, nor holds a
     desk's word on (one arriving since, say with the worker's own file,
-    ends its listing); an unchecked bundle of which no manifest is kept here
-    yet (one kept since, from the worker's bundle or a later hand-over whose
-    check then ran against everything here, ends it)."""
+    ends its listing); a missing file of an item this vault stores, not
+    attached to a stored file of that SHA-256 (a re-read of the worker's
+    file, or any later bundle, bringing the bytes ends it; while the item
+    itself is not stored here, parked or left out or missing, its record's
+    fate is what shows); an unchecked bundle of which no manifest is kept
+    here yet (one kept since, from the worker's bundle or a later hand-over
+    whose check then ran against everything here, ends it)."""
     absent = [
         ~select(table.revision_id).where(table.revision_id == HandOverUnaccounted.revision_id).exists()
         for table in (RevisionRow, ParkedRevision, WithheldRevision, MakerDecision)
@@ -212,8 +237,23 @@ def _current() -> ColumnElement[bool]:
         .where(WorkerManifest.bundle_id == HandOverUnaccounted.bundle_id)
         .exists()
     )
+    item_stored = (
+        select(EntityRow.entity_id)
+        .where(EntityRow.entity_id == HandOverUnaccounted.evidence_id, EntityRow.entity_type == "evidence")
+        .exists()
+    )
+    attached = (
+        select(EvidenceBlob.evidence_id)
+        .join(Blob, Blob.blob_id == EvidenceBlob.blob_id)
+        .where(
+            EvidenceBlob.evidence_id == HandOverUnaccounted.evidence_id,
+            Blob.sha256 == HandOverUnaccounted.sha256,
+        )
+        .exists()
+    )
     return or_(
         HandOverUnaccounted.problem == "unverifiable",
+        and_(HandOverUnaccounted.problem == "missing-file", item_stored, ~attached),
         and_(HandOverUnaccounted.problem == "unchecked", no_manifest),
         and_(HandOverUnaccounted.problem == "missing", *absent),
     )
@@ -224,14 +264,16 @@ class UnaccountedRow:
     """A finding as a coordinator lists it (``fieldvault devices parked``,
     the Devices view): ids and times only."""
 
-    problem: str  # "missing", "unverifiable" or "unchecked"
-    revision_id: str | None  # None for "unverifiable" and "unchecked"
+    problem: str  # "missing", "missing-file", "unverifiable" or "unchecked"
+    revision_id: str | None  # None but for "missing"
     device_id: str  # the worker whose manifest named it
     bundle_id: str  # the worker's bundle
     sequence: int
     maker: str  # the desk whose hand-over did not bring it
     hand_over_id: str
     recorded_ms: int
+    sha256: str | None = None  # "missing-file": the file the manifest names
+    evidence_id: str | None = None  # "missing-file": the item it names the file for
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -243,6 +285,8 @@ class UnaccountedRow:
             "maker": self.maker,
             "hand_over_id": self.hand_over_id,
             "recorded_ms": self.recorded_ms,
+            "sha256": self.sha256,
+            "evidence_id": self.evidence_id,
         }
 
 
@@ -262,6 +306,8 @@ def unaccounted_list(vault: Vault, *, limit: int = 1_000) -> tuple[list[Unaccoun
                 HandOverUnaccounted.maker_id,
                 HandOverUnaccounted.hand_over_id,
                 HandOverUnaccounted.recorded_ms,
+                HandOverUnaccounted.sha256,
+                HandOverUnaccounted.evidence_id,
             )
             .where(where)
             .order_by(
@@ -269,6 +315,8 @@ def unaccounted_list(vault: Vault, *, limit: int = 1_000) -> tuple[list[Unaccoun
                 HandOverUnaccounted.device_id,
                 HandOverUnaccounted.sequence,
                 HandOverUnaccounted.revision_id,
+                HandOverUnaccounted.sha256,
+                HandOverUnaccounted.evidence_id,
             )
             .limit(limit)
         ).all()
@@ -282,8 +330,10 @@ def unaccounted_list(vault: Vault, *, limit: int = 1_000) -> tuple[list[Unaccoun
             str(maker),
             str(hand_over),
             int(ms),
+            str(sha256) or None,
+            str(item) or None,
         )
-        for problem, rid, device, bundle, seq, maker, hand_over, ms in rows
+        for problem, rid, device, bundle, seq, maker, hand_over, ms, sha256, item in rows
     ], total
 
 
@@ -306,14 +356,31 @@ def unaccounted_by_device(vault: Vault) -> dict[str, dict[str, tuple[int, int]]]
         ).all()
     found: dict[str, dict[str, tuple[int, int]]] = {}
     for device, maker, problem, count in rows:
-        if problem == "unchecked":
-            continue  # unchecked_by_device: not checked is not found short
+        if problem in ("unchecked", "missing-file"):
+            continue  # unchecked_by_device, files_missing_by_device
         missing, unverifiable = found.setdefault(str(device), {}).get(str(maker), (0, 0))
         if problem == "missing":
             missing += int(count)
         else:
             unverifiable += int(count)
         found[str(device)][str(maker)] = (missing, unverifiable)
+    return found
+
+
+def files_missing_by_device(vault: Vault) -> dict[str, dict[str, int]]:
+    """Device id -> (the desk whose hand-over it was -> how many evidence
+    files this device's signed manifests name that the hand-over did not
+    bring and this vault does not hold for an item it stores), still
+    standing (the Devices view names each desk)."""
+    with vault.services.context.sessions() as session:
+        rows = session.execute(
+            select(HandOverUnaccounted.device_id, HandOverUnaccounted.maker_id, func.count())
+            .where(_current(), HandOverUnaccounted.problem == "missing-file")
+            .group_by(HandOverUnaccounted.device_id, HandOverUnaccounted.maker_id)
+        ).all()
+    found: dict[str, dict[str, int]] = {}
+    for device, maker, count in rows:
+        found.setdefault(str(device), {})[str(maker)] = int(count)
     return found
 
 
@@ -337,6 +404,8 @@ __all__ = [
     "KeptManifestSize",
     "Unaccounted",
     "UnaccountedRow",
+    "files_missing_by_device",
+    "files_not_held",
     "keep_worker_manifest",
     "kept_manifest",
     "kept_manifest_sizes",

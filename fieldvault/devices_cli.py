@@ -167,6 +167,13 @@ def _warning(row: DeviceRow) -> str | None:
             f"bundles name, and {unverifiable} of its manifests carried there did not verify: that desk may "
             "have left them out (fieldvault devices parked lists them)"
         )
+    for desk, files in row.files_not_handed_over:
+        # The record came, its bytes did not (review 21 "Bytes-only drop").
+        parts.append(
+            f"the history hand-over from desk {desk} did not bring {files} evidence file(s) its own signed "
+            "bundles name, and they are not stored here: that desk may have left them out; a re-read of the "
+            "worker's own file brings them (fieldvault devices parked lists them)"
+        )
     for desk, bundles in row.hand_over_unchecked:
         # An honest maker's bundles over its budget show too: not checked is the truth.
         parts.append(
@@ -329,13 +336,31 @@ def _not_handed_over(out: Output, rows: list[UnaccountedRow], total: int) -> Non
     """Then what a history hand-over's check against the workers' signed
     manifests found (docs/bundle-format.md §10 "Completeness against the
     workers' signatures"): each revision a worker's manifest names that the
-    hand-over did not bring and nothing here explains, each manifest that
-    did not verify, and each field device's bundle whose entry came without
-    one (unchecked), naming the desk that handed over. Listed, never acted on."""
-    by_key = {(row.maker, row.bundle_id, row.revision_id): row for row in rows}
+    hand-over did not bring and nothing here explains, each evidence file it
+    names that did not come and is not stored here for its item, each
+    manifest that did not verify, and each field device's bundle whose entry
+    came without one (unchecked), naming the desk that handed over. Listed,
+    never acted on."""
+    by_key = {(row.maker, row.bundle_id, row.revision_id, row.sha256, row.evidence_id): row for row in rows}
 
     def human(data: dict[str, Any]) -> str:
-        row = by_key[(str(data["maker"]), str(data["bundle_id"]), data["revision_id"])]
+        row = by_key[
+            (
+                str(data["maker"]),
+                str(data["bundle_id"]),
+                data["revision_id"],
+                data["sha256"],
+                data["evidence_id"],
+            )
+        ]
+        if row.problem == "missing-file":
+            return (
+                f"file {row.sha256} of evidence item {row.evidence_id}  did not come with the history "
+                f"hand-over from desk {row.maker}\n"
+                f"  named by the signed manifest of bundle {row.bundle_id} (#{row.sequence} of {row.device_id}); "
+                f"the item is stored here without it; hand-over {row.hand_over_id}, checked "
+                f"{when_text(row.recorded_ms)}"
+            )
         if row.problem == "unverifiable":
             return (
                 f"bundle {row.bundle_id} (#{row.sequence} of {row.device_id}): its manifest, as the history "
@@ -359,8 +384,19 @@ def _not_handed_over(out: Output, rows: list[UnaccountedRow], total: int) -> Non
     if total:
         missing = sum(row.problem == "missing" for row in rows)
         unchecked = sum(row.problem == "unchecked" for row in rows)
-        unverifiable = len(rows) - missing - unchecked
+        files = sum(row.problem == "missing-file" for row in rows)
+        unverifiable = len(rows) - missing - unchecked - files
         shown = f" (the oldest {len(rows)} listed)" if total > len(rows) else ""
+        if files:
+            print(
+                f"{files} evidence file(s) named by a worker's signed manifest did not come with a history "
+                f"hand-over and are not stored here, though their items are{shown}: the desk named may have "
+                "left the bytes out ('fieldvault verify' names each item as having no stored file); re-read "
+                "the worker's own file of that bundle ('fieldvault bundle import --reread FILE') or take a "
+                "later bundle that carries them (docs/threat-model.md §2.8). Nothing was stored or refused "
+                "on it.",
+                file=sys.stderr,
+            )
         if missing or unverifiable:
             print(
                 f"{missing} revision(s) named by a worker's signed manifest did not come with a history "

@@ -18,8 +18,12 @@ new desk, which counts that bundle as received, would never read it. So:
   as unverifiable and never trusted; of a verified one, each revision id it
   names that the hand-over did not carry and nothing here explains (stored,
   parked, left out by this desk's rules, or named by a desk's ``decisions``)
-  is recorded as missing, naming the maker. Listed (``fieldvault devices
-  parked``, the Devices view), never stored, never refused on;
+  is recorded as missing, naming the maker; so is each evidence file it
+  names (``blobs``: SHA-256 and items) whose bytes this desk does not
+  store once the hand-over's own files are in (``missing-file``, review 21
+  "Bytes-only drop": a maker that carried the record and dropped the
+  bytes). Listed (``fieldvault devices parked``, the Devices view), never
+  stored, never refused on;
 - an entry of a field device's bundle that comes without a manifest is
   checked against the one this desk keeps of that bundle, if any; else it
   is recorded as unchecked, naming the maker. The new desk cannot tell a
@@ -41,7 +45,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from db.api import Unaccounted, Vault, VaultImport, kept_manifest_sizes, kept_manifests
 from sync.bundle.errors import BundleRejected
-from sync.bundle.format import MANIFEST_DOMAIN, MANIFEST_NAME, MEMBER_LIMITS, ReceivedEntry, parse_manifest
+from sync.bundle.format import (
+    MANIFEST_DOMAIN,
+    MANIFEST_NAME,
+    MEMBER_LIMITS,
+    Manifest,
+    ReceivedEntry,
+    parse_manifest,
+)
 from sync.org import Profile
 
 log = logging.getLogger(__name__)
@@ -142,10 +153,16 @@ def with_worker_manifests(
 
 
 def verified_revisions(entry: ReceivedEntry, key: bytes, org_id: str) -> tuple[str, ...] | None:
-    """The revision ids the worker's carried manifest names, when it is a
-    manifest (§4's form), verifies with ``key`` (the worker's) and binds to
-    the entry (the organisation, the device, the number, and ``previous``
-    where the entry has one); else None: never trusted."""
+    """The revision ids the worker's carried manifest names (``verified_manifest``)."""
+    manifest = verified_manifest(entry, key, org_id)
+    return manifest.revisions if manifest is not None else None
+
+
+def verified_manifest(entry: ReceivedEntry, key: bytes, org_id: str) -> Manifest | None:
+    """The worker's carried manifest, when it is a manifest (§4's form),
+    verifies with ``key`` (the worker's) and binds to the entry (the
+    organisation, the device, the number, and ``previous`` where the entry
+    has one); else None: never trusted."""
     assert entry.worker_manifest is not None
     data, signature = entry.worker_manifest
     try:
@@ -162,7 +179,7 @@ def verified_revisions(entry: ReceivedEntry, key: bytes, org_id: str) -> tuple[s
         or (entry.previous is not None and binding.get("previous") != entry.previous)
     ):
         return None
-    return manifest.revisions
+    return manifest
 
 
 @dataclass(frozen=True)
@@ -173,6 +190,29 @@ class CheckedManifests:
     unverifiable: int = 0
     missing: int = 0
     unchecked: int = 0  # field devices' entries without a manifest, none kept here
+    missing_files: int = 0  # (file, item) pairs named, not carried, not stored here
+
+
+def _not_handed_over(
+    unit: VaultImport, entry: ReceivedEntry, named: Manifest, carried: Collection[str]
+) -> list[Unaccounted]:
+    """What a verified manifest names that did not come and nothing here
+    explains: its revisions (``missing``), then its evidence files whose
+    bytes this desk does not store (``missing-file``, one a file and item:
+    the hand-over's own files were stored before the check, so a file it
+    carried is never one)."""
+    found = [
+        Unaccounted(entry.device_id, entry.bundle_id, entry.sequence, "missing", revision_id)
+        for revision_id in unit.unexplained(r for r in named.revisions if r not in carried)
+    ]
+    files = ((blob.sha256, item) for blob in named.blobs for item in blob.evidence_ids)
+    found += [
+        Unaccounted(
+            entry.device_id, entry.bundle_id, entry.sequence, "missing-file", sha256=sha, evidence_id=item
+        )
+        for sha, item in unit.files_not_held(files)
+    ]
+    return found
 
 
 def check_carried(
@@ -207,19 +247,16 @@ def check_carried(
             if profile is not None and profile.coordinator(entry.device_id) is not None:
                 continue  # a desk's own bundles: no worker's manifest to carry
             kept = unit.kept_manifest(entry.bundle_id)
-            named = verified_revisions(replace(entry, worker_manifest=kept), key, org_id) if kept else None
+            named = verified_manifest(replace(entry, worker_manifest=kept), key, org_id) if kept else None
             if named is None:
                 # Not kept here (or, never expected, kept and not binding):
                 # the maker's hand-over leaves this bundle unchecked.
                 found.append(Unaccounted(entry.device_id, entry.bundle_id, entry.sequence, "unchecked"))
                 continue
             verified += 1
-            for revision_id in unit.unexplained(r for r in named if r not in carried):
-                found.append(
-                    Unaccounted(entry.device_id, entry.bundle_id, entry.sequence, "missing", revision_id)
-                )
+            found += _not_handed_over(unit, entry, named, carried)
             continue
-        named = verified_revisions(entry, key, org_id)
+        named = verified_manifest(entry, key, org_id)
         if named is None:
             unverifiable += 1
             found.append(Unaccounted(entry.device_id, entry.bundle_id, entry.sequence, "unverifiable"))
@@ -230,26 +267,26 @@ def check_carried(
         unit.keep_worker_manifest(
             entry.bundle_id, entry.device_id, entry.sequence, data, signature, source=maker_id
         )
-        for revision_id in unit.unexplained(r for r in named if r not in carried):
-            found.append(
-                Unaccounted(entry.device_id, entry.bundle_id, entry.sequence, "missing", revision_id)
-            )
+        found += _not_handed_over(unit, entry, named, carried)
     missing = sum(f.problem == "missing" for f in found)
+    missing_files = sum(f.problem == "missing-file" for f in found)
     unchecked = sum(f.problem == "unchecked" for f in found)
     if found:
         unit.record_unaccounted(maker_id, hand_over_id, found)
         # Ids and counts only.
         log.warning(
             "hand-over %s from desk %s: %d revision(s) the workers' manifests name did not come and "
-            "nothing here explains them; %d manifest(s) did not verify; %d field bundle(s) came "
-            "without one and went unchecked",
+            "nothing here explains them; %d evidence file(s) they name did not come and are not "
+            "stored here; %d manifest(s) did not verify; %d field bundle(s) came without one and "
+            "went unchecked",
             hand_over_id,
             maker_id,
             missing,
+            missing_files,
             unverifiable,
             unchecked,
         )
-    return CheckedManifests(verified, unverifiable, missing, unchecked)
+    return CheckedManifests(verified, unverifiable, missing, unchecked, missing_files)
 
 
 __all__ = [
@@ -260,6 +297,7 @@ __all__ = [
     "is_field_device",
     "keep_from_bundle",
     "last_part_budget",
+    "verified_manifest",
     "verified_revisions",
     "with_worker_manifests",
 ]

@@ -113,6 +113,11 @@ class DeviceRow:
     # explains, its manifests that did not verify), by desk id; warning
     # ``not-handed-over``.
     not_handed_over: tuple[tuple[str, int, int], ...] = ()
+    # The evidence files its signed manifests name that a history hand-over
+    # did not bring and this desk does not hold for an item it stores
+    # (``missing-file``, review 21 "Bytes-only drop"): (the desk that
+    # handed over, how many), by desk id; warning ``not-handed-over`` too.
+    files_not_handed_over: tuple[tuple[str, int], ...] = ()
     # Its bundles a history hand-over's ``received`` named without a manifest
     # this desk could check them against (over the maker's budget, imported
     # there before migration 0026, or stripped: the new desk cannot tell):
@@ -155,6 +160,9 @@ class DeviceRow:
             "not_handed_over": [
                 {"desk": desk, "missing": missing, "unverifiable": unverifiable}
                 for desk, missing, unverifiable in self.not_handed_over
+            ],
+            "files_not_handed_over": [
+                {"desk": desk, "files": count} for desk, count in self.files_not_handed_over
             ],
             "hand_over_unchecked": [
                 {"desk": desk, "bundles": count} for desk, count in self.hand_over_unchecked
@@ -323,6 +331,13 @@ def _with_not_handed_over(row: DeviceRow, by_desk: dict[str, tuple[int, int]] | 
     )
 
 
+def _with_files_not_handed_over(row: DeviceRow, by_desk: dict[str, int] | None) -> DeviceRow:
+    if not by_desk:
+        return row
+    warned = row.warnings if "not-handed-over" in row.warnings else (*row.warnings, "not-handed-over")
+    return dataclasses.replace(row, files_not_handed_over=tuple(sorted(by_desk.items())), warnings=warned)
+
+
 def _with_hand_over_unchecked(row: DeviceRow, by_desk: dict[str, int] | None) -> DeviceRow:
     if not by_desk:
         return row
@@ -338,6 +353,7 @@ def devices_view(vault: Vault) -> list[DeviceRow]:
     (field devices and other coordinators) and those it holds bundles of in
     quarantine. Rows with warnings first, then by device id."""
     from db.api import (
+        files_missing_by_device,
         maker_decisions_by_signer,
         parked_by_signer,
         refused_bundle_tallies,
@@ -391,6 +407,8 @@ def devices_view(vault: Vault) -> list[DeviceRow]:
     # What hand-overs' checks against the workers' own manifests found.
     unaccounted = unaccounted_by_device(vault)
     rows = [_with_not_handed_over(row, unaccounted.get(row.device_id)) for row in rows]
+    files = files_missing_by_device(vault)
+    rows = [_with_files_not_handed_over(row, files.get(row.device_id)) for row in rows]
     # And the bundles a hand-over named that could not be checked.
     unchecked = unchecked_by_device(vault)
     rows = [_with_hand_over_unchecked(row, unchecked.get(row.device_id)) for row in rows]

@@ -337,6 +337,8 @@ def test_devices_parked_lists_it_plain_and_json(
         "maker": scene.kyiv.device_id,
         "hand_over_id": made.bundle_id,
         "recorded_ms": row["recorded_ms"],
+        "sha256": None,
+        "evidence_id": None,
     }
     plain = cli.run("devices", "parked", secrets=[PASSPHRASE])
     assert (
