@@ -20,7 +20,7 @@ from desktop.export_dialog import ExportDialog
 from desktop.window import FieldvaultWindow
 from tests.gui_helpers import in_ukrainian, screenshot, unlocked_window
 from tests.sync.exports.crash_export import add_big_items, kill_during_bag_export
-from tests.sync.exports.samples import NARRATIVE, WITNESS_NAME, SampleCase, make_sample_case
+from tests.sync.exports.samples import NARRATIVE, WITNESS_NAME, SampleCase, sample_vault
 from tests.vault_helpers import open_vault
 
 WAIT_MS = 60_000
@@ -34,9 +34,12 @@ def ukrainian(tmp_path: Path) -> Iterator[None]:
 
 
 @pytest.fixture
-def case(created_vault, tmp_path: Path) -> SampleCase:
-    """The export tests' sample case, in a vault locked again for the window to unlock."""
-    return make_sample_case(created_vault.vault, tmp_path)
+def case(vault_dir: Path, tmp_path: Path) -> Iterator[SampleCase]:
+    """The export tests' sample case, in a vault locked again for the window to unlock (samples.sample_vault: a copy of
+    one recorded once per test process)."""
+    created, sample = sample_vault(vault_dir, tmp_path)
+    yield sample
+    created.vault.lock()
 
 
 def window_on_case(qtbot, vault_dir: Path, case_id: str) -> FieldvaultWindow:

@@ -13,7 +13,7 @@ import pytest
 from db.api import DeliveredBundle, EvidencePurge
 from tests.desktop.test_export_dialog import CYRILLIC, export, open_dialog, window_on_case
 from tests.gui_helpers import in_ukrainian, screenshot
-from tests.sync.exports.samples import SampleCase, make_sample_case
+from tests.sync.exports.samples import SampleCase, sample_vault
 
 
 @pytest.fixture
@@ -23,9 +23,12 @@ def ukrainian(tmp_path: Path) -> Iterator[None]:
 
 
 @pytest.fixture
-def case(created_vault, tmp_path: Path) -> SampleCase:
-    """The export tests' sample case (tests/desktop/test_export_dialog.py's)."""
-    return make_sample_case(created_vault.vault, tmp_path)
+def case(vault_dir: Path, tmp_path: Path) -> Iterator[SampleCase]:
+    """The export tests' sample case (tests/desktop/test_export_dialog.py's) (samples.sample_vault:
+    a copy of one recorded once per test process)."""
+    created, sample = sample_vault(vault_dir, tmp_path)
+    yield sample
+    created.vault.lock()
 
 
 def _purge_one(case: SampleCase) -> str:

@@ -3,18 +3,37 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from db.api import Vault
+from db.keyring_store import NoKeyring
+from db.vault import CreatedVault, Vault
 from tests.cli_helpers import REPO, Cli
-from tests.sync.exports.samples import SampleCase, make_sample_case
+from tests.sync.exports.samples import SampleCase, sample_vault
+from tests.vault_helpers import FAST_ARGON2, PASSPHRASE
+
+_SAMPLE = pytest.StashKey[SampleCase]()
 
 
 @pytest.fixture
-def sample_case(vault: Vault, tmp_path: Path) -> SampleCase:
-    return make_sample_case(vault, tmp_path)
+def created_vault(vault_dir: Path, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[CreatedVault]:
+    """tests/conftest.py's, but for a test that asks for the sample case the
+    vault holds it already (samples.sample_vault: a copy of one recorded once
+    per test process), as ``vault`` then ``sample_case`` made it before."""
+    if "sample_case" in request.fixturenames:
+        created, case = sample_vault(vault_dir, tmp_path)
+        request.node.stash[_SAMPLE] = case
+    else:
+        created = Vault.create(vault_dir, PASSPHRASE, keyring=NoKeyring(), argon2=FAST_ARGON2)
+    yield created
+    created.vault.lock()
+
+
+@pytest.fixture
+def sample_case(vault: Vault, request: pytest.FixtureRequest) -> SampleCase:
+    return request.node.stash[_SAMPLE]
 
 
 @pytest.fixture

@@ -5,11 +5,16 @@ one item of another case, which an export of the first must not carry."""
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from db.api import Case, Consent, Incident, Link, Person, Testimony, Vault
+from db.keyring_store import NoKeyring
+from db.vault import CreatedVault, KeyringNotice
+from tests.built_once import template
 from tests.evidence_samples import make_jpeg, make_random
+from tests.vault_helpers import FAST_ARGON2, PASSPHRASE, open_vault
 
 WITNESS_NAME = "Олександр Петренко"
 NARRATIVE = "Свідок бачив, як двох полонених вивели з підвалу школи у Ізюмі."
@@ -81,3 +86,56 @@ def make_sample_case(vault: Vault, tmp_path: Path) -> SampleCase:
     other = vault.cases.create(Case(title="Інша справа"))
     other_item = vault.evidence.ingest(make_random(sources / "other.bin", 1000, seed=9), other.id).item.id
     return SampleCase(vault, case.id, witness.id, photo, recording, item_ids, other_item)
+
+
+@dataclass(frozen=True)
+class _SavedSample:
+    recovery_key: str
+    keyring: KeyringNotice
+    case_id: str
+    witness_id: str
+    item_ids: tuple[str, ...]
+    other_item_id: str
+
+
+def sample_vault(vault_dir: Path, tmp_path: Path) -> tuple[CreatedVault, SampleCase]:
+    """A vault created in ``vault_dir`` (test-speed Argon2, as tests/conftest.py's
+    ``created_vault``) holding the sample case, its sources in ``tmp_path``.
+    Inside a test's tmp_path, a copy of one recorded once per test process
+    (tests/built_once.py): its three evidence files each cost a parser
+    sandbox child, ~1.2 s of a test's set-up at load 6, ~0.2 s copied and
+    opened. Each test gets its own copy; a test's records and files are as
+    a fresh build makes them, only made minutes earlier."""
+    sources = tmp_path / "sources"
+    saved = template("export-sample-case", [vault_dir, sources], _saved_sample)
+    if saved is None:
+        created = Vault.create(vault_dir, PASSPHRASE, keyring=NoKeyring(), argon2=FAST_ARGON2)
+        return created, make_sample_case(created.vault, tmp_path)
+    base, made = saved
+    shutil.copytree(base / "vault", vault_dir)
+    shutil.copytree(base / "sources", sources)
+    vault = open_vault(vault_dir)
+    case = SampleCase(
+        vault,
+        made.case_id,
+        made.witness_id,
+        sources / "IMG_0001.jpg",
+        sources / "запис 1.bin",
+        list(made.item_ids),
+        made.other_item_id,
+    )
+    return CreatedVault(vault, made.recovery_key, made.keyring), case
+
+
+def _saved_sample(base: Path) -> _SavedSample:
+    created = Vault.create(base / "vault", PASSPHRASE, keyring=NoKeyring(), argon2=FAST_ARGON2)
+    case = make_sample_case(created.vault, base)
+    created.vault.lock()
+    return _SavedSample(
+        created.recovery_key,
+        created.keyring,
+        case.case_id,
+        case.witness_id,
+        tuple(case.item_ids),
+        case.other_item_id,
+    )
