@@ -478,6 +478,14 @@ class DevicesDialog(QDialog):
                     sum(missing + unverifiable for _desk, missing, unverifiable in row.not_handed_over),
                 )
             )
+        if row.files_not_handed_over:
+            # Evidence files whose records came and whose bytes did not (review
+            # 21 "Bytes-only drop"): the maker is in the details.
+            parts.append(
+                self.tr(
+                    "%n file(s) not handed over", "", sum(count for _desk, count in row.files_not_handed_over)
+                )
+            )
         if row.hand_over_unchecked:
             # Bundles a hand-over named without a manifest to check them by:
             # not found short, but not checked either (the maker in the details).
@@ -568,6 +576,7 @@ class DevicesDialog(QDialog):
         texts += [self._kept_out_elsewhere_text(desk, count) for desk, count in row.kept_out_elsewhere]
         for desk, missing, unverifiable in row.not_handed_over:
             texts += self._not_handed_over_texts(desk, missing, unverifiable)
+        texts += [self._files_not_handed_over_text(desk, count) for desk, count in row.files_not_handed_over]
         texts += [self._hand_over_unchecked_text(desk, count) for desk, count in row.hand_over_unchecked]
         texts += [self._receipt_alarm_text(kind, index) for kind, index in row.receipt_alarms]
         return texts
@@ -651,6 +660,21 @@ class DevicesDialog(QDialog):
             "lists them.",
             "",
             bundles,
+        ).format(desk=self._device_name(desk))
+
+    def _files_not_handed_over_text(self, desk: str, files: int) -> str:
+        """Evidence files this worker's own signed bundles name that a
+        history hand-over did not bring, their items stored here without
+        them (docs/bundle-format.md §10 "Completeness against the workers'
+        signatures", ``missing-file``): the words say how to get them."""
+        return self.tr(
+            "%n evidence file(s) that this device's own signed bundles name did not come with the history "
+            "hand-over from the coordinator desk {desk}: their records are here, their files are not "
+            "(verify names them). That desk may have left them out. Re-reading the worker's own bundle "
+            "file brings them (fieldvault bundle import --reread), as does a later bundle that carries them. "
+            "fieldvault devices parked lists them.",
+            "",
+            files,
         ).format(desk=self._device_name(desk))
 
     def _not_handed_over_texts(self, desk: str, missing: int, unverifiable: int) -> list[str]:
