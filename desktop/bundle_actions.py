@@ -746,17 +746,28 @@ class BundleImportDialog(TaskDialog):
         found = done.hand_over_findings
         if found is None or not found.incomplete:
             return ""
-        return self.tr(
-            "; INCOMPLETE history hand-over from desk {maker}: record changes a worker's signed "
-            "manifest names that did not come: {missing}; worker manifests that did not verify: "
-            "{unverifiable}; worker bundles that came unchecked: {unchecked}. The rest was imported. "
-            "Coordinator → Devices… lists them; re-reading the worker's own file of such a bundle "
-            "(Re-read) brings what is missing"
-        ).format(
-            maker=found.maker_id,
-            missing=found.missing,
-            unverifiable=found.unverifiable,
-            unchecked=found.unchecked,
+        files = (
+            self.tr(
+                "; evidence files a worker's signed manifest names that did not come and are not stored "
+                "here: {files} (re-reading brings them too)"
+            ).format(files=found.missing_files)
+            if found.missing_files
+            else ""
+        )
+        return (
+            self.tr(
+                "; INCOMPLETE history hand-over from desk {maker}: record changes a worker's signed "
+                "manifest names that did not come: {missing}; worker manifests that did not verify: "
+                "{unverifiable}; worker bundles that came unchecked: {unchecked}. The rest was imported. "
+                "Coordinator → Devices… lists them; re-reading the worker's own file of such a bundle "
+                "(Re-read) brings what is missing"
+            ).format(
+                maker=found.maker_id,
+                missing=found.missing,
+                unverifiable=found.unverifiable,
+                unchecked=found.unchecked,
+            )
+            + files
         )
 
     def _decided(self, done: ImportedBundle | RereadBundle) -> str:

@@ -382,17 +382,29 @@ class SyncPanel(QDialog):
         """A history hand-over the last run took from the inbox that its
         check against the workers' signed manifests found incomplete
         (docs/bundle-format.md §10): said to whoever took it, counts only."""
-        return self.tr(
-            "Warning: the history hand-over from desk {maker} is incomplete. Record changes a "
-            "worker's signed manifest names that did not come: {missing}; worker manifests that did "
-            "not verify: {unverifiable}; worker bundles that came unchecked: {unchecked}. The rest was "
-            "imported. Coordinator → Devices… lists them; re-reading the worker's own file of such a "
-            "bundle (Organisation → Import bundles…, Re-read) brings what is missing."
-        ).format(
-            maker=found.maker_id,
-            missing=found.missing,
-            unverifiable=found.unverifiable,
-            unchecked=found.unchecked,
+        files = (
+            " "
+            + self.tr(
+                "Evidence files a worker's signed manifest names that did not come and are not stored "
+                "here: {files}; re-reading brings them too."
+            ).format(files=found.missing_files)
+            if found.missing_files
+            else ""
+        )
+        return (
+            self.tr(
+                "Warning: the history hand-over from desk {maker} is incomplete. Record changes a "
+                "worker's signed manifest names that did not come: {missing}; worker manifests that did "
+                "not verify: {unverifiable}; worker bundles that came unchecked: {unchecked}. The rest was "
+                "imported. Coordinator → Devices… lists them; re-reading the worker's own file of such a "
+                "bundle (Organisation → Import bundles…, Re-read) brings what is missing."
+            ).format(
+                maker=found.maker_id,
+                missing=found.missing,
+                unverifiable=found.unverifiable,
+                unchecked=found.unchecked,
+            )
+            + files
         )
 
     def _stuck_details(self, status: SyncStatus) -> list[str]:

@@ -210,10 +210,16 @@ def _imported_row(result: ImportedBundle) -> dict[str, Any]:
 def hand_over_warning(bundle_id: str, findings: HandOverFindings) -> str:
     """The stderr line for a hand-over its check found incomplete (ids and
     counts only), shared with ``fieldvault sync`` (a hand-over from the inbox)."""
+    files = (
+        f"{findings.missing_files} evidence file(s) such a manifest names did not come with it and are "
+        "not stored here, "
+        if findings.missing_files
+        else ""
+    )
     return (
         f"fieldvault: WARNING: the history hand-over {bundle_id} from desk {findings.maker_id} is "
         f"incomplete: {findings.missing} revision(s) named by a worker's signed manifest did not come "
-        f"with it, {findings.unverifiable} carried manifest(s) did not verify, {findings.unchecked} "
+        f"with it, {files}{findings.unverifiable} carried manifest(s) did not verify, {findings.unchecked} "
         "field bundle(s) came without the worker's manifest and went unchecked. The rest was imported; "
         "nothing was stored or refused on it. See 'fieldvault devices parked', and re-read the worker's "
         "own file of such a bundle ('fieldvault bundle import --reread FILE') (docs/threat-model.md §2.8)."

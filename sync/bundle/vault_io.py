@@ -520,11 +520,14 @@ class HandOverFindings:
     unverifiable: int = 0  # carried manifests that did not verify or bind
     unchecked: int = 0  # field bundles named without a manifest, none kept here
     verified: int = 0  # manifests checked and found binding
+    # Evidence files (one an item) a verified manifest names whose bytes did
+    # not come and are not stored here (``missing-file``, review 21).
+    missing_files: int = 0
 
     @property
     def incomplete(self) -> bool:
         """Anything a person should look at (verified manifests are not)."""
-        return bool(self.missing or self.unverifiable or self.unchecked)
+        return bool(self.missing or self.unverifiable or self.unchecked or self.missing_files)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -533,6 +536,7 @@ class HandOverFindings:
             "unverifiable": self.unverifiable,
             "unchecked": self.unchecked,
             "verified": self.verified,
+            "missing_files": self.missing_files,
         }
 
 
@@ -779,6 +783,7 @@ class _Applier:
             unverifiable=checked.unverifiable,
             unchecked=checked.unchecked,
             verified=checked.verified,
+            missing_files=checked.missing_files,
         )
 
     def manifest(self, manifest: Manifest) -> None:

@@ -218,3 +218,38 @@ def test_devices_parked_lists_it_plain_and_json(scene: Scene, tmp_path: Path) ->
     assert "--reread" in plain.stderr
     # Ids and hashes only: no file name of the worker's.
     assert "school.jpg" not in plain.stdout + plain.stderr
+
+
+def test_the_import_says_it_at_once_naming_the_maker(
+    scene: Scene, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Kyiv hands over again, dropping the bytes again: `bundle import`
+    reports the file in its findings and warns on stderr (before, the
+    hand-over was told complete)."""
+    placed = hand_over_module._Split.place_blobs
+
+    def no_photo(self: hand_over_module._Split, blobs: list[PendingBlob]) -> list[list[PendingBlob]]:
+        return placed(self, [b for b in blobs if scene.photo_item not in b.evidence_ids])
+
+    monkeypatch.setattr(hand_over_module._Split, "place_blobs", no_photo)
+    stick = scene.org.tmp_path / "again"
+    stick.mkdir()
+    made = hand_over(scene.kyiv, stick, scene.rivne.device_id)
+    folder = scene.rivne.folder
+    scene.rivne.lock()
+    done = Cli(folder, child_env(tmp_path)).run(
+        "--json", "bundle", "import", str(made.path), secrets=[PASSPHRASE]
+    )
+    [row] = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+    assert row["hand_over_findings"] == {
+        "maker_id": scene.kyiv.device_id,
+        "missing": 0,
+        "unverifiable": 0,
+        "unchecked": 0,
+        "verified": 2,
+        "missing_files": 1,
+    }
+    [warning] = [line for line in done.stderr.splitlines() if "is incomplete" in line]
+    assert f"from desk {scene.kyiv.device_id} is incomplete" in warning
+    assert "1 evidence file(s) such a manifest names did not come with it" in warning
+    assert "--reread" in warning

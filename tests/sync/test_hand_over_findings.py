@@ -58,6 +58,7 @@ def test_bundle_import_json_reports_a_dropped_testimony_naming_the_maker(
         "unverifiable": 0,
         "unchecked": 0,
         "verified": 2,
+        "missing_files": 0,
     }
     [warning] = [line for line in done.stderr.splitlines() if "is incomplete" in line]
     assert f"hand-over {made.bundle_id} from desk {scene.kyiv.device_id} is incomplete" in warning
