@@ -85,9 +85,10 @@ else:
     from pathlib import Path
     from db.keyring_store import NoKeyring
     from desktop.i18n import install_translators
+    from desktop.session_collector import SessionCollector
     from desktop.window import FieldvaultWindow
     install_translators(app)
-    window = FieldvaultWindow(Path(sys.argv[2]), keyring=NoKeyring())
+    window = FieldvaultWindow(Path(sys.argv[2]), keyring=NoKeyring(), collector=SessionCollector())
 window.show()
 app.processEvents()
 print(time.perf_counter() - started)
@@ -283,11 +284,14 @@ def list_child_window(vault_dir: Path, rows: int) -> dict[str, Any]:
     from PySide6.QtWidgets import QApplication
 
     from db.keyring_store import NoKeyring
+    from desktop.session_collector import SessionCollector
     from desktop.window import FieldvaultWindow
 
     app = QApplication([])
     t0 = time.perf_counter()
-    window = FieldvaultWindow(vault_dir, keyring=NoKeyring())
+    # As the app's entry point makes it (desktop.app.show_first_screen): the
+    # unlocked session frozen for the cycle collector, which the scroll measures.
+    window = FieldvaultWindow(vault_dir, keyring=NoKeyring(), collector=SessionCollector())
     window.resize(*WINDOW_SIZE)
     window.show()
     app.processEvents()
