@@ -13,7 +13,7 @@ to do next.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -655,9 +655,7 @@ class BundleImportDialog(TaskDialog):
             done = outcome.imported
             self._held.discard(outcome.index)  # a held bundle released by another desk's vouch
             if done.replay:
-                text = self.tr(
-                    "already imported (bundle {sequence} of device {device}): nothing to do"
-                ).format(sequence=done.sequence, device=done.device_id)
+                text = self._replay_text(done)
             elif outcome.from_coordinator:
                 self._changed = True
                 text = self.tr(
@@ -715,6 +713,29 @@ class BundleImportDialog(TaskDialog):
                 reason=outcome.unreadable
             )
         self._show_approve(self._results.set_result(outcome.index, text))
+
+    def _replay_text(self, done: ImportedBundle) -> str:
+        """A bundle received before: nothing to do, unless it was an approval
+        by code of one a hand-over counted as received (review 23 F2): then
+        its device is enrolled and the changes it kept aside are stored now,
+        which the row says, as the CLI's does, and the view reloads."""
+        if not done.unparked_revisions and not done.damaged_parked and not done.past_parked_cap:
+            return self.tr("already imported (bundle {sequence} of device {device}): nothing to do").format(
+                sequence=done.sequence, device=done.device_id
+            )
+        if done.unparked_revisions:
+            self._changed = True
+        text = self.tr(
+            "received before (bundle {sequence} of device {device}); its device is enrolled now"
+        ).format(sequence=done.sequence, device=done.device_id)
+        if done.unparked_revisions:
+            text += self.tr(
+                "; %n record change(s) kept aside until then stored now",
+                "",
+                len(done.unparked_revisions),
+            )
+        # The rest of what the enrolment's end decided (damaged, past the cap).
+        return text + self._parked_decisions(replace(done, unparked_revisions=()))
 
     def _reread_text(self, done: RereadBundle) -> str:
         """A re-read's row: what it applied, what was held already."""
