@@ -26,7 +26,7 @@ DATABASE_STACK = ("sqlalchemy", "alembic", "db.vault", "db.services", "db.migrat
 # event loop run until the background load is done, and unlocks with the
 # passphrase typed into the unlock screen (stdin) when there is a vault.
 CHILD = r"""
-import json, sys, time
+import gc, json, sys, time
 sys.path.insert(0, sys.argv[1])
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
@@ -58,6 +58,7 @@ while desktop.app._database_stack_loader is None or desktop.app._database_stack_
 report["after_load"] = loaded()
 passphrase = sys.stdin.readline().rstrip("\n")
 if passphrase:
+    frozen_before = gc.get_freeze_count()
     QTest.keyClicks(window.unlock_page.passphrase, passphrase)
     QTest.keyClick(window.unlock_page.passphrase, Qt.Key.Key_Return)
     while window.vault_view is None:
@@ -65,7 +66,11 @@ if passphrase:
         time.sleep(0.01)
         assert time.monotonic() < deadline, "the vault did not unlock"
     report["unlocked"] = window.vault is not None
+    report["unlock_froze"] = gc.get_freeze_count() > frozen_before
     window.lock()
+    app.processEvents()  # the lock's collection runs once the view is deleted
+    app.processEvents()
+    report["frozen_after_lock"] = gc.get_freeze_count()
 print(json.dumps(report))
 window.close()
 """
@@ -103,3 +108,6 @@ def test_the_unlock_screen_shows_without_the_database_stack_and_unlocks(
     assert report["after_import"] == [] and report["after_show"] == []
     assert report["visible"] and report["first_screen"] == "UnlockPage"
     assert report["unlocked"] is True
+    # The app's window freezes the session at unlock and hands it all back
+    # at lock (desktop/session_collector.py; the entry point gives it one).
+    assert report["unlock_froze"] is True and report["frozen_after_lock"] == 0
