@@ -25,7 +25,7 @@ from sync.bundle.admission import Admission
 from sync.bundle.errors import BundleRejected
 from sync.bundle.hand_over_in_flight import SeriesInFlight, awaited_series, devices_awaiting
 from sync.bundle.reader import check_header
-from sync.bundle.vault_io import BundleCancelled, ImportedBundle, Progress, import_bundle
+from sync.bundle.vault_io import BundleCancelled, ImportedBundle, Progress, approve_received, import_bundle
 from sync.bundle.vouching import is_coordinator_vault
 from sync.org import OrgRefused, verification_code
 from sync.org_vault import held_profile, require_coordinator
@@ -102,7 +102,9 @@ def approve_bundle(
     enrolment included). QuarantineRefused for a code that is not the
     device's (nothing changes), a device the profile revoked, or a file that
     is no longer the held bundle; BundleRejected for a bundle that fails
-    another check (it stays held, the device unknown)."""
+    another check (it stays held, the device unknown). A held bundle this
+    vault counts as received already (a hand-over named it) is approved
+    from its row, with or without its file (``approve_received``)."""
     typed = normalise_code(code)
     held, path = find_held(vault, ref)
     profile = held_profile(vault)
@@ -130,6 +132,21 @@ def approve_bundle(
             "quarantine-device-revoked",
             device_id=held.device_id,
         )
+    admission = Admission(held.device_id, held.device_key, held.age_recipient or "", None)
+    if vault.sync.received_bundle(held.bundle_id) is not None:
+        # Counted as received already (a hand-over's word: the row is
+        # ``received``; an upgraded vault's may say ``approved``): the
+        # approval enrols the device and reads nothing of the bundle, so it
+        # needs no file, which a pull removes from the spool once the row is
+        # received (review 23 F3). The key enrolled is the row's, from the
+        # bundle's signed header when it was held, the one the code matched.
+        try:
+            imported = approve_received(vault, held, admission)
+        except BundleRejected as refused:  # revoked in this vault meanwhile: it stays as it was
+            _remember_refusal(vault, held.bundle_id, refused_reason(refused))
+            raise
+        _remember_refusal(vault, held.bundle_id, None)
+        return imported
     try:
         matches = check_header(path, org_id=profile.org_id).bundle_id == held.bundle_id
     except (FieldvaultError, OSError):
@@ -146,7 +163,7 @@ def approve_bundle(
     approved = (
         None
         if known is not None and known.status == "enrolled"  # approved with another of its bundles
-        else Admission(held.device_id, held.device_key, held.age_recipient or "", None)
+        else admission
     )
     try:
         imported = import_bundle(

@@ -28,6 +28,7 @@ from db.api import (
     CancelToken,
     Codes,
     FieldvaultError,
+    HeldBundle,
     ImportRejected,
     OperationCancelled,
     PendingBlob,
@@ -1048,16 +1049,14 @@ def _enrol_on_approval(unit: VaultImport, bundle_id: str, admission: Admission) 
     unit.approve_held(bundle_id)
 
 
-def _approve_received(
-    vault: Vault, path: Path, checked: CheckedBundle, admission: Admission
-) -> ImportedBundle:
-    """``_enrol_on_approval`` in a unit of its own: a replay, with what the
+def _approve_received(vault: Vault, replay: ImportedBundle, admission: Admission) -> ImportedBundle:
+    """``_enrol_on_approval`` in a unit of its own: ``replay``, with what the
     unit's end stored of the device's revisions kept aside."""
     with vault.sync.begin_import() as unit:
-        _enrol_on_approval(unit, checked.bundle_id, admission)
+        _enrol_on_approval(unit, replay.bundle_id, admission)
     summary = unit.summary
     return replace(
-        _replay(path, checked),
+        replay,
         revisions=summary.revisions,
         withheld_revisions=tuple(summary.withheld_revisions),
         unparked_revisions=tuple(summary.unparked_revisions),
@@ -1066,6 +1065,18 @@ def _approve_received(
         signer_pending=tuple(summary.signer_pending),
         type_clash=tuple(summary.type_clash),
     )
+
+
+def approve_received(vault: Vault, held: HeldBundle, admission: Admission) -> ImportedBundle:
+    """The approval by code (quarantine.py ``approve_bundle``) of held bundle
+    ``held``, which this vault counts as received already (a hand-over's
+    ``received`` named it), from what the vault holds: its row's device id,
+    key and sequence, taken from the bundle's signed header when it was
+    held. Nothing of the file is read (review 23 F3): the approval reads no
+    content, and a pull removes a received row's spool copy. A replay, as
+    ``import_bundle`` answers it when given the file."""
+    replay = ImportedBundle(Path(held.path), held.bundle_id, held.device_id, held.sequence, replay=True)
+    return _approve_received(vault, replay, admission)
 
 
 def import_bundle(
@@ -1127,7 +1138,7 @@ def import_bundle(
     if received and approved is not None and not dry_run:
         # Approved by code, received already (on a hand-over's word): the
         # device is enrolled, nothing read again (review 22).
-        return _approve_received(vault, path, checked, approved)
+        return _approve_received(vault, _replay(path, checked), approved)
     try:
         admission = approved if approved is not None else admit(vault, checked, path, record=not dry_run)
     except BundleQuarantined:
