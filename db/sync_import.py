@@ -74,7 +74,7 @@ from db.atomicio import TEMP_PREFIX
 from db.blobformat import DEFAULT_SEGMENT_SIZE, BlobHeader, SegmentSealer
 from db.blobstore import IMPORT_FLUSH_EVERY, BackgroundFlush, ProgressCallback, WrittenBlob, wrap_blob_key
 from db.chunked_ids import values_among
-from db.custody import append_event, extend_received_chain
+from db.custody import append_event, check_signed_event, extend_received_chain
 from db.device import device_id_for
 from db.entities import ENTITY_TYPES, check_revision_body
 from db.errors import ImportRejected, RevisionRejected, StorageError
@@ -229,6 +229,9 @@ class ImportSummary:
     # Kept aside, parked: signed by a device whose coordinator's vouch
     # lapsed (review 15 F2), until it is enrolled again here.
     signer_pending: list[str] = field(default_factory=list)
+    # Custody events of such devices a history hand-over carried: checked,
+    # not stored (``chain_kept_out``).
+    custody_kept_out: int = 0
     # Left out: their record is held here with another type (db/type_clash.py),
     # their children with them; the rest of the bundle applied.
     type_clash: list[str] = field(default_factory=list)
@@ -1032,6 +1035,38 @@ class VaultImport:
             added += stored
         self.summary.custody_events += added
         return added
+
+    def is_lapsed(self, device_id: str) -> bool:
+        """Is ``device_id`` pending here because its coordinator's vouch
+        lapsed (db/signers.py), as of this import?"""
+        return device_id in self._lapsed
+
+    def chain_kept_out(self, event: dict[str, str]) -> bool:
+        """Is ``event`` (wire form) of a device whose coordinator's vouch
+        lapsed here (``pending``, db/signers.py)? Then it is checked against
+        that device's key, as signed and unaltered (else ImportRejected, as
+        ``add_custody_events``), and not stored: returns True. Its chain is
+        not held here until the device's own bundles bring it once it is
+        enrolled again (a history hand-over's line of such a device, §10
+        "Lapsed since it was made"): storing a pending key's events would
+        take an unauthorised signer's word, and no table keeps a chain aside.
+        False for any other device: ``add_custody_events`` decides it."""
+        claimed = event.get("hash") if isinstance(event, dict) else None
+        event_hash = claimed if isinstance(claimed, str) and SHA256_HEX.fullmatch(claimed) else "?"
+        signed = strict_b64decode(event.get("signed")) if isinstance(event, dict) else None
+        signature = strict_b64decode(event.get("signature")) if isinstance(event, dict) else None
+        if signed is None or signature is None or event_hash == "?":
+            raise _custody_rejected(event_hash, "malformed wire encoding")
+        if not self._lapsed:
+            return False
+        envelope, _problem = check_signed_event(signed, signature, event_hash, self._lapsed)
+        if envelope is not None:
+            self.summary.custody_kept_out += 1
+            return True
+        # Not a lapsed device's event that verifies: an event naming such a
+        # device but altered, or another device's, which add_custody_events
+        # checks (and refuses if altered, naming its hash).
+        return False
 
     # -- evidence bytes -----------------------------------------------------------------
 

@@ -672,6 +672,10 @@ class _Applier:
         # A part of a hand-over split over several bundles: (number, of).
         self.hand_over_part: tuple[int, ...] = ()
         self.last_event_device: object = None  # whose event the last custody line was
+        # Lapsed-vouch devices whose chain events this hand-over carried and
+        # this desk did not take (``custody``): their ``received`` entries
+        # are not recorded either, so their own bundles still bring it.
+        self.chain_kept_out: set[str] = set()
         # A hand-over's ``decisions`` (§10): what its maker kept out, its word
         # only (sync/bundle/hand_over_decisions.py), taken as ``received`` is.
         self.decisions: tuple[MakerDecision, ...] = ()
@@ -738,8 +742,16 @@ class _Applier:
                     on_word=True,
                 )
             except ImportRejected as refused:
-                if refused.reason != "device unknown":
-                    raise
+                if refused.reason == "device unknown":
+                    continue
+                # A pending device's entry whose chain head this desk does
+                # not hold (its events kept out, by this part or an earlier
+                # one): not recorded, as for a revoked device, so its own
+                # bundles are no replay here and bring the chain when it is
+                # approved; a fork refuses the hand-over still.
+                if refused.reason == "custody head missing" and self.unit.is_lapsed(entry.device_id):
+                    continue
+                raise
 
     def maker_decisions(self, manifest: Manifest) -> None:
         """§10 ``decisions``: the revisions the hand-over's maker kept out,
@@ -911,6 +923,13 @@ class _Applier:
             # 16 F2): its chain is not taken, as a fresh hand-over leaves it out.
             return
         try:
+            if self.is_hand_over and self.unit.chain_kept_out(wire):
+                # A device whose vouch lapsed here since the hand-over was
+                # made (§10 "Lapsed since it was made"): its event verified
+                # with its key, not stored; its revisions are kept aside and
+                # its own bundles bring the chain once it is enrolled again.
+                self.chain_kept_out.add(str(device))
+                return
             self.unit.add_custody_events([wire])
         except ImportRejected:
             raise BundleRejected("custody", wire["hash"]) from None
