@@ -193,3 +193,27 @@ def test_a_flipped_bit_in_the_lapsed_workers_chain_still_refuses_the_hand_over(
         desks.to_lviv(scene.made.path)
     assert refused.value.kind == "custody"
     assert KYIV_CASE not in _titles(desks.lviv)  # nothing of it applied
+
+
+def test_a_desk_added_after_the_lapse_takes_the_hand_over_naming_x_lapsed(
+    desks: UsbDesks, tmp_path: Path
+) -> None:
+    """The lapse before the hand-over is made (tests/sync/test_lapsed_signer_handed_over.py,
+    with a photo): Kyiv removes Odesa, then adds Rivne and hands over to it.
+    The maker leaves X's chain and received entries out itself
+    (sync/bundle/hand_over.py ``leave_out``); Rivne ends as Lviv does above
+    (this passed before too: the rule Lviv now follows is the maker's)."""
+    scene = _lapsed_at_lviv(desks, tmp_path)  # Kyiv took X's photo; Odesa removed
+    kyiv, x_id = desks.kyiv, scene.x.device_id
+    assert kyiv.sync.device(x_id).status == "pending"  # type: ignore[union-attr]
+    rivne = add_desk(kyiv, tmp_path / "rivne", label="Rivne desk")
+    desks.others.append(rivne)
+    stick = tmp_path / "stick-rivne"
+    stick.mkdir()
+    made = hand_over(kyiv, stick, rivne.device_id)
+    taken = import_by_usb(rivne, made.path, desks.org.org_id)
+    assert KYIV_CASE in _titles(rivne)
+    assert taken.signer_pending and LATER not in _titles(rivne)
+    assert rivne.sync.device(x_id).status == "pending"  # type: ignore[union-attr]
+    assert _x_chain(rivne, x_id) == []
+    assert_verified(rivne)
