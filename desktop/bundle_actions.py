@@ -92,6 +92,10 @@ class BundleOutcome:
     to_worker: bool = False
     # Re-read… (a coordinator): what a re-read of a bundle received before applied.
     reread: RereadBundle | None = None
+    # A replay of a held bundle a hand-over counted as received while its
+    # device stays pending here (quarantine.awaits_approval, review 23 F1):
+    # approving it by code enrols the device, so the row offers it.
+    approvable: bool = False
 
 
 @dataclass(frozen=True)
@@ -135,6 +139,15 @@ def _reporter(context: TaskContext, index: int) -> Callable[[int, int], None]:
         context.progress(BundleProgress(index, done, total))
 
     return report
+
+
+def _awaits_approval(vault: Vault, imported: ImportedBundle) -> bool:
+    """Is ``imported`` (a replay) a held bundle whose approval by code would
+    enrol its pending device (quarantine.awaits_approval)? Read in the task."""
+    from sync.bundle.quarantine import awaits_approval
+
+    held = vault.sync.held_bundle(imported.bundle_id)
+    return held is not None and awaits_approval(vault, held)
 
 
 class ImportTask:
@@ -185,7 +198,15 @@ class ImportTask:
                     to_worker and held is not None and held.coordinator(imported.device_id) is not None
                 )
                 context.progress(
-                    BundleOutcome(index, path, imported=imported, from_coordinator=from_coordinator)
+                    BundleOutcome(
+                        index,
+                        path,
+                        imported=imported,
+                        from_coordinator=from_coordinator,
+                        approvable=imported.replay
+                        and not to_worker
+                        and _awaits_approval(self._vault, imported),
+                    )
                 )
                 if imported.vouched and not to_worker:
                     self._release(context, identity, held.org_id if held is not None else None)
@@ -654,7 +675,14 @@ class BundleImportDialog(TaskDialog):
         if outcome.imported is not None:
             done = outcome.imported
             self._held.discard(outcome.index)  # a held bundle released by another desk's vouch
-            if done.replay:
+            if done.replay and outcome.approvable:
+                self._held.add(outcome.index)
+                text = self.tr(
+                    "received before on a history hand-over's word (bundle {sequence} of device {device}), "
+                    "but its device is pending here and its changes are kept aside. Phone the worker, ask "
+                    "for the verification code their vault shows, type it below and approve."
+                ).format(sequence=done.sequence, device=done.device_id)
+            elif done.replay:
                 text = self._replay_text(done)
             elif outcome.from_coordinator:
                 self._changed = True

@@ -756,6 +756,16 @@ class DevicesDialog(QDialog):
                 part=state.awaited.part,
                 parts=state.awaited.of,
             )
+        if state.state == "received-awaiting-verification":
+            # Counted as received on a hand-over's word while the device is
+            # pending (review 23 F1): no longer held, yet approving it by
+            # code is what enrols the device; the file is not needed.
+            return self.tr(
+                "Bundle {sequence} came with a history hand-over while this device is pending here: its "
+                "changes are kept aside. To take them, compare its verification code with the worker, "
+                "then approve it: Import bundles… of its file, or fieldvault bundle approve {bundle} "
+                "--code CODE (the file is not needed)."
+            ).format(sequence=state.held.sequence, bundle=state.held.bundle_id)
         if state.state == "refused":
             # Its device may be verified: the bundle itself failed a check.
             return self.tr(

@@ -231,7 +231,19 @@ def import_refusals(vault: Vault) -> dict[str, str]:
 #   that bundle any more (release_held's file_gone): give the file again;
 # - releasable: its device is verified now and its file is there: importing the file
 #   again takes it (one a pull left in the spool: the next sync).
-HELD_STATES = ("awaiting-verification", "awaiting-hand-over", "refused", "file-gone", "releasable")
+# - received-awaiting-verification: a history hand-over counted it as received
+#   while its device is pending here (row ``received``, ``awaits_approval``): no
+#   longer held, but its device's changes are kept aside until it is enrolled;
+#   comparing its code and approving it does that, with or without the file
+#   (review 23 F1).
+HELD_STATES = (
+    "awaiting-verification",
+    "awaiting-hand-over",
+    "refused",
+    "file-gone",
+    "releasable",
+    "received-awaiting-verification",
+)
 
 
 @dataclass(frozen=True)
@@ -276,7 +288,24 @@ def held_states(vault: Vault) -> list[HeldState]:
             states.append(HeldState(held, "file-gone", from_server=in_spool(vault, held)))
         else:
             states.append(HeldState(held, "releasable", from_server=in_spool(vault, held)))
+    for held in vault.sync.held_bundles(include_approved=True):
+        if held.status != "held" and held.bundle_id not in refusals and awaits_approval(vault, held):
+            states.append(
+                HeldState(held, "received-awaiting-verification", from_server=in_spool(vault, held))
+            )
     return states
+
+
+def awaits_approval(vault: Vault, held: HeldBundle) -> bool:
+    """Is ``held`` a bundle this vault counts as received (a hand-over's word,
+    its row ``received``; an upgraded vault's ``approved``) whose device is
+    still pending here, so that approving it by code (``approve_bundle``)
+    would enrol the device and store what it kept aside (review 23 F1)? An
+    import of its file answers a replay, which alone would say nothing to do."""
+    if held.status == "held" or vault.sync.received_bundle(held.bundle_id) is None:
+        return False
+    device = vault.sync.device(held.device_id)
+    return device is not None and device.status == "pending"
 
 
 # -- held bundles of a device enrolled since ---------------------------------------------

@@ -100,7 +100,11 @@ def test_a_hand_over_resolves_a_held_bundle_as_received_and_approving_it_enrols_
     row = _row(lviv, bundle_id)
     assert (row.status, row.decided_ms is not None) == ("received", True)
     assert lviv.sync.held_bundles() == []
-    assert held_states(lviv) == []
+    # Listed for the devices view as awaiting its code (review 23 F1): the
+    # approval is what enrols X.
+    assert [(s.state, s.held.bundle_id) for s in held_states(lviv)] == [
+        ("received-awaiting-verification", bundle_id)
+    ]
 
     # A misheard code changes nothing: X stays pending, the row received.
     with pytest.raises(QuarantineRefused) as refused:
@@ -121,6 +125,7 @@ def test_a_hand_over_resolves_a_held_bundle_as_received_and_approving_it_enrols_
     row = _row(lviv, bundle_id)
     assert (row.status, row.decided_ms is not None) == ("approved", True)
     assert lviv.sync.held_bundles() == []
+    assert held_states(lviv) == []
     assert_verified(lviv)
 
 
