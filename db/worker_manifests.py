@@ -367,37 +367,34 @@ def unaccounted_by_device(vault: Vault) -> dict[str, dict[str, tuple[int, int]]]
     return found
 
 
-def files_missing_by_device(vault: Vault) -> dict[str, dict[str, int]]:
-    """Device id -> (the desk whose hand-over it was -> how many evidence
-    files this device's signed manifests name that the hand-over did not
-    bring and this vault does not hold for an item it stores), still
-    standing (the Devices view names each desk)."""
+def _counts_by_device(vault: Vault, problem: str) -> dict[str, dict[str, int]]:
+    """Device id -> (the desk whose hand-over it was -> how many rows of
+    ``problem`` still stand)."""
     with vault.services.context.sessions() as session:
         rows = session.execute(
             select(HandOverUnaccounted.device_id, HandOverUnaccounted.maker_id, func.count())
-            .where(_current(), HandOverUnaccounted.problem == "missing-file")
+            .where(_current(), HandOverUnaccounted.problem == problem)
             .group_by(HandOverUnaccounted.device_id, HandOverUnaccounted.maker_id)
         ).all()
     found: dict[str, dict[str, int]] = {}
     for device, maker, count in rows:
         found.setdefault(str(device), {})[str(maker)] = int(count)
     return found
+
+
+def files_missing_by_device(vault: Vault) -> dict[str, dict[str, int]]:
+    """Device id -> (the desk whose hand-over it was -> how many evidence
+    files this device's signed manifests name that the hand-over did not
+    bring and this vault does not hold for an item it stores), still
+    standing (the Devices view names each desk)."""
+    return _counts_by_device(vault, "missing-file")
 
 
 def unchecked_by_device(vault: Vault) -> dict[str, dict[str, int]]:
     """Device id -> (the desk whose hand-over it was -> how many of this
     device's bundles its hand-over's ``received`` named without a manifest
     this vault could check them against), still standing."""
-    with vault.services.context.sessions() as session:
-        rows = session.execute(
-            select(HandOverUnaccounted.device_id, HandOverUnaccounted.maker_id, func.count())
-            .where(_current(), HandOverUnaccounted.problem == "unchecked")
-            .group_by(HandOverUnaccounted.device_id, HandOverUnaccounted.maker_id)
-        ).all()
-    found: dict[str, dict[str, int]] = {}
-    for device, maker, count in rows:
-        found.setdefault(str(device), {})[str(maker)] = int(count)
-    return found
+    return _counts_by_device(vault, "unchecked")
 
 
 __all__ = [
