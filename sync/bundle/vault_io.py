@@ -1054,6 +1054,17 @@ def _enrol_on_approval(unit: VaultImport, bundle_id: str, admission: Admission) 
     the device's own signed ones, the row only a record. A device enrolled
     meanwhile (an import of the same bundle, a vouch) is left as it is; one
     this vault holds revoked is refused, as admission refuses it."""
+    _enrol_admitted(unit, bundle_id, admission)
+    unit.approve_held(bundle_id)
+
+
+def _enrol_admitted(unit: VaultImport, bundle_id: str, admission: Admission) -> None:
+    """Enrol the device a token proof or an approval by code admitted, under
+    the import's lock. A device this vault holds revoked is refused as
+    admission refuses it, even when the profile held does not list it (a
+    profile applied half way; an approval skips admission): before, enrolment
+    met a known device and failed with a ValueError. One enrolled meanwhile
+    (another import of its bundles, a vouch) is left as it is."""
     status = unit.device_status(admission.device_id)
     if status == "revoked":
         raise BundleRejected("device-revoked")
@@ -1065,7 +1076,6 @@ def _enrol_on_approval(unit: VaultImport, bundle_id: str, admission: Admission) 
             admission.age_recipient,
             token_id=admission.token_id,
         )
-    unit.approve_held(bundle_id)
 
 
 def _approve_received(vault: Vault, replay: ImportedBundle, admission: Admission) -> ImportedBundle:
@@ -1334,13 +1344,7 @@ def _apply(
                 _enrol_on_approval(unit, checked.bundle_id, admission)
             return _replay(path, checked)
         if admission is not None:
-            unit.enrol_device(
-                checked.bundle_id,
-                admission.device_id,
-                admission.public_key,
-                admission.age_recipient,
-                token_id=admission.token_id,
-            )
+            _enrol_admitted(unit, checked.bundle_id, admission)
         profile = held_profile(vault)
         addressed = declared_runs(profile, header)  # a field device's declaration is not taken
         gaps = _check_sequence(unit, header, checked.bundle_id, addressed)
