@@ -29,6 +29,13 @@ db.sandbox_worker TASK``, never in the app's own:
 - **Killed** when it runs past its wall-clock time, when the caller cancels,
   or by ``stop_all()`` (lock, panic wipe). A failure is a ``SandboxFailed``
   whose ``reason`` is one of a few fixed phrases, never text from the file.
+- **Forked from a zygote** on Linux (db/sandbox_zygote.py): a fresh
+  ``python -m db.sandbox_zygote``, spawned at the first run in a process,
+  imports the parsers once and forks each child, which then does exactly
+  what a spawned worker does (same environment, fds, limits, order). A
+  zygote that is gone or misbehaves is given up and the child spawned
+  (``FIELDVAULT_SANDBOX_SPAWN=1`` spawns always; a packaged build, other
+  platforms and a fork of the app spawn too).
 
 On Windows and macOS the resource limits that ``resource`` lacks are skipped;
 the process boundary, the stdin-only input and the silenced stderr remain.
@@ -38,18 +45,29 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import re
 import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, BinaryIO
 
+from db.sandbox_zygote import ZYGOTE_MODULE, Zygote, ZygoteChild, ZygoteLost
+
+log = logging.getLogger(__name__)
+
 WORKER_MODULE = "db.sandbox_worker"
+# Set to 1: every child is spawned, none forked from a zygote (tests of the
+# spawn path; a machine where the zygote misbehaves).
+SPAWN_SWITCH = "FIELDVAULT_SANDBOX_SPAWN"
+# A process starts at most this many zygotes; once they are all gone, it spawns.
+MAX_ZYGOTE_STARTS = 3
 # The folder holding the ``db`` package: the child imports it from there and
 # from nowhere else we do not control.
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[1])
@@ -127,7 +145,8 @@ class InputFailed(Exception):
     original error is ``__cause__``; the child was stopped."""
 
 
-_live: set[subprocess.Popen[bytes]] = set()
+Child = subprocess.Popen[bytes] | ZygoteChild
+_live: set[Child] = set()
 _live_lock = threading.Lock()
 
 
@@ -144,6 +163,67 @@ def running() -> int:
     """How many children are alive (tests)."""
     with _live_lock:
         return sum(1 for child in _live if child.poll() is None)
+
+
+# The zygote of this process (db/sandbox_zygote.py), started at its first
+# run; ``_zygote_owner`` is the pid that started it: a fork of the app (the
+# crash tests fork) must not write on its parent's control socket.
+_zygote: Zygote | None = None
+_zygote_owner = 0
+_zygote_starts = 0
+_zygote_lock = threading.Lock()
+
+
+def _zygote_for_run() -> Zygote | None:
+    """The live zygote, started if need be; None where children are spawned."""
+    global _zygote, _zygote_owner, _zygote_starts
+    if os.environ.get(SPAWN_SWITCH, "") not in ("", "0"):
+        return None
+    if not sys.platform.startswith("linux") or getattr(sys, "frozen", False):
+        return None  # a packaged build spawns as before (its entry point has no zygote)
+    if _zygote_owner not in (0, os.getpid()):
+        return None  # a fork of the app: the zygote is its parent's
+    with _zygote_lock:
+        if _zygote is not None and not _zygote.alive():
+            log.debug("sandbox zygote gone: started again or children spawned")
+            gone, _zygote = _zygote, None
+            with contextlib.suppress(OSError):
+                gone.kill()
+        if _zygote is None:
+            if _zygote_starts >= MAX_ZYGOTE_STARTS:
+                return None
+            _zygote_starts += 1
+            env = child_environment(Limits())
+            del env["FIELDVAULT_SANDBOX_LIMITS"]  # sent with each request
+            try:
+                _zygote = Zygote.start([sys.executable, "-m", ZYGOTE_MODULE], env)
+            except OSError:
+                log.debug("sandbox zygote not started: children spawned")
+                return None
+            if _zygote_owner == 0:
+                import atexit
+
+                atexit.register(_close_zygote)
+            _zygote_owner = os.getpid()
+        return _zygote
+
+
+def _close_zygote() -> None:
+    """At exit: EOF to the zygote, which then ends (not in a fork of the app)."""
+    global _zygote
+    if _zygote_owner != os.getpid():
+        return
+    with _zygote_lock:
+        zygote, _zygote = _zygote, None
+    if zygote is not None:
+        with contextlib.suppress(OSError):
+            zygote.close()
+
+
+def zygote_pid() -> int | None:
+    """The pid of this process's zygote, if one runs (tests, benchmarks)."""
+    with _zygote_lock:
+        return _zygote.process.pid if _zygote is not None and _zygote.alive() else None
 
 
 def worker_command(task: str, *options: str) -> list[str]:
@@ -185,7 +265,7 @@ class SandboxRun:
         self.task = task
         self.options = options
         self.limits = limits or Limits()
-        self._process: subprocess.Popen[bytes] | None = None
+        self._process: Child | None = None
         self._killed = False
         self._lock = threading.Lock()
 
@@ -202,7 +282,8 @@ class SandboxRun:
         ``feed(write)`` fills; return its stdout once it exits with 0."""
         if (stdin_file is None) == (feed is None):
             raise ValueError("give exactly one of stdin_file and feed")
-        with self._start(stdin_file) as process:
+        deadline = time.monotonic() + self.limits.wall_seconds
+        with self._start(stdin_file, deadline) as process:
             output = bytearray()
             reader = threading.Thread(target=self._read_all, args=(process.stdout, output), daemon=True)
             reader.start()
@@ -213,7 +294,7 @@ class SandboxRun:
                 feeder.start()
             timed_out = False
             try:
-                process.wait(timeout=self.limits.wall_seconds)
+                process.wait(timeout=max(0.0, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 timed_out = True
                 process.kill()
@@ -228,40 +309,73 @@ class SandboxRun:
                 raise SandboxFailed(STOPPED, bytes(output))
             if timed_out:
                 raise SandboxFailed(TIMED_OUT, bytes(output))
+            if isinstance(process, ZygoteChild) and process.lost:
+                # The zygote went away mid-run (its children die with it):
+                # this run failed; the next one starts a zygote or spawns.
+                raise SandboxFailed(CRASHED, bytes(output))
             if len(output) > self.limits.max_output:
                 raise SandboxFailed(TOO_LARGE)
-            return self._check_exit(process.returncode, bytes(output))
+            return self._check_exit(process.wait(), bytes(output))  # exited: its status
 
     @contextlib.contextmanager
-    def _start(self, stdin_file: BinaryIO | None) -> Iterator[subprocess.Popen[bytes]]:
+    def _start(self, stdin_file: BinaryIO | None, deadline: float) -> Iterator[Child]:
+        process = self._launch(stdin_file, fork=True)
+        try:
+            if isinstance(process, ZygoteChild) and not process.started(deadline):
+                # The zygote refused or is gone, and nothing ran: spawn.
+                log.debug("sandbox zygote gave no child: spawned instead")
+                self._forget(process)
+                process = self._launch(stdin_file, fork=False)
+            yield process
+        finally:
+            self._forget(process)
+
+    def _launch(self, stdin_file: BinaryIO | None, *, fork: bool) -> Child:
+        """A child forked by the zygote if there is one, else spawned."""
         with self._lock:
             if self._killed:
                 raise SandboxFailed(STOPPED)
-            process = subprocess.Popen(
-                worker_command(self.task, *self.options),
-                stdin=stdin_file if stdin_file is not None else subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                env=child_environment(self.limits),
-                cwd=Path(os.sep).resolve(),  # not the user's folder
-                close_fds=True,
-                start_new_session=True,  # a Ctrl+C on the terminal is ours to handle
-            )
+            process: Child | None = None
+            zygote = _zygote_for_run() if fork else None
+            if zygote is not None:
+                try:
+                    process = zygote.fork_child(
+                        [self.task, *self.options],
+                        child_environment(self.limits),
+                        stdin_file.fileno() if stdin_file is not None else None,
+                    )
+                except ZygoteLost:
+                    log.debug("sandbox zygote unreachable: spawned instead")
+            if process is None:
+                process = subprocess.Popen(
+                    worker_command(self.task, *self.options),
+                    stdin=stdin_file if stdin_file is not None else subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL,
+                    env=child_environment(self.limits),
+                    cwd=Path(os.sep).resolve(),  # not the user's folder
+                    close_fds=True,
+                    start_new_session=True,  # a Ctrl+C on the terminal is ours to handle
+                )
             self._process = process
         with _live_lock:
             _live.add(process)
-        try:
-            yield process
-        finally:
-            with _live_lock:
-                _live.discard(process)
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-            for stream in (process.stdin, process.stdout):
-                if stream is not None:
-                    with contextlib.suppress(OSError):
-                        stream.close()
+        return process
+
+    @staticmethod
+    def _forget(process: Child) -> None:
+        """Not live any more: killed if still running, reaped, streams closed."""
+        with _live_lock:
+            _live.discard(process)
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        for stream in (process.stdin, process.stdout):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
+        if isinstance(process, ZygoteChild):
+            process.close()
 
     def _read_all(self, stream: IO[bytes] | None, into: bytearray) -> None:
         if stream is None:
@@ -272,7 +386,7 @@ class SandboxRun:
                     into += chunk
 
     @staticmethod
-    def _feed(process: subprocess.Popen[bytes], feed: Feed, errors: list[BaseException]) -> None:
+    def _feed(process: Child, feed: Feed, errors: list[BaseException]) -> None:
         pipe = process.stdin
         assert pipe is not None
 

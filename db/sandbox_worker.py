@@ -26,6 +26,7 @@ import signal
 import sys
 import warnings
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, BinaryIO
 
 try:
@@ -309,9 +310,72 @@ def selftest() -> None:
     if resource is not None:
         results["rlimits"] = {
             name: list(resource.getrlimit(getattr(resource, name)))
-            for name in ("RLIMIT_CORE", "RLIMIT_FSIZE", "RLIMIT_AS", "RLIMIT_CPU")
+            for name in (
+                "RLIMIT_CORE",
+                "RLIMIT_FSIZE",
+                "RLIMIT_AS",
+                "RLIMIT_CPU",
+                "RLIMIT_NOFILE",
+                "RLIMIT_DATA",
+                "RLIMIT_STACK",
+                "RLIMIT_NPROC",
+                "RLIMIT_MEMLOCK",
+            )
+            if hasattr(resource, name)
         }
+    if sys.platform.startswith("linux"):
+        results.update(_process_state())
     _say(results)
+
+
+def _process_state() -> dict[str, Any]:
+    """What a child started by a zygote must share with a spawned one
+    (tests/db/test_sandbox_zygote.py compares them): environment, open fds
+    and their kinds, working directory, process status, namespaces."""
+    import stat
+
+    kinds = {}
+    for name in sorted((entry.name for entry in Path("/proc/self/fd").iterdir()), key=int):
+        try:
+            mode = os.fstat(int(name)).st_mode
+        except OSError:  # the listing's own fd, closed once listed
+            continue
+        kinds[name] = next(
+            (
+                kind
+                for kind, test in (
+                    ("socket", stat.S_ISSOCK),
+                    ("pipe", stat.S_ISFIFO),
+                    ("device", stat.S_ISCHR),
+                    ("file", stat.S_ISREG),
+                )
+                if test(mode)
+            ),
+            "other",
+        )
+    status = {}
+    for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+        key, _, value = line.partition(":")
+        if key in ("Umask", "NoNewPrivs", "Threads", "SigBlk", "SigIgn", "SigCgt", "Seccomp"):
+            status[key] = value.strip()
+    try:
+        next(Path(f"/proc/{os.getppid()}/fd").iterdir(), None)
+        parent_fds = "open"
+    except OSError as err:
+        parent_fds = type(err).__name__
+    return {
+        "env": dict(os.environ),
+        "fds": kinds,
+        "cwd": str(Path.cwd()),
+        "status": status,
+        "net_namespace": str(Path("/proc/self/ns/net").readlink()),
+        "ppid": os.getppid(),
+        "parent_fds": parent_fds,
+        "argv": sys.argv,
+        "sys_path": sys.path,
+        "stdio": [(s.encoding, s.errors) for s in (sys.stdin, sys.stdout, sys.stderr)],
+        "flags": [sys.flags.dont_write_bytecode, sys.flags.utf8_mode, sys.flags.isolated],
+    }
 
 
 def main(argv: list[str]) -> int:

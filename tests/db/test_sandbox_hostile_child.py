@@ -23,7 +23,9 @@ WITNESS_WORDS = "Olena Petrenko, 14 Sumska St, Kharkiv"
 
 
 def _hostile_child(monkeypatch: pytest.MonkeyPatch, answer: dict[str, object]) -> None:
-    """Every sandbox child of this test prints ``answer`` as its only line."""
+    """Every sandbox child of this test prints ``answer`` as its only line
+    (spawned: a zygote's children run the real worker)."""
+    monkeypatch.setenv(sandbox.SPAWN_SWITCH, "1")
     line = json.dumps(answer)
     script = f"import sys; sys.stdin.buffer.read(); print({line!r})"
     monkeypatch.setattr(sandbox, "worker_command", lambda _task, *_options: [sys.executable, "-c", script])

@@ -1,0 +1,270 @@
+"""Parser children forked by the sandbox zygote (db/sandbox_zygote.py) are
+the children a spawn gives (db/sandbox.py), and the zygote is no way out of
+the box.
+
+A child forked by the zygote and one spawned (``FIELDVAULT_SANDBOX_SPAWN=1``)
+both run the real worker's ``selftest`` task, which reports what the box
+achieved and the process it finds itself in: they must match (environment,
+fds and their kinds, rlimits, dumpable flag, no_new_privs, a network
+namespace of their own, the audit hook refusing a socket and a file write),
+as tests/test_cli_helpers.py compares served and spawned commands.
+Then the adversarial cases: a child sees no socket and no other child's fd;
+a crashed or hung child leaves the zygote serving; a zygote killed -9
+mid-run fails that run with a fixed phrase, takes its child with it, and
+the next run works; the zygote ends with the process that started it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from db import sandbox
+from db.sandbox import CRASHED, STOPPED, TIMED_OUT, Limits, SandboxFailed, SandboxRun
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the zygote is Linux only")
+
+REPO = Path(__file__).resolve().parents[2]
+WAIT_S = 30.0
+
+
+def selftest(limits: Limits | None = None) -> dict[str, object]:
+    answer = json.loads(SandboxRun("selftest", limits=limits).run(feed=lambda write: None))
+    assert isinstance(answer, dict)
+    return answer
+
+
+def wait_for(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + WAIT_S
+    while not condition():
+        assert time.monotonic() < deadline, f"no {what} within {WAIT_S} s"
+        time.sleep(0.01)
+
+
+def alive(pid: int) -> bool:
+    """Running (a zombie waiting for its reaper is not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state not in ("Z", "X")
+
+
+@pytest.fixture
+def spawn_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(sandbox.SPAWN_SWITCH, "1")
+
+
+class BlockedRun:
+    """A run whose child waits for input that does not come (the image task
+    reading its stdin), in a thread; ``outcome`` holds how it ended."""
+
+    def __init__(self, limits: Limits | None = None) -> None:
+        self.release = threading.Event()
+        self.run = SandboxRun("image", "64", limits=limits)
+        self.outcome: list[BaseException | bytes] = []
+        self.thread = threading.Thread(target=self._run)
+        self.thread.start()
+
+    def _run(self) -> None:
+        def feed(_write: Callable[[bytes], None]) -> None:
+            self.release.wait(WAIT_S)  # the child waits for input that does not come
+
+        try:
+            self.outcome.append(self.run.run(feed=feed))
+        except BaseException as err:  # noqa: BLE001 - the test looks at it
+            self.outcome.append(err)
+
+    def child_pid(self) -> int:
+        def known() -> bool:
+            process = self.run._process
+            return process is not None and process.pid is not None
+
+        wait_for(known, "child pid")
+        process = self.run._process
+        assert process is not None and process.pid is not None
+        return process.pid
+
+    def reason(self, *, release: bool = True) -> str:
+        """How the run ended; ``release=False``: its input never comes."""
+        if release:
+            self.release.set()
+        self.thread.join(WAIT_S)
+        assert not self.thread.is_alive()
+        assert len(self.outcome) == 1 and isinstance(self.outcome[0], SandboxFailed), self.outcome
+        return self.outcome[0].reason
+
+
+@pytest.fixture
+def blocked() -> Iterator[list[BlockedRun]]:
+    runs: list[BlockedRun] = []
+    yield runs
+    for run in runs:
+        run.run.kill()
+        run.release.set()
+        run.thread.join(WAIT_S)
+
+
+def test_a_zygote_child_is_the_child_a_spawn_gives(monkeypatch: pytest.MonkeyPatch) -> None:
+    limits = Limits(memory_bytes=700 << 20, cpu_seconds=9, open_files=48)
+    forked = selftest(limits)
+    zygote = sandbox.zygote_pid()
+    assert zygote is not None and forked["ppid"] == zygote  # the zygote's child, not ours
+    monkeypatch.setenv(sandbox.SPAWN_SWITCH, "1")
+    spawned = selftest(limits)
+    assert spawned["ppid"] == os.getpid()
+
+    assert forked.pop("ppid") != spawned.pop("ppid")
+    ours = str(Path("/proc/self/ns/net").readlink())
+    assert forked.pop("net_namespace") != ours and spawned.pop("net_namespace") != ours
+    # The parent's fds: the zygote is not dumpable; as root (CAP_SYS_PTRACE)
+    # every process's are readable, the test process's and the zygote's alike.
+    forked_parent, _spawned_parent = forked.pop("parent_fds"), spawned.pop("parent_fds")
+    if os.geteuid() != 0:
+        assert forked_parent == "PermissionError"
+    assert forked == spawned  # env, fds, cwd, status (umask, NoNewPrivs, signals), rlimits, flags
+    # What they share is the box (test_sandbox.py checks it for spawned children):
+    env = forked["env"]
+    assert isinstance(env, dict) and json.loads(env["FIELDVAULT_SANDBOX_LIMITS"])["cpu_seconds"] == 9
+    assert forked["socket"] == "Refused" and forked["file_write"] != "open"
+    assert all(forked[flag] is True for flag in ("core", "file_size", "cpu", "memory", "not_dumpable"))
+    assert forked["no_new_privs"] is True and forked["network_namespace"] is True
+    status = forked["status"]
+    assert isinstance(status, dict) and status["NoNewPrivs"] == "1" and status["Threads"] == "1"
+    rlimits = forked["rlimits"]
+    assert isinstance(rlimits, dict)
+    assert rlimits["RLIMIT_AS"] == [700 << 20, 700 << 20] and rlimits["RLIMIT_NOFILE"] == [48, 48]
+
+
+def test_a_child_holds_no_socket_and_no_other_childs_fd(blocked: list[BlockedRun]) -> None:
+    # Two children of the same zygote at once: the second must not find
+    # the first one's pipes, nor the zygote's control or reply sockets.
+    blocked.append(BlockedRun())
+    blocked[0].child_pid()
+    answer = selftest()
+    fds = answer["fds"]
+    assert isinstance(fds, dict)
+    # stdin (the feed's pipe), stdout (a pipe), stderr and the worker's own
+    # /dev/null (opened in confine): nothing else.
+    assert fds == {"0": "pipe", "1": "pipe", "2": "device", "3": "device"}
+
+
+def test_the_zygote_reads_no_input_and_holds_only_its_own_fds() -> None:
+    selftest()  # a zygote runs
+    zygote = sandbox.zygote_pid()
+    assert zygote is not None
+    # Its fds: /dev/null as 0, 1, 2, its control socket, and nothing of a
+    # run that ended (a reply socket or an fd received for the child).
+    kinds = sorted(
+        os.readlink(f"/proc/{zygote}/fd/{fd}").split(":")[0] for fd in os.listdir(f"/proc/{zygote}/fd")
+    )
+    assert kinds == ["/dev/null", "/dev/null", "/dev/null", "socket"]
+    status = Path(f"/proc/{zygote}/status").read_text(encoding="ascii")
+    assert "\nThreads:\t1\n" in status and "\nNoNewPrivs:\t1\n" in status
+
+
+@pytest.mark.parametrize("spawned", [False, True], ids=["forked", "spawned"])
+@pytest.mark.parametrize(
+    ("signal_number", "phrase"),
+    [
+        (signal.SIGXCPU, TIMED_OUT),
+        (signal.SIGKILL, STOPPED),
+        (signal.SIGSEGV, CRASHED),
+        (signal.SIGABRT, CRASHED),
+    ],
+)
+def test_a_child_ended_by_a_signal_gives_the_same_phrase_forked_or_spawned(
+    blocked: list[BlockedRun],
+    monkeypatch: pytest.MonkeyPatch,
+    spawned: bool,
+    signal_number: int,
+    phrase: str,
+) -> None:
+    # What the kernel does to a child past RLIMIT_CPU (SIGXCPU), out of
+    # memory (SIGKILL by the OOM killer) or crashed: the status the zygote
+    # relays maps to the phrase a spawned child's exit maps to.
+    if spawned:
+        monkeypatch.setenv(sandbox.SPAWN_SWITCH, "1")
+    run = BlockedRun()
+    blocked.append(run)
+    os.kill(run.child_pid(), signal_number)
+    assert run.reason() == phrase
+
+
+def test_a_crashed_or_hung_child_leaves_the_zygote_serving(blocked: list[BlockedRun]) -> None:
+    selftest()
+    zygote = sandbox.zygote_pid()
+    crashed = BlockedRun()
+    blocked.append(crashed)
+    os.kill(crashed.child_pid(), signal.SIGSEGV)
+    assert crashed.reason() == CRASHED
+    hung = BlockedRun(Limits(wall_seconds=1.0))
+    blocked.append(hung)
+    hung_pid = hung.child_pid()
+    assert hung.reason(release=False) == TIMED_OUT
+    assert not alive(hung_pid)
+    assert selftest()["ppid"] == zygote == sandbox.zygote_pid()  # the same zygote, still serving
+    assert sandbox.running() == 0
+
+
+def test_a_zygote_killed_mid_run_fails_that_run_and_the_next_one_works(blocked: list[BlockedRun]) -> None:
+    selftest()
+    zygote = sandbox.zygote_pid()
+    assert zygote is not None
+    run = BlockedRun()
+    blocked.append(run)
+    child = run.child_pid()
+    os.kill(zygote, signal.SIGKILL)
+    assert run.reason() == CRASHED  # a fixed phrase
+    wait_for(lambda: not alive(child), "end of the zygote's child")  # PR_SET_PDEATHSIG
+    assert sandbox.running() == 0
+    answer = selftest()
+    assert answer["socket"] == "Refused" and answer["ppid"] != zygote  # a new zygote, or spawned
+    assert answer["ppid"] in (sandbox.zygote_pid(), os.getpid())
+
+
+def test_stop_all_kills_a_zygote_child(blocked: list[BlockedRun]) -> None:
+    run = BlockedRun()
+    blocked.append(run)
+    child = run.child_pid()
+    assert sandbox.running() == 1
+    sandbox.stop_all()
+    assert run.reason() == STOPPED
+    assert not alive(child) and sandbox.running() == 0
+
+
+def test_the_zygote_ends_with_the_process_that_started_it(tmp_path: Path) -> None:
+    # A process that starts a zygote, leaves a child blocked and dies
+    # without any clean-up (os._exit): EOF on the control socket.
+    script = f"""
+import json, os, sys, threading, time
+sys.path.insert(0, {str(REPO)!r})
+from db import sandbox
+sandbox.SandboxRun("selftest").run(feed=lambda write: None)
+run = sandbox.SandboxRun("image", "64")
+threading.Thread(target=lambda: run.run(feed=lambda write: time.sleep(60)), daemon=True).start()
+while run._process is None or run._process.pid is None:
+    time.sleep(0.01)
+print(json.dumps([sandbox.zygote_pid(), run._process.pid]), flush=True)
+os._exit(0)
+"""
+    env = {key: value for key, value in os.environ.items() if key != sandbox.SPAWN_SWITCH}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=WAIT_S, env=env, check=True
+    )
+    zygote, child = json.loads(done.stdout)
+    assert isinstance(zygote, int) and isinstance(child, int)
+    wait_for(lambda: not alive(zygote), "end of the zygote")
+    wait_for(lambda: not alive(child), "end of its child")
+
+
+def test_the_spawn_switch_spawns(spawn_only: None) -> None:
+    assert selftest()["ppid"] == os.getpid()
