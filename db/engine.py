@@ -2,20 +2,122 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
+from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
 
 import sqlcipher3
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy.engine.interfaces import Dialect
 from sqlalchemy.exc import DatabaseError
-from sqlalchemy.pool import QueuePool
+from sqlalchemy.pool import NullPool, QueuePool
+from sqlalchemy.util import LRUCache
 
 from db.errors import PlaintextDatabase, VaultDamaged, WrongPassphrase
 
 PLAINTEXT_SQLITE_HEADER = b"SQLite format 3\x00"
 # Execution option that makes a transaction start with BEGIN IMMEDIATE.
 IMMEDIATE_OPTION = "fieldvault_immediate"
+
+# SQLAlchemy caches compiled SQL under a key that holds the dialect object,
+# and create_engine makes a new dialect (and an empty cache) for every engine:
+# every vault opened compiled every statement again (6 % of the test suite's
+# wall, docs/development.md). Every vault engine of the process is therefore
+# built over one dialect and uses one compiled cache. What a compiled
+# statement gives another execution is its SQL and structure only: each
+# execution's values are taken from its own statement. But the compiled
+# object keeps the statement it was compiled from, with that first
+# execution's values (an INSERT's revision body, a record id): so each engine
+# takes out again at dispose (lock) what it put in, and after lock no live
+# structure leads to that vault's data (docs/threat-model.md 4.1).
+# tests/db/test_engine_shared_compilation.py checks both.
+_VAULT_URL = make_url("sqlite://")
+# Entries, not bytes: SQLAlchemy's per-engine default is 500, pruned back to
+# that at 1.5x. One process now keeps all its vaults' statements in one cache
+# (the app's read, write, sync and migration statements together).
+COMPILED_CACHE_SIZE = 1500
+_shared_lock = threading.Lock()
+_shared: tuple[Dialect, LRUCache[Any, Any]] | None = None
+
+
+class _EngineCompiledCache(MutableMapping[Any, Any]):
+    """One vault engine's door to the process's compiled cache.
+
+    It remembers the keys this engine compiled and stored, so that the
+    engine's dispose can take those statements out again: a statement another
+    vault compiled is used here as it is (a hit), and goes when that vault
+    locks (this engine then compiles it again, with its own values)."""
+
+    def __init__(self, shared: LRUCache[Any, Any]) -> None:
+        self._shared = shared
+        self._stored_here: set[Any] = set()
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        # LRUCache.get marks the entry as used; Mapping.get would go through
+        # __getitem__ and an exception on every miss.
+        return self._shared.get(key, default)
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._shared[key]
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._shared[key] = value
+        self._stored_here.add(key)
+
+    def __delitem__(self, key: Any) -> None:
+        self._stored_here.discard(key)
+        del self._shared[key]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(list(self._stored_here))
+
+    def __len__(self) -> int:
+        return len(self._stored_here)
+
+    def forget(self) -> None:
+        """Take out of the shared cache every statement this engine stored."""
+        stored, self._stored_here = self._stored_here, set()
+        for key in stored:
+            # The cache may have pruned it (least recently used) meanwhile.
+            with contextlib.suppress(KeyError):
+                del self._shared[key]
+
+
+def _memory_connection() -> Any:
+    return sqlcipher3.connect(":memory:", check_same_thread=False, isolation_level=None)
+
+
+def new_dialect_and_cache() -> tuple[Dialect, LRUCache[Any, Any]]:
+    """A new initialised vault dialect and an empty compiled cache.
+
+    The dialect comes from create_engine itself (the same arguments as a vault
+    engine: sqlcipher3's module, the same defaults), initialised on an
+    in-memory database that holds nothing and touches no file: its version and
+    default isolation level are those of the one sqlcipher3 library every
+    vault uses. (benchmarks/bench_first_operations.py calls it for every
+    engine to measure what the sharing saves.)"""
+    donor = create_engine(
+        "sqlite://", creator=_memory_connection, module=sqlcipher3.dbapi2, poolclass=NullPool
+    )
+    with donor.connect():
+        pass  # create_engine's first-connect hook runs dialect.initialize
+    donor.dispose()
+    return donor.dialect, LRUCache(COMPILED_CACHE_SIZE)
+
+
+def shared_dialect_and_cache() -> tuple[Dialect, LRUCache[Any, Any]]:
+    """The process's vault dialect and the compiled cache every vault engine uses.
+
+    Made once, under a lock, before any vault engine exists: no vault's first
+    connection initialises a dialect that other threads compile with."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = new_dialect_and_cache()
+        return _shared
 
 
 def refuse_plaintext_database(path: Path) -> None:
@@ -57,17 +159,34 @@ def make_engine(path: Path, db_key: bytes, *, read_only: bool = False) -> Engine
             return sqlcipher3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
         return sqlcipher3.connect(str(path), check_same_thread=False, isolation_level=None)
 
-    engine = create_engine(
-        "sqlite://",
-        creator=connect,
-        module=sqlcipher3.dbapi2,
+    dialect, compiled_cache = shared_dialect_and_cache()
+    # What create_engine would build, but over the shared dialect: a pool of
+    # this vault's own connections (dispose() of one vault's engine closes
+    # only its pool), the dialect's connect hook, and an Engine whose
+    # "compiled_cache" execution option is the shared cache.
+    pool = QueuePool(connect, pool_size=2, max_overflow=2, dialect=dialect)
+    dialect_on_connect = dialect.on_connect_url(_VAULT_URL)
+    if dialect_on_connect is not None:
+        # pysqlite's regexp() and floor() SQL functions, as create_engine adds them.
+        event.listen(pool, "connect", lambda dbapi_connection, _record: dialect_on_connect(dbapi_connection))
+    compiled_here = _EngineCompiledCache(compiled_cache)
+    engine = Engine(
+        pool,
+        dialect,
+        _VAULT_URL,
         # SQLAlchemy puts statement parameters (witness text) into exception
         # messages, which end up on screens and in tracebacks: never.
         hide_parameters=True,
-        poolclass=QueuePool,
-        pool_size=2,
-        max_overflow=2,
+        # No per-engine cache: the execution option below replaces it.
+        query_cache_size=0,
+        execution_options={"compiled_cache": compiled_here},
     )
+
+    @event.listens_for(engine, "engine_disposed")
+    def _on_dispose(_engine: Engine) -> None:
+        # Lock disposes the engine: the statements compiled here hold this
+        # vault's values (see _EngineCompiledCache).
+        compiled_here.forget()
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
