@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from db.errors import InvalidInput, RevisionRejected
-from db.revisions import Revision, json_problem
-from db.vocabulary import violation_codes
+from db.revisions import LONE_SURROGATE, MAX_STRING_CHARS, Revision, json_problem
+from db.vocabulary import ViolationType, violation_codes, violation_types
 
 BOOKKEEPING_FIELDS = frozenset({"id", "revision", "conflicted", "created_ms", "updated_ms"})
 # Patterns end in \Z, not $ (which also matches before a final newline), and
@@ -95,7 +95,11 @@ class Record:
             # What a revision cannot carry (a text beyond MAX_STRING_CHARS, a
             # lone surrogate, an integer beyond 2^53) is refused here, with the
             # field named, rather than failing when the revision is encoded.
-            # (_plain changes only lists, tuples and dicts.)
+            # (_plain changes only lists, tuples and dicts.) A text is most
+            # fields of every revision received: json_problem's own test of
+            # one, inline; one that fails it gets json_problem's reason.
+            if type(value) is str and len(value) <= MAX_STRING_CHARS and not LONE_SURROGATE.search(value):
+                continue
             problem = json_problem(_plain(value) if isinstance(value, _CONTAINERS) else value, depth=3)
             if problem is not None:
                 raise InvalidInput(
@@ -239,8 +243,25 @@ def _is_real_date(value: str) -> bool:
     return True
 
 
+# violation_codes() makes its set anew each call; checking every incident
+# and testimony received, the set is made once per vocabulary read
+# (violation_types() is cached; a test that reloads it gets a new tuple).
+_CODES: list[tuple[tuple[ViolationType, ...], frozenset[str]]] = []
+
+
+def _violation_codes() -> frozenset[str]:
+    types_now = violation_types()
+    known = _CODES[0] if _CODES else None
+    if known is None or known[0] is not types_now:
+        known = (types_now, violation_codes())
+        _CODES[:] = [known]
+    return known[1]
+
+
 def _check_violation_types(entity_type: str, codes: list[str]) -> None:
-    unknown = set(codes) - violation_codes()
+    if not codes:
+        return  # nothing to look up (the set difference below would be empty)
+    unknown = set(codes) - _violation_codes()
     if unknown:
         raise InvalidInput(
             f"{entity_type}: unknown violation type code(s): {', '.join(sorted(unknown))}.",

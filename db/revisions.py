@@ -190,10 +190,85 @@ def _plain_canonical(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
+def _no_fraction(text: str) -> Any:
+    raise ValueError("a number with a fraction or exponent")
+
+
+def _short_integer(digits: str) -> int:
+    # 15 characters at most, a minus sign included: well within 2^53 (which
+    # has 16 digits). Anything longer goes the long way.
+    if len(digits) > 15:
+        raise ValueError("an integer of 16 digits or more")
+    return int(digits)
+
+
+# The quick path's parser and encoder, made once (json.dumps with arguments
+# makes an encoder each call). The parser has none of _Scan's hooks but an
+# integer's (a length test) and two that run only where the quick path
+# gives up: a number with a fraction or exponent, NaN and Infinity.
+_QUICK_DECODER = json.JSONDecoder(
+    parse_float=_no_fraction, parse_int=_short_integer, parse_constant=_no_constants
+)
+_QUICK_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+# The lead bytes of a UTF-8 sequence beyond U+FFFF (F0-F4; F5-FF never
+# occur in UTF-8): deleted with bytes.translate, which is quicker than a
+# regular expression's search.
+_BEYOND_BMP_LEADS = bytes(range(0xF0, 0x100))
+
+
+def _quick_envelope(signed: bytes) -> dict[str, Any] | None:
+    """What parse_signed's full parse returns for ``signed`` when a quick
+    look can tell that it accepts it; None leaves the decision to it.
+
+    The quick look takes ``signed`` only when it is exactly json.dumps's
+    compact, sorted encoding of what json.loads reads from it and nothing
+    in it is where the two could part:
+
+    - equal bytes: valid UTF-8 and JSON, no duplicate key (json.dumps
+      writes each key of a dict once), no whitespace, no other spelling of
+      a string or a number;
+    - no number with a fraction or exponent, no NaN or Infinity (the
+      parser's hooks raise): json.dumps writes some floats otherwise than
+      RFC 8785, and the full parse refuses the constants;
+    - no integer of more than 15 characters (_short_integer): every
+      integer is within 2^53;
+    - _Scan.within_limits's tests of the bytes (depth, string length, no
+      ``\\ud`` escape): with the two above, json_problem finds nothing;
+    - no character beyond U+FFFF: then code point order (json.dumps) and
+      UTF-16 order (RFC 8785) sort every key alike, ASCII or not, and
+      json.dumps writes RFC 8785's bytes (see _plain_canonical).
+
+    So the full parse would accept the same bytes and return an equal
+    dict; anything else, accepted or refused, it decides as before
+    (tests/db/test_revision_quick_parse.py holds the two side by side)."""
+    if (
+        signed.count(b"{") + signed.count(b"[") >= MAX_DEPTH
+        or len(signed) > MAX_STRING_CHARS
+        or b"\\ud" in signed
+        or b"\\uD" in signed
+        or (not signed.isascii() and len(signed.translate(None, _BEYOND_BMP_LEADS)) != len(signed))
+    ):
+        return None
+    try:
+        envelope = _QUICK_DECODER.decode(signed.decode("utf-8"))
+        if type(envelope) is not dict or _QUICK_ENCODER.encode(envelope).encode("utf-8") != signed:
+            return None
+    except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        return None
+    return envelope
+
+
 def parse_signed(signed: bytes, claimed_id: str) -> dict[str, Any]:
     """The envelope in ``signed``, checked against the format's limits and
     its canonical form (RevisionRejected otherwise)."""
     _require(len(signed) <= MAX_REVISION_BYTES, claimed_id, f"larger than {MAX_REVISION_BYTES} bytes")
+    quick = _quick_envelope(signed)
+    return quick if quick is not None else _full_parse(signed, claimed_id)
+
+
+def _full_parse(signed: bytes, claimed_id: str) -> dict[str, Any]:
+    """parse_signed's every test, for any bytes within MAX_REVISION_BYTES:
+    what the quick look leaves (and what parse_signed was before it)."""
     scan = _Scan()
     try:
         envelope = json.loads(
@@ -335,7 +410,7 @@ def verify_revision(
 ) -> Revision:
     """Parse and check a revision from elsewhere; raise RevisionRejected with the
     first failed check as the reason."""
-    revision, verifier = _checked_but_signature(signed, signature, claimed_id, known_types)
+    revision, verifier = _checked_but_signature(signed, signature, claimed_id, known_types, None)
     _check_signature(revision, verifier)
     return revision
 
@@ -348,19 +423,55 @@ def _check_signature(revision: Revision, verifier: Ed25519PublicKey) -> None:
         raise RevisionRejected(revision.revision_id, "bad signature") from None
 
 
+# A signer's key as read from an envelope's "key" text: its bytes, the
+# verifier made from them and the device id they give. Reading a key costs
+# ~10 us (base64, the Ed25519 point, SHA-256) and a bundle's revisions are
+# mostly one device's: revisions_from_wire keeps what it read for one call
+# (public keys only; nothing outlives the call). Only keys that passed every
+# test are kept, so a text found here would pass them again.
+_KnownKeys = dict[str, tuple[bytes, Ed25519PublicKey, str]]
+_MAX_KNOWN_KEYS = 64  # a hostile bundle may name a new key in every revision
+
+
+def _read_key(text: Any, claimed_id: str, known: _KnownKeys | None) -> tuple[bytes, Ed25519PublicKey, str]:
+    """The envelope's public key (RevisionRejected "bad public key"), its
+    verifier and the device id it gives."""
+    if known is not None and type(text) is str:
+        found = known.get(text)
+        if found is not None:
+            return found
+    # Only the canonical spelling (db/strict_b64.py): another would be other
+    # signed bytes, so another revision id, for the same key.
+    public_key = strict_b64decode(text, 32)
+    try:
+        if public_key is None:
+            raise ValueError
+        verifier = Ed25519PublicKey.from_public_bytes(public_key)
+    except ValueError:
+        raise RevisionRejected(claimed_id, "bad public key") from None
+    read = (public_key, verifier, device_id_for(public_key))
+    if known is not None:
+        if len(known) >= _MAX_KNOWN_KEYS:
+            known.clear()
+        known[text] = read
+    return read
+
+
 def _checked_but_signature(
-    signed: bytes, signature: bytes, claimed_id: str, known_types: frozenset[str]
+    signed: bytes,
+    signature: bytes,
+    claimed_id: str,
+    known_types: frozenset[str],
+    known_keys: _KnownKeys | None,
 ) -> tuple[Revision, Ed25519PublicKey]:
     """Every check of verify_revision but the signature, in its order; the
-    revision and the key that must have signed it."""
+    revision and the key that must have signed it. ``known_keys``: keys
+    read before in the same call (_read_key)."""
     _require(hashlib.sha256(signed).hexdigest() == claimed_id, claimed_id, "id does not match content")
     envelope = parse_signed(signed, claimed_id)
     version = envelope.get("v")
-    _require(
-        _is_int(version) and version in (FORMAT_VERSION, REROOT_VERSION),
-        claimed_id,
-        f"unknown format version {version!r}",
-    )
+    if not (_is_int(version) and version in (FORMAT_VERSION, REROOT_VERSION)):
+        raise RevisionRejected(claimed_id, f"unknown format version {version!r}")
     _require(
         set(envelope) == (ENVELOPE_KEYS if version == FORMAT_VERSION else REROOT_KEYS),
         claimed_id,
@@ -393,29 +504,20 @@ def _checked_but_signature(
     hlc = envelope["hlc"]
     # Beyond what the format holds (ms 0 to 2^53 - 1, counter 0 to 2^32 - 1)
     # is refused too: adopting such a reading would stop every later save.
-    _require(
-        isinstance(hlc, list)
-        and len(hlc) == 2
-        and all(_is_int(x) for x in hlc)
-        and Timestamp(hlc[0], hlc[1]).in_format(),
-        claimed_id,
-        "bad clock reading",
+    clock = (
+        Timestamp(hlc[0], hlc[1])
+        if isinstance(hlc, list) and len(hlc) == 2 and all(_is_int(x) for x in hlc)
+        else None
     )
+    if clock is None or not clock.in_format():
+        raise RevisionRejected(claimed_id, "bad clock reading")
     _require(
         isinstance(envelope["device"], str) and DEVICE_ID.match(envelope["device"]) is not None,
         claimed_id,
         "bad device id",
     )
-    # Only the canonical spelling (db/strict_b64.py): another would be other
-    # signed bytes, so another revision id, for the same key.
-    public_key = strict_b64decode(envelope["key"], 32)
-    try:
-        if public_key is None:
-            raise ValueError
-        verifier = Ed25519PublicKey.from_public_bytes(public_key)
-    except ValueError:
-        raise RevisionRejected(claimed_id, "bad public key") from None
-    _require(device_id_for(public_key) == envelope["device"], claimed_id, "device id does not match its key")
+    public_key, verifier, device_id = _read_key(envelope["key"], claimed_id, known_keys)
+    _require(device_id == envelope["device"], claimed_id, "device id does not match its key")
     revision = Revision(
         revision_id=claimed_id,
         entity_id=envelope["entity"],
@@ -423,7 +525,7 @@ def _checked_but_signature(
         op=envelope["op"],
         body=envelope["body"],
         parents=tuple(parents),
-        hlc=Timestamp(hlc[0], hlc[1]),
+        hlc=clock,
         device_id=envelope["device"],
         public_key=public_key,
         signed=signed,
@@ -457,12 +559,14 @@ def _checked_reroot(member: Any, parents: list[str], claimed_id: str) -> Reroot:
 
 
 def revision_from_wire(wire: dict[str, Any], known_types: frozenset[str]) -> Revision:
-    revision, verifier = _checked_wire(wire, known_types)
+    revision, verifier = _checked_wire(wire, known_types, None)
     _check_signature(revision, verifier)
     return revision
 
 
-def _checked_wire(wire: dict[str, Any], known_types: frozenset[str]) -> tuple[Revision, Ed25519PublicKey]:
+def _checked_wire(
+    wire: dict[str, Any], known_types: frozenset[str], known_keys: _KnownKeys | None
+) -> tuple[Revision, Ed25519PublicKey]:
     if not isinstance(wire, dict):
         raise RevisionRejected("?", "malformed wire encoding")
     claimed = wire.get("id")
@@ -473,7 +577,7 @@ def _checked_wire(wire: dict[str, Any], known_types: frozenset[str]) -> tuple[Re
     signature = strict_b64decode(wire.get("signature"))
     if signed is None or signature is None:
         raise RevisionRejected(claimed, "malformed wire encoding")
-    return _checked_but_signature(signed, signature, claimed, known_types)
+    return _checked_but_signature(signed, signature, claimed, known_types, known_keys)
 
 
 # Ed25519 verification is ~0.1 ms a revision here and releases the GIL: a
@@ -508,10 +612,13 @@ def revisions_from_wire(
     refusal counts (the first in order, as one call at a time would)."""
     outcomes: list[Revision | RevisionRejected] = []
     chunk: list[tuple[int, Revision, Ed25519PublicKey]] = []
+    known_keys: _KnownKeys = {}
     if len(wires) < 2 * _SIGNATURE_CHUNK or _SIGNATURE_THREADS < 2:
         for wire in wires:
             try:
-                outcomes.append(revision_from_wire(wire, known_types))
+                revision, verifier = _checked_wire(wire, known_types, known_keys)
+                _check_signature(revision, verifier)
+                outcomes.append(revision)
             except RevisionRejected as refused:
                 outcomes.append(refused)
         return outcomes
@@ -519,7 +626,7 @@ def revisions_from_wire(
         pending: list[Future[list[tuple[int, RevisionRejected]]]] = []
         for wire in wires:
             try:
-                revision, verifier = _checked_wire(wire, known_types)
+                revision, verifier = _checked_wire(wire, known_types, known_keys)
             except RevisionRejected as refused:
                 outcomes.append(refused)
                 continue

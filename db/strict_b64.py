@@ -36,12 +36,16 @@ def strict_b64decode(text: object, size: int | None = None) -> bytes | None:
     if not isinstance(text, str):
         return None
     try:
-        raw = base64.b64decode(text.encode("ascii"), validate=True)
+        encoded = text.encode("ascii")
+        # Any decoder would do (binascii's lenient one is the quickest):
+        # re-encoding is the whole canonical test, so a text it decodes
+        # leniently (skipped characters, other padding) is refused below.
+        raw = binascii.a2b_base64(encoded)
     except (binascii.Error, UnicodeEncodeError):
         return None
-    # Re-encoding is the whole canonical test: padding, the unused low bits of
-    # the last character and the alphabet are all as b64encode writes them.
-    if (size is not None and len(raw) != size) or base64.b64encode(raw) != text.encode("ascii"):
+    # Padding, the unused low bits of the last character and the alphabet
+    # are all as b64encode writes them (b2a_base64 without its newline).
+    if (size is not None and len(raw) != size) or binascii.b2a_base64(raw, newline=False) != encoded:
         return None
     return raw
 

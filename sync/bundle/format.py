@@ -244,11 +244,14 @@ def decode_b64(value: object, size: int | None = None) -> bytes | None:
 def wire_signed_bytes(value: dict[str, Any], id_key: str, kind: str) -> bytes:
     """A wire item's signed bytes, checked against its id (the id is the
     SHA-256 of the signed bytes); refused as ``kind:<id>``."""
-    if set(value) != {id_key, "signed", "signature"} or not is_hex64(value[id_key]):
+    # Called for every revision and custody line of every bundle: the keys
+    # view compared without a set of them made first, and strict_b64decode
+    # called directly (it refuses what is not a str itself).
+    if value.keys() != {id_key, "signed", "signature"} or not is_hex64(value[id_key]):
         raise BundleRejected("archive-form")
     ident = value[id_key]
-    signed = decode_b64(value["signed"]) if isinstance(value["signed"], str) else None
-    signature = decode_b64(value["signature"], 64) if isinstance(value["signature"], str) else None
+    signed = strict_b64decode(value["signed"])
+    signature = strict_b64decode(value["signature"], SIGNATURE_SIZE)
     if signed is None or signature is None or hashlib.sha256(signed).hexdigest() != ident:
         raise BundleRejected(kind, ident)
     return signed
