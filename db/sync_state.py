@@ -22,15 +22,16 @@ import json
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session, aliased
 
 from db.blobformat import BlobReader
 from db.blobstore import ProgressCallback, unwrap_blob_key
+from db.chunked_ids import driver_execute
 from db.custody import (
     StoredCustodyEvent,
     append_event,
@@ -179,7 +180,8 @@ class PendingBlob:
     evidence_ids: tuple[str, ...]
 
 
-def _device(row: KnownDevice) -> Device:
+def _device(row: KnownDevice | Row[Any]) -> Device:
+    # An ORM row, or a driver row of _DEVICE_SQL (its columns by name).
     return Device(
         device_id=row.device_id,
         public_key=bytes(row.public_key),
@@ -191,6 +193,22 @@ def _device(row: KnownDevice) -> Device:
         last_bundle_id=row.last_bundle_id,
         vouched_by=row.vouched_by,
     )
+
+
+# The reads every bundle's import makes (the held profile two or three
+# times, the sender's device, the replay check) go straight to the driver
+# (db/chunked_ids.py ``driver_execute``): ~0.2 ms each instead of ~0.5 ms
+# through session.get (measured 2026-11-30, session 16). The columns are
+# those _device and _received read; tests/db/test_driver_lookups.py checks
+# they answer as the ORM reads did.
+_DEVICE_SQL = (
+    "SELECT device_id, public_key, age_recipient, status, role, label, last_sequence, "
+    "last_bundle_id, vouched_by FROM known_devices WHERE device_id = ?"
+)
+_RECEIVED_SQL = (
+    "SELECT bundle_id, device_id, sequence, previous, imported_ms, addressed, custody_head "
+    "FROM received_bundles WHERE bundle_id = ?"
+)
 
 
 def _sent(row: SentBundle) -> SentBundleRecord:
@@ -207,7 +225,8 @@ def _sent(row: SentBundle) -> SentBundleRecord:
     )
 
 
-def _received(row: ReceivedBundle) -> ReceivedBundleRecord:
+def _received(row: ReceivedBundle | Row[Any]) -> ReceivedBundleRecord:
+    # An ORM row, or a driver row of _RECEIVED_SQL (its columns by name).
     addressed = json.loads(row.addressed) if row.addressed else []
     return ReceivedBundleRecord(
         row.bundle_id,
@@ -276,8 +295,10 @@ class SyncStateService:
 
     def org_profile(self) -> OrgProfile | None:
         with self._ctx.sessions() as session:
-            row = session.get(OrgProfileRow, 1)
-            return OrgProfile(row.version, bytes(row.signed)) if row is not None else None
+            row = driver_execute(
+                session, "SELECT version, signed FROM org_profile WHERE singleton = 1"
+            ).first()
+            return OrgProfile(row[0], bytes(row[1])) if row is not None else None
 
     def set_org_profile(self, profile: OrgProfile) -> None:
         """Keep ``profile`` (its signature checked by the caller). An older
@@ -321,7 +342,7 @@ class SyncStateService:
 
     def device(self, device_id: str) -> Device | None:
         with self._ctx.sessions() as session:
-            row = session.get(KnownDevice, device_id)
+            row = driver_execute(session, _DEVICE_SQL, (device_id,)).first()
             return _device(row) if row is not None else None
 
     def put_device(self, device: Device) -> None:
@@ -530,7 +551,7 @@ class SyncStateService:
     def received_bundle(self, bundle_id: str) -> ReceivedBundleRecord | None:
         """A bundle this vault imported, by id (None: not imported here)."""
         with self._ctx.sessions() as session:
-            row = session.get(ReceivedBundle, bundle_id)
+            row = driver_execute(session, _RECEIVED_SQL, (bundle_id,)).first()
             return _received(row) if row is not None else None
 
     def received_bundles(self) -> list[ReceivedBundleRecord]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from types import EllipsisType
 from typing import ClassVar
 
 from db.api import Codes, FieldvaultError, HeldBundle, Vault
@@ -20,6 +21,7 @@ from sync.bundle.format import BundleHeader
 from sync.bundle.reader import CheckedBundle
 from sync.bundle.vouching import is_coordinator_vault
 from sync.enrolment_proof import proof_holds
+from sync.org import Profile
 from sync.org_vault import held_profile
 
 # A field device a hand-over taken in part here names, held until the series
@@ -123,12 +125,12 @@ def _now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
-def _hold_reason(vault: Vault, header: BundleHeader, now_ms: int) -> str | None:
-    """Why an unknown device's bundle is not admitted (None: its token proof holds)."""
+def _hold_reason(vault: Vault, header: BundleHeader, now_ms: int, profile: Profile | None) -> str | None:
+    """Why an unknown device's bundle is not admitted (None: its token proof
+    holds); ``profile`` is the held one, as admission read it."""
     enrolment = header.enrolment
     if enrolment is None or enrolment.token_id is None:
         return "device-unknown"
-    profile = held_profile(vault)
     org_key = vault.vault_keys.org_signing_key()
     token = next((t for t in vault.enrolment_tokens.issued() if t.token_id == enrolment.token_id), None)
     if (
@@ -155,17 +157,29 @@ def _hold_reason(vault: Vault, header: BundleHeader, now_ms: int) -> str | None:
 
 
 def admit(
-    vault: Vault, checked: CheckedBundle, path: Path, *, record: bool = True, now_ms: int | None = None
+    vault: Vault,
+    checked: CheckedBundle,
+    path: Path,
+    *,
+    record: bool = True,
+    now_ms: int | None = None,
+    profile: Profile | EllipsisType | None = ...,
 ) -> Admission | None:
     """§5.5 against the vault. None: the sender is a known, enrolled device.
     An Admission: an unknown device whose token proof holds (the import
     enrols it and spends the token, all or nothing with the bundle).
     BundleRejected ``device-revoked`` for a revoked device (known, or listed
     revoked by the profile); BundleQuarantined otherwise — after recording
-    the bundle in quarantine unless ``record`` is False (a dry run)."""
+    the bundle in quarantine unless ``record`` is False (a dry run).
+
+    ``profile``: the held profile as the caller read it for its own checks
+    before the write lock (import_bundle: one read a bundle, not three);
+    read here when not given. Nothing here is decided under the lock: the
+    import's unit enrols and records all or nothing, under it."""
     header = checked.header
     device = vault.sync.device(header.device_id)
-    profile = held_profile(vault)
+    if isinstance(profile, EllipsisType):
+        profile = held_profile(vault)
     if profile is not None and header.device_id in profile.revoked:
         raise BundleRejected("device-revoked")  # whatever the vault's row says
     if device is not None and device.public_key == header.device_key:
@@ -188,7 +202,7 @@ def admit(
         if device.status == "revoked":
             raise BundleRejected("device-revoked")
     now = _now_ms() if now_ms is None else now_ms
-    reason = _hold_reason(vault, header, now)
+    reason = _hold_reason(vault, header, now, profile)
     enrolment = header.enrolment
     token_id = enrolment.token_id if enrolment is not None else None
     if reason is None:

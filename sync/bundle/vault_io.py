@@ -1030,10 +1030,8 @@ def _event_device(wire: dict[str, Any]) -> object:
     return envelope.get("device") if isinstance(envelope, dict) else None
 
 
-def _unrevoked(vault: Vault, device_id: str) -> bool:
-    """Does the newest profile here leave ``device_id`` unrevoked? (Asked
-    only of a bundle received before: rare, so the profile is read only then.)"""
-    profile = held_profile(vault)
+def _unrevoked(profile: Profile | None, device_id: str) -> bool:
+    """Does ``profile``, the newest here, leave ``device_id`` unrevoked?"""
     return profile is None or device_id not in profile.revoked
 
 
@@ -1158,7 +1156,11 @@ def import_bundle(
     # nor holds up another import or save; _apply asks again under the
     # lock, for one imported meanwhile.
     received = vault.sync.received_bundle(checked.bundle_id) is not None
-    if received and approved is None and _unrevoked(vault, header.device_id):
+    # Read once for the checks before the write lock (a replay's sender
+    # revoked, admission, relay staging), as the received read above; _apply
+    # reads it again under the lock for what it decides there.
+    profile = held_profile(vault)
+    if received and approved is None and _unrevoked(profile, header.device_id):
         # §5.6 before §5.5 for a bundle counted as received: nothing of it is
         # applied, so there is nothing to admit; admission would hold it as
         # from an unknown device when its sender is pending here, its vouch
@@ -1169,7 +1171,11 @@ def import_bundle(
         # device is enrolled, nothing read again (review 22).
         return _approve_received(vault, _replay(path, checked), approved)
     try:
-        admission = approved if approved is not None else admit(vault, checked, path, record=not dry_run)
+        admission = (
+            approved
+            if approved is not None
+            else admit(vault, checked, path, record=not dry_run, profile=profile)
+        )
     except BundleQuarantined:
         if not dry_run and vault.sync.received_bundle(checked.bundle_id) is not None:
             # Recorded received by another import after the read above:
@@ -1203,7 +1209,7 @@ def import_bundle(
             return _replay(path, checked)  # received meanwhile: no row kept (as above)
         raise held
     staged = None
-    if not from_server and not dry_run and relay_wanted(vault, held_profile(vault), header):
+    if not from_server and not dry_run and relay_wanted(vault, profile, header):
         # To relay: the import reads a copy in the relay folder, so that the
         # bytes relayed are the bytes imported (sync/bundle/org_held.py).
         staged = stage_relay_file(vault, path, checked.bundle_id)

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from db.api import Vault
+from db.api import Device, OrgProfile, Vault
 from db.chunked_ids import CHUNK, driver_execute, ids_among, values_among
 from db.hlc import Timestamp
-from db.model import WithheldRevision
+from db.model import KnownDevice, OrgProfileRow, ReceivedBundle, WithheldRevision
 from db.parked import any_parked
 from db.store import latest_reading, load_clock, save_clock
+from db.sync_state import _device, _received
 
 
 def _withheld(number: int, learned: str) -> WithheldRevision:
@@ -75,3 +76,84 @@ def test_the_clock_reads_and_writes_through_the_driver(vault: Vault) -> None:
         assert load_clock(session) == Timestamp(later.ms, 8)
         assert driver_execute(session, "SELECT count(*) FROM clock").scalar_one() == 1
         assert latest_reading(session, vault.device_id, later.ms) >= Timestamp(later.ms, 8)
+
+
+def test_the_imports_sync_state_reads_answer_as_the_orm_did(vault: Vault) -> None:
+    # vault.sync's org_profile, device and received_bundle (session 16): each
+    # bundle's import asks them before its write lock, through the driver now.
+    sync = vault.sync
+    assert sync.org_profile() is None
+    assert sync.device("ab" * 16) is None
+    assert sync.received_bundle("cd" * 32) is None
+    sync.set_org_profile(OrgProfile(3, b"\x00signed\xff" * 40))
+    devices = [
+        # Every nullable column empty, then every one set; a key with zero bytes in it.
+        KnownDevice(
+            device_id="11" * 16,
+            public_key=b"\x00" * 31 + b"\x01",
+            age_recipient="age1" + "q" * 58,
+            role="device",
+            status="pending",
+            label="",
+            last_sequence=0,
+            last_bundle_id=None,
+            updated_ms=1,
+            vouched_by=None,
+        ),
+        KnownDevice(
+            device_id="22" * 16,
+            public_key=bytes(range(32)),
+            age_recipient="age1" + "p" * 58,
+            role="coordinator",
+            status="enrolled",
+            label="Київ desk",
+            last_sequence=17,
+            last_bundle_id="ef" * 32,
+            updated_ms=2,
+            vouched_by="33" * 16,
+        ),
+    ]
+    received = [
+        ReceivedBundle(bundle_id="44" * 32, device_id="11" * 16, sequence=1, imported_ms=5),
+        ReceivedBundle(
+            bundle_id="55" * 32,
+            device_id="22" * 16,
+            sequence=9,
+            imported_ms=6,
+            previous="66" * 32,
+            custody_head="77" * 32,
+            addressed="[[2,3],[5,5]]",
+        ),
+    ]
+    with vault.services.context.write_transaction("test rows") as session:
+        session.add_all([*devices, *received])
+    with vault.services.context.sessions() as session:
+        row = session.get(OrgProfileRow, 1)
+        assert row is not None
+        assert (
+            sync.org_profile()
+            == OrgProfile(row.version, bytes(row.signed))
+            == OrgProfile(3, b"\x00signed\xff" * 40)
+        )
+        for device in devices:
+            by_orm = session.get(KnownDevice, device.device_id)
+            assert by_orm is not None
+            assert sync.device(device.device_id) == _device(by_orm)
+        for bundle in received:
+            by_orm_bundle = session.get(ReceivedBundle, bundle.bundle_id)
+            assert by_orm_bundle is not None
+            assert sync.received_bundle(bundle.bundle_id) == _received(by_orm_bundle)
+    assert sync.device("22" * 16) == Device(
+        device_id="22" * 16,
+        public_key=bytes(range(32)),
+        age_recipient="age1" + "p" * 58,
+        status="enrolled",
+        role="coordinator",
+        label="Київ desk",
+        last_sequence=17,
+        last_bundle_id="ef" * 32,
+        vouched_by="33" * 16,
+    )
+    found = sync.received_bundle("55" * 32)
+    assert found is not None and found.addressed == ((2, 3), (5, 5)) and found.custody_head == "77" * 32
+    assert sync.received_bundle("44" * 32) == sync.received_bundles()[0]
