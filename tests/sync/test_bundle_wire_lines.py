@@ -26,8 +26,9 @@ from tests.sync.bundle_samples import archive, forge, plain_members, sample
 IDENTITY = pyrage.x25519.Identity.generate()
 RECIPIENT = str(IDENTITY.to_public())
 MADE = sample()
-REVISION = canonical(MADE.contents.revisions[0])
-CUSTODY = canonical(MADE.contents.custody[0])
+REVISIONS = list(MADE.contents.revisions)
+REVISION = canonical(REVISIONS[0])
+CUSTODY = canonical(next(iter(MADE.contents.custody)))
 SHAPES: list[tuple[bytes, re.Pattern[bytes], str]] = [
     (REVISION, _REVISION_LINE, "id"),
     (CUSTODY, _CUSTODY_LINE, "hash"),
@@ -48,7 +49,7 @@ def test_the_writers_lines_take_the_quick_path_and_read_as_before() -> None:
     for line, shape, key in SHAPES:
         assert shape.fullmatch(line) is not None
         assert _wire_line(line, shape, key) == _line_value(line)
-    for revision in MADE.contents.revisions:
+    for revision in REVISIONS:
         assert _REVISION_LINE.fullmatch(canonical(revision)) is not None
 
 
@@ -86,7 +87,7 @@ def _same_values_other_spelling() -> dict[str, bytes]:
     strict JSON reads as the same object (so only the canonical check
     refuses them), and two that say more."""
     line = REVISION
-    value = MADE.contents.revisions[0]
+    value = REVISIONS[0]
     signed_at = line.index(b'"signed":"') + len(b'"signed":"')
     letter = next(at for at in range(signed_at, len(line)) if line[at : at + 1] == b"A")
     variants = {
