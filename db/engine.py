@@ -54,6 +54,10 @@ class _EngineCompiledCache(MutableMapping[Any, Any]):
     def __init__(self, shared: LRUCache[Any, Any]) -> None:
         self._shared = shared
         self._stored_here: set[Any] = set()
+        # A statement stored by a thread still running while the engine is
+        # disposed must be recorded before forget() reads the record, or it
+        # would stay in the cache: the two take this lock (only on a miss).
+        self._record_lock = threading.Lock()
 
     def get(self, key: Any, default: Any = None) -> Any:
         # LRUCache.get marks the entry as used; Mapping.get would go through
@@ -64,8 +68,9 @@ class _EngineCompiledCache(MutableMapping[Any, Any]):
         return self._shared[key]
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        self._shared[key] = value
-        self._stored_here.add(key)
+        with self._record_lock:
+            self._shared[key] = value
+            self._stored_here.add(key)
 
     def __delitem__(self, key: Any) -> None:
         self._stored_here.discard(key)
@@ -79,7 +84,8 @@ class _EngineCompiledCache(MutableMapping[Any, Any]):
 
     def forget(self) -> None:
         """Take out of the shared cache every statement this engine stored."""
-        stored, self._stored_here = self._stored_here, set()
+        with self._record_lock:
+            stored, self._stored_here = self._stored_here, set()
         for key in stored:
             # The cache may have pruned it (least recently used) meanwhile.
             with contextlib.suppress(KeyError):
