@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import weakref
 from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
@@ -193,6 +194,10 @@ def make_engine(path: Path, db_key: bytes, *, read_only: bool = False) -> Engine
         # Lock disposes the engine: the statements compiled here hold this
         # vault's values (see _EngineCompiledCache).
         compiled_here.forget()
+
+    # An engine dropped without dispose, or used again after it (SQLAlchemy
+    # then opens a new pool), takes its statements out when it is collected.
+    weakref.finalize(engine, compiled_here.forget)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

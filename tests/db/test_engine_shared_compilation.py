@@ -271,3 +271,17 @@ def test_a_wrong_key_leaves_the_shared_dialect_and_other_vaults_working(tmp_path
             again.dispose()
     finally:
         right.dispose()
+
+
+def test_an_engine_dropped_without_dispose_takes_its_statements_out(tmp_path: Path) -> None:
+    probe = f"probe_{uuid.uuid4().hex}"
+    engine = _probe_engine(tmp_path, "dropped.db", probe)
+    rows = table(probe, column("v"))
+    with engine.begin() as conn:
+        conn.execute(insert(rows).values(v=f"row of {probe}"))
+    _, compiled_cache = shared_dialect_and_cache()
+    assert any(probe in str(s) for s in _strings_reachable(compiled_cache))
+    engine.pool.dispose()  # closes the connections, not the engine
+    del engine, conn
+    gc.collect()
+    assert not any(probe in str(s) for s in _strings_reachable(compiled_cache))
