@@ -428,7 +428,10 @@ def _check_signature(revision: Revision, verifier: Ed25519PublicKey) -> None:
 # ~10 us (base64, the Ed25519 point, SHA-256) and a bundle's revisions are
 # mostly one device's: revisions_from_wire keeps what it read for one call
 # (public keys only; nothing outlives the call). Only keys that passed every
-# test are kept, so a text found here would pass them again.
+# test are kept, so a text found here would pass them again. One verifier
+# may then be used by several verify-signatures threads at once: it only
+# reads its key (OpenSSL shares an unchanged EVP_PKEY between threads;
+# cryptography makes a new context for every verification).
 _KnownKeys = dict[str, tuple[bytes, Ed25519PublicKey, str]]
 _MAX_KNOWN_KEYS = 64  # a hostile bundle may name a new key in every revision
 
