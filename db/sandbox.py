@@ -30,10 +30,13 @@ db.sandbox_worker TASK``, never in the app's own:
   or by ``stop_all()`` (lock, panic wipe). A failure is a ``SandboxFailed``
   whose ``reason`` is one of a few fixed phrases, never text from the file.
 - **Forked from a zygote** on Linux (db/sandbox_zygote.py): a fresh
-  ``python -m db.sandbox_zygote``, spawned at the first run in a process,
-  imports the parsers once and forks each child, which then does exactly
-  what a spawned worker does (same environment, fds, limits, order). A
-  zygote that is gone or misbehaves is given up and the child spawned
+  ``python -m db.sandbox_zygote``, spawned after a process's first few runs
+  (those, and the runs until it is ready, are spawned), imports the
+  parsers once and forks each child, which then does exactly
+  what a spawned worker does (same environment, fds, limits, order). After
+  a child's crash the zygote is retired and the next child comes from a new
+  one (a fresh memory layout). A zygote that is gone or misbehaves is given
+  up and the child spawned
   (``FIELDVAULT_SANDBOX_SPAWN=1`` spawns always; a packaged build, other
   platforms and a fork of the app spawn too).
 
@@ -66,8 +69,10 @@ WORKER_MODULE = "db.sandbox_worker"
 # Set to 1: every child is spawned, none forked from a zygote (tests of the
 # spawn path; a machine where the zygote misbehaves).
 SPAWN_SWITCH = "FIELDVAULT_SANDBOX_SPAWN"
-# A process starts at most this many zygotes; once they are all gone, it spawns.
-MAX_ZYGOTE_STARTS = 3
+# A process starts a new zygote at most this many times after one was lost
+# (died, stuck, refused); then it spawns. A zygote retired after a child's
+# crash is replaced without counting.
+MAX_ZYGOTE_LOSSES = 3
 # The folder holding the ``db`` package: the child imports it from there and
 # from nowhere else we do not control.
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[1])
@@ -170,13 +175,38 @@ def running() -> int:
 # crash tests fork) must not write on its parent's control socket.
 _zygote: Zygote | None = None
 _zygote_owner = 0
-_zygote_starts = 0
+_zygote_losses = 0
+_runs = 0
 _zygote_lock = threading.Lock()
+# The zygote is started at this process's run after this many, and used
+# once it says it is ready (its imports take ~0.5-1 s of CPU): a command
+# that examines a file or two ends before a zygote would pay for itself.
+ZYGOTE_AFTER_RUNS = 4
 
 
 def _zygote_for_run() -> Zygote | None:
-    """The live zygote, started if need be; None where children are spawned."""
-    global _zygote, _zygote_owner, _zygote_starts
+    """The zygote to fork this run's child, if one is ready; None: spawn."""
+    global _runs
+    with _zygote_lock:
+        _runs += 1
+        early = _runs <= ZYGOTE_AFTER_RUNS
+    zygote = _live_zygote(start=not early)
+    return zygote if zygote is not None and zygote.is_ready() else None
+
+
+def start_zygote(timeout: float = 60.0) -> int | None:
+    """Start this process's zygote now, if it may have one, and wait until
+    it is ready: its pid, or None (spawning here; tests, benchmarks)."""
+    zygote = _live_zygote(start=True)
+    if zygote is None or not zygote.wait_ready(timeout):
+        return None
+    return zygote.process.pid
+
+
+def _live_zygote(*, start: bool) -> Zygote | None:
+    """This process's zygote, started if ``start`` and none runs; None where
+    children are spawned."""
+    global _zygote, _zygote_owner, _zygote_losses
     if os.environ.get(SPAWN_SWITCH, "") not in ("", "0"):
         return None
     if not sys.platform.startswith("linux") or getattr(sys, "frozen", False):
@@ -185,14 +215,15 @@ def _zygote_for_run() -> Zygote | None:
         return None  # a fork of the app: the zygote is its parent's
     with _zygote_lock:
         if _zygote is not None and not _zygote.alive():
-            log.debug("sandbox zygote gone: started again or children spawned")
             gone, _zygote = _zygote, None
-            with contextlib.suppress(OSError):
-                gone.kill()
-        if _zygote is None:
-            if _zygote_starts >= MAX_ZYGOTE_STARTS:
+            if not gone.retired:  # a retired one ends with its last child
+                _zygote_losses += 1
+                log.debug("sandbox zygote lost: started again or children spawned")
+                with contextlib.suppress(OSError):
+                    gone.kill()
+        if _zygote is None and start:
+            if _zygote_losses >= MAX_ZYGOTE_LOSSES:
                 return None
-            _zygote_starts += 1
             env = child_environment(Limits())
             del env["FIELDVAULT_SANDBOX_LIMITS"]  # sent with each request
             try:
@@ -222,8 +253,8 @@ def _close_zygote() -> None:
 
 def zygote_pid() -> int | None:
     """The pid of this process's zygote, if one runs (tests, benchmarks)."""
-    with _zygote_lock:
-        return _zygote.process.pid if _zygote is not None and _zygote.alive() else None
+    zygote = _live_zygote(start=False)
+    return zygote.process.pid if zygote is not None else None
 
 
 def worker_command(task: str, *options: str) -> list[str]:
@@ -309,10 +340,16 @@ class SandboxRun:
                 raise SandboxFailed(STOPPED, bytes(output))
             if timed_out:
                 raise SandboxFailed(TIMED_OUT, bytes(output))
-            if isinstance(process, ZygoteChild) and process.lost:
-                # The zygote went away mid-run (its children die with it):
-                # this run failed; the next one starts a zygote or spawns.
-                raise SandboxFailed(CRASHED, bytes(output))
+            if isinstance(process, ZygoteChild):
+                if process.lost:
+                    # The zygote went away mid-run (its children die with it):
+                    # this run failed; the next one starts a zygote or spawns.
+                    raise SandboxFailed(CRASHED, bytes(output))
+                if _crashed(process.wait()):
+                    # A crash is how an exploit that guesses addresses fails:
+                    # the next child comes from a new zygote, with a memory
+                    # layout of its own (the children of one share its).
+                    process.zygote.retire()
             if len(output) > self.limits.max_output:
                 raise SandboxFailed(TOO_LARGE)
             return self._check_exit(process.wait(), bytes(output))  # exited: its status
@@ -417,6 +454,14 @@ class SandboxRun:
                 raise SandboxFailed(STOPPED, output)
             raise SandboxFailed(CRASHED, output)
         raise SandboxFailed(_reason_from(output), output)
+
+
+def _crashed(returncode: int) -> bool:
+    """Ended by a signal other than a kill (ours, the OOM killer's) or the CPU limit."""
+    return returncode < 0 and -returncode not in (
+        getattr(signal, "SIGKILL", -1),
+        getattr(signal, "SIGXCPU", -1),
+    )
 
 
 def _reason_from(output: bytes) -> str:

@@ -14,6 +14,8 @@ Protocol, over a Unix ``SOCK_SEQPACKET`` socketpair (one message is one
 record; the same ideas as the tests' fork server, tests/fork_server.py,
 written again here: product code takes nothing from tests/):
 
+- ``ready``, zygote -> app on the control socket, once its imports are
+  done: the app spawns children until then.
 - request, app -> zygote on the control socket: JSON ``{"argv", "env",
   "rlimits", "umask"}`` with four fds (SCM_RIGHTS) ``[reply, stdin, stdout,
   stderr]``.
@@ -111,6 +113,12 @@ class Zygote:
         self._control = control
         self._lock = threading.Lock()
         self.broken = False
+        # Retired: no new request; the control socket is closed (the zygote
+        # ends) once its last child is done (db/sandbox.py retires a zygote
+        # whose child crashed: the next child gets a fresh memory layout).
+        self.retired = False
+        self._in_flight = 0
+        self.ready = False  # its imports done: it said "ready" on the control socket
 
     @classmethod
     def start(cls, command: list[str], env: Mapping[str, str]) -> Zygote:
@@ -131,8 +139,50 @@ class Zygote:
             )
         return cls(process, ours)
 
+    def is_ready(self) -> bool:
+        """Whether it has said "ready" (without waiting)."""
+        return self.wait_ready(0)
+
+    def wait_ready(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while not self.ready and self.alive():
+            with self._lock:
+                if self._control.fileno() < 0:
+                    return False
+                try:
+                    said = self._control.recv(16, socket.MSG_DONTWAIT)
+                except (BlockingIOError, InterruptedError):
+                    said = None
+                except OSError:
+                    said = b""
+            if said == b"ready":
+                self.ready = True
+            elif said is not None:  # EOF or anything else: not a zygote to use
+                self.broken = True
+            elif time.monotonic() >= deadline:
+                return False
+            else:
+                waiting = select.poll()
+                waiting.register(self._control.fileno(), select.POLLIN)
+                waiting.poll(max(1, int(min(0.1, deadline - time.monotonic()) * 1000)))
+        return self.ready and self.alive()
+
     def alive(self) -> bool:
-        return not self.broken and self.process.poll() is None
+        return not self.broken and not self.retired and self.process.poll() is None
+
+    def retire(self) -> None:
+        with self._lock:
+            self.retired = True
+            last = self._in_flight == 0
+        if last:
+            self.close()
+
+    def _child_done(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
+            last = self.retired and self._in_flight == 0
+        if last:
+            self.close()
 
     def fork_child(self, argv: list[str], env: Mapping[str, str], stdin: int | None) -> ZygoteChild:
         """Ask for a child running ``argv`` with ``stdin`` (an fd, or None
@@ -146,11 +196,14 @@ class Zygote:
         request = {"argv": argv, "env": dict(env), "rlimits": _rlimits(), "umask": _current_umask()}
         try:
             with self._lock:
+                if self._control.fileno() < 0:
+                    raise OSError("closed")
                 socket.send_fds(
                     self._control,
                     [json.dumps(request).encode()],
                     [theirs.fileno(), stdin_read, stdout_write, stderr],
                 )
+                self._in_flight += 1
         except OSError as err:
             self.broken = True
             reply.close()
@@ -174,6 +227,8 @@ class Zygote:
         exits; killed if it has not within ``timeout``."""
         with self._lock:
             self.broken = True
+            if self._control.fileno() < 0:
+                return  # closed already
             self._control.close()
         try:
             self.process.wait(timeout=timeout)
@@ -212,14 +267,14 @@ class ZygoteChild:
 
     def started(self, deadline: float) -> bool:
         """Wait until the zygote gives the pid (True) or until ``deadline``
-        (``time.monotonic``; True: the run's own timeout then acts). False if
-        the zygote refused or went away first: nothing ran."""
+        (``time.monotonic``; True: the run's own timeout then acts), or it is
+        killed. False if the zygote refused or went away first: nothing ran."""
         while self.pid is None and self.returncode is None:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return True
             self._wait_for_message(remaining)
-        return self.pid is not None
+        return not self.lost  # started, or killed before its fork (its status says so)
 
     def poll(self) -> int | None:
         with self._lock:
@@ -249,11 +304,20 @@ class ZygoteChild:
             self._kill_asked_at = time.monotonic()
             with contextlib.suppress(OSError):  # the zygote is gone: so is the child
                 self._reply.send(b"kill")
+            if self.pid is None:
+                # Not forked yet (a zygote still importing, at its first
+                # run): it forks no child for a request whose reply socket
+                # holds "kill", and kills one it forked just before reading
+                # it. Done now, not when a busy zygote gets to it (stop_all).
+                self.returncode = -int(signal.SIGKILL)
 
     def close(self) -> None:
         """Drop the reply socket (a child still running is then killed)."""
         with self._lock:
+            if self._reply.fileno() < 0:
+                return
             self._reply.close()
+        self.zygote._child_done()
 
     def _wait_for_message(self, timeout: float) -> None:
         waiting = select.poll()
@@ -372,6 +436,8 @@ def serve(control_fd: int) -> None:
     """Answer requests until the app closes the control socket."""
     _harden_zygote()
     preload()
+    with contextlib.suppress(OSError):  # the app is gone: EOF below
+        os.write(control_fd, b"ready")
     control = socket.socket(fileno=control_fd)
     poll = select.poll()
     poll.register(control_fd, select.POLLIN)
@@ -431,6 +497,13 @@ def _start(data: bytes, fds: list[int]) -> _Child | None:
             raise ValueError("fds")
         if sum(1 for _ in Path("/proc/self/task").iterdir()) != 1:  # a fork would copy only this thread
             raise RuntimeError("threads")
+        cancelled = select.poll()
+        cancelled.register(reply, select.POLLIN)
+        if cancelled.poll(0):  # "kill" or the reply socket closed before the fork: no child at all
+            with contextlib.suppress(OSError):
+                os.write(reply, json.dumps({"status": -int(signal.SIGKILL)}).encode())
+            os.close(reply)
+            return None
         zygote = os.getpid()
         pid = os.fork()
         if pid == 0:  # the child: never returns into the loop

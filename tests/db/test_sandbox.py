@@ -67,12 +67,16 @@ def test_claims_still_come_back_through_the_box(tmp_path: Path) -> None:
 def test_a_child_past_its_time_is_killed_and_the_file_stored_anyway(
     vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # No hostile file needed: a time limit shorter than a Python start-up.
+    # No hostile file needed: a time limit shorter than a Python start-up
+    # (a child forked by the zygote may name the type within it: the
+    # Content Credentials child, with its own limits, then reads the photo).
     monkeypatch.setattr(capture, "INTAKE_LIMITS", Limits(wall_seconds=0.01))
     source = make_jpeg(tmp_path / "photo.jpg")
     # How soon the child goes is measured by benchmarks/bench_sandbox.py.
     item = vault.evidence.ingest(source, make_case(vault).id).item
-    assert item.claimed == {"metadata": "metadata not read: timed out"}
+    assert {key: value for key, value in item.claimed.items() if not key.startswith("c2pa_")} == {
+        "metadata": "metadata not read: timed out"
+    }
     with vault.evidence.open(item.id) as reader:
         assert reader.read() == source.read_bytes()
     assert sandbox.running() == 0

@@ -29,6 +29,7 @@ import pytest
 
 from db import sandbox
 from db.sandbox import CRASHED, STOPPED, TIMED_OUT, Limits, SandboxFailed, SandboxRun
+from db.sandbox_zygote import ZygoteChild
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the zygote is Linux only")
 
@@ -93,10 +94,9 @@ class BlockedRun:
         assert process is not None and process.pid is not None
         return process.pid
 
-    def reason(self, *, release: bool = True) -> str:
-        """How the run ended; ``release=False``: its input never comes."""
-        if release:
-            self.release.set()
+    def reason(self) -> str:
+        """How the run ended (its feed let go first)."""
+        self.release.set()
         self.thread.join(WAIT_S)
         assert not self.thread.is_alive()
         assert len(self.outcome) == 1 and isinstance(self.outcome[0], SandboxFailed), self.outcome
@@ -113,11 +113,19 @@ def blocked() -> Iterator[list[BlockedRun]]:
         run.thread.join(WAIT_S)
 
 
+def ready_zygote() -> int:
+    """This process's zygote, started now if need be (the app starts it after
+    a few spawned runs) and ready: runs from now on fork from it."""
+    zygote = sandbox.start_zygote()
+    assert zygote is not None
+    return zygote
+
+
 def test_a_zygote_child_is_the_child_a_spawn_gives(monkeypatch: pytest.MonkeyPatch) -> None:
     limits = Limits(memory_bytes=700 << 20, cpu_seconds=9, open_files=48)
+    zygote = ready_zygote()
     forked = selftest(limits)
-    zygote = sandbox.zygote_pid()
-    assert zygote is not None and forked["ppid"] == zygote  # the zygote's child, not ours
+    assert forked["ppid"] == zygote  # the zygote's child, not ours
     monkeypatch.setenv(sandbox.SPAWN_SWITCH, "1")
     spawned = selftest(limits)
     assert spawned["ppid"] == os.getpid()
@@ -147,9 +155,11 @@ def test_a_zygote_child_is_the_child_a_spawn_gives(monkeypatch: pytest.MonkeyPat
 def test_a_child_holds_no_socket_and_no_other_childs_fd(blocked: list[BlockedRun]) -> None:
     # Two children of the same zygote at once: the second must not find
     # the first one's pipes, nor the zygote's control or reply sockets.
+    zygote = ready_zygote()
     blocked.append(BlockedRun())
     blocked[0].child_pid()
     answer = selftest()
+    assert answer["ppid"] == zygote
     fds = answer["fds"]
     assert isinstance(fds, dict)
     # stdin (the feed's pipe), stdout (a pipe), stderr and the worker's own
@@ -158,17 +168,27 @@ def test_a_child_holds_no_socket_and_no_other_childs_fd(blocked: list[BlockedRun
 
 
 def test_the_zygote_reads_no_input_and_holds_only_its_own_fds() -> None:
-    selftest()  # a zygote runs
-    zygote = sandbox.zygote_pid()
-    assert zygote is not None
+    zygote = ready_zygote()
+    selftest()  # a run that ended
+
     # Its fds: /dev/null as 0, 1, 2, its control socket, and nothing of a
-    # run that ended (a reply socket or an fd received for the child).
-    kinds = sorted(
-        os.readlink(f"/proc/{zygote}/fd/{fd}").split(":")[0] for fd in os.listdir(f"/proc/{zygote}/fd")
+    # run that ended (a reply socket or an fd received for the child) once
+    # it has closed that run's reply socket, just after writing the status.
+    def kinds() -> list[str]:
+        return sorted(
+            os.readlink(f"/proc/{zygote}/fd/{fd}").split(":")[0] for fd in os.listdir(f"/proc/{zygote}/fd")
+        )
+
+    wait_for(
+        lambda: kinds() == ["/dev/null", "/dev/null", "/dev/null", "socket"],
+        "the zygote holding only its own fds",
     )
-    assert kinds == ["/dev/null", "/dev/null", "/dev/null", "socket"]
     status = Path(f"/proc/{zygote}/status").read_text(encoding="ascii")
     assert "\nThreads:\t1\n" in status and "\nNoNewPrivs:\t1\n" in status
+    # No memory a child shares with the zygote and could write, for the
+    # next child to find (a fork copies the rest on write).
+    maps = Path(f"/proc/{zygote}/maps").read_text(encoding="ascii").splitlines()
+    assert not [line for line in maps if line.split()[1][1] == "w" and line.split()[1][3] == "s"]
 
 
 @pytest.mark.parametrize("spawned", [False, True], ids=["forked", "spawned"])
@@ -193,32 +213,63 @@ def test_a_child_ended_by_a_signal_gives_the_same_phrase_forked_or_spawned(
     # relays maps to the phrase a spawned child's exit maps to.
     if spawned:
         monkeypatch.setenv(sandbox.SPAWN_SWITCH, "1")
+    else:
+        ready_zygote()
     run = BlockedRun()
     blocked.append(run)
-    os.kill(run.child_pid(), signal_number)
+    child = run.child_pid()
+    assert isinstance(run.run._process, ZygoteChild) != spawned
+    os.kill(child, signal_number)
     assert run.reason() == phrase
 
 
-def test_a_crashed_or_hung_child_leaves_the_zygote_serving(blocked: list[BlockedRun]) -> None:
-    selftest()
-    zygote = sandbox.zygote_pid()
-    crashed = BlockedRun()
-    blocked.append(crashed)
-    os.kill(crashed.child_pid(), signal.SIGSEGV)
-    assert crashed.reason() == CRASHED
+def test_a_hung_child_leaves_the_zygote_serving(blocked: list[BlockedRun]) -> None:
+    zygote = ready_zygote()
     hung = BlockedRun(Limits(wall_seconds=1.0))
     blocked.append(hung)
     hung_pid = hung.child_pid()
-    assert hung.reason(release=False) == TIMED_OUT
-    assert not alive(hung_pid)
+    wait_for(lambda: not alive(hung_pid), "end of the hung child")  # killed at its wall time
+    assert hung.reason() == TIMED_OUT  # (its feed, blocked meanwhile, let go now)
     assert selftest()["ppid"] == zygote == sandbox.zygote_pid()  # the same zygote, still serving
     assert sandbox.running() == 0
 
 
+def test_after_a_crashed_child_the_next_comes_from_a_new_zygote(blocked: list[BlockedRun]) -> None:
+    # A crash is how an exploit that guesses addresses fails, and a zygote's
+    # children share its memory layout: the next child gets a new one.
+    zygote = ready_zygote()
+    crashed = BlockedRun()
+    blocked.append(crashed)
+    os.kill(crashed.child_pid(), signal.SIGSEGV)
+    assert crashed.reason() == CRASHED
+    wait_for(lambda: not alive(zygote), "end of the retired zygote")
+    answer = selftest()  # spawned while a new zygote gets ready
+    assert answer["socket"] == "Refused" and answer["ppid"] != zygote
+    new = ready_zygote()
+    assert new != zygote and selftest()["ppid"] == new
+    assert sandbox.running() == 0
+
+
+def test_a_zygote_retired_with_children_running_ends_after_the_last(blocked: list[BlockedRun]) -> None:
+    # Another run's child of the same zygote finishes its work first.
+    zygote = ready_zygote()
+    other = BlockedRun()
+    blocked.append(other)
+    other.child_pid()
+    crashed = BlockedRun()
+    blocked.append(crashed)
+    os.kill(crashed.child_pid(), signal.SIGSEGV)
+    assert crashed.reason() == CRASHED
+    assert alive(zygote)  # still serving its running child
+    assert selftest()["ppid"] != zygote  # new runs: spawned, then a new zygote's
+    other.release.set()  # its input ends: the child answers (no image in no bytes)
+    other.thread.join(WAIT_S)
+    assert other.outcome == [b'{"error": "unreadable file (UnidentifiedImageError)"}\n']
+    wait_for(lambda: not alive(zygote), "end of the retired zygote")
+
+
 def test_a_zygote_killed_mid_run_fails_that_run_and_the_next_one_works(blocked: list[BlockedRun]) -> None:
-    selftest()
-    zygote = sandbox.zygote_pid()
-    assert zygote is not None
+    zygote = ready_zygote()
     run = BlockedRun()
     blocked.append(run)
     child = run.child_pid()
@@ -232,6 +283,7 @@ def test_a_zygote_killed_mid_run_fails_that_run_and_the_next_one_works(blocked: 
 
 
 def test_stop_all_kills_a_zygote_child(blocked: list[BlockedRun]) -> None:
+    ready_zygote()
     run = BlockedRun()
     blocked.append(run)
     child = run.child_pid()
@@ -241,6 +293,28 @@ def test_stop_all_kills_a_zygote_child(blocked: list[BlockedRun]) -> None:
     assert not alive(child) and sandbox.running() == 0
 
 
+def test_a_run_stopped_before_its_fork_gets_no_child(blocked: list[BlockedRun]) -> None:
+    # A zygote busy elsewhere (here: stopped) has not forked the child when
+    # stop_all() comes (a lock, a panic wipe): the run counts as stopped at
+    # once, and no child is forked for it later.
+    zygote = ready_zygote()
+    os.kill(zygote, signal.SIGSTOP)
+    try:
+        run = BlockedRun()
+        blocked.append(run)
+        wait_for(lambda: sandbox.running() == 1, "the run")
+        sandbox.stop_all()
+        assert sandbox.running() == 0
+    finally:
+        os.kill(zygote, signal.SIGCONT)
+    assert run.reason() == STOPPED
+    process = run.run._process
+    assert process is not None and process.pid is None
+    assert selftest()["ppid"] == zygote  # it serves the next
+    children = Path(f"/proc/{zygote}/task/{zygote}/children").read_text(encoding="ascii")
+    assert children.split() == []  # nothing was forked for the stopped run, nothing left
+
+
 def test_the_zygote_ends_with_the_process_that_started_it(tmp_path: Path) -> None:
     # A process that starts a zygote, leaves a child blocked and dies
     # without any clean-up (os._exit): EOF on the control socket.
@@ -248,7 +322,7 @@ def test_the_zygote_ends_with_the_process_that_started_it(tmp_path: Path) -> Non
 import json, os, sys, threading, time
 sys.path.insert(0, {str(REPO)!r})
 from db import sandbox
-sandbox.SandboxRun("selftest").run(feed=lambda write: None)
+sandbox.start_zygote()
 run = sandbox.SandboxRun("image", "64")
 threading.Thread(target=lambda: run.run(feed=lambda write: time.sleep(60)), daemon=True).start()
 while run._process is None or run._process.pid is None:
@@ -267,4 +341,38 @@ os._exit(0)
 
 
 def test_the_spawn_switch_spawns(spawn_only: None) -> None:
+    assert sandbox.start_zygote() is None
     assert selftest()["ppid"] == os.getpid()
+
+
+def test_a_process_spawns_its_first_runs_then_forks() -> None:
+    # A command that examines a file or two (two children each: examine,
+    # c2pa) ends before a zygote's imports would pay off; a longer-lived
+    # process (the GUI, a batch) starts one after a few runs and forks from
+    # it once it is ready, spawning meanwhile.
+    script = f"""
+import json, os, sys, time
+sys.path.insert(0, {str(REPO)!r})
+from db import sandbox
+def parent():
+    return json.loads(sandbox.SandboxRun("selftest").run(feed=lambda write: None))["ppid"]
+first = [parent() for _ in range(sandbox.ZYGOTE_AFTER_RUNS)]
+started = sandbox.zygote_pid()
+later = [parent() for _ in range(3)]
+deadline = time.monotonic() + 60
+while sandbox.zygote_pid() is None or parent() != sandbox.zygote_pid():
+    assert time.monotonic() < deadline
+print(json.dumps([os.getpid(), first, started, later, sandbox.zygote_pid()]))
+"""
+    env = {key: value for key, value in os.environ.items() if key != sandbox.SPAWN_SWITCH}
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=WAIT_S * 4,
+        env=env,
+        check=True,
+    )
+    pid, first, started, later, zygote = json.loads(done.stdout)
+    assert first == [pid] * 4 and started is None  # spawned, no zygote yet
+    assert zygote is not None and set(later) <= {pid, zygote}  # spawned until it is ready
