@@ -69,11 +69,12 @@ from typing import Any, BinaryIO, cast
 from sqlalchemy import Column, Integer, LargeBinary, MetaData, String, Table, func, select, text
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from db.atomicio import TEMP_PREFIX
 from db.blobformat import DEFAULT_SEGMENT_SIZE, BlobHeader, SegmentSealer
 from db.blobstore import IMPORT_FLUSH_EVERY, BackgroundFlush, ProgressCallback, WrittenBlob, wrap_blob_key
-from db.chunked_ids import values_among
+from db.chunked_ids import driver_execute, values_among
 from db.custody import append_event, check_signed_event, extend_received_chain
 from db.device import device_id_for
 from db.entities import ENTITY_TYPES, check_revision_body
@@ -89,7 +90,6 @@ from db.model import (
     ParkedRevision,
     QuarantinedBundle,
     ReceivedBundle,
-    ReceivedCustodyEvent,
     RevisionRow,
     WithheldRevision,
 )
@@ -1191,7 +1191,12 @@ class VaultImport:
 
     def is_imported(self, bundle_id: str) -> bool:
         """Was this bundle imported before (a replay: a no-op for the caller)?"""
-        return self._session.get(ReceivedBundle, bundle_id) is not None
+        # Through the driver (~0.2 ms, not ~0.5 through session.get: H4's
+        # measure); it flushes first, so it sees a row the session added.
+        row = driver_execute(
+            self._session, "SELECT 1 FROM received_bundles WHERE bundle_id = ?", (bundle_id,)
+        )
+        return row.first() is not None
 
     def approve_held(self, bundle_id: str) -> None:
         """A coordinator approved, by its verification code, the device of
@@ -1446,7 +1451,14 @@ class VaultImport:
         if not SHA256_HEX.fullmatch(bundle_id) or sequence < 1:
             raise ValueError("a bundle id is 64 hex digits and a sequence 1 or more")
         session = self._session
-        device = session.get(KnownDevice, device_id)
+        # Reads and writes straight to the driver (db/chunked_ids.py: it
+        # flushes first, so each sees what the session holds): the ORM's
+        # gets, selects and flush of two objects cost ~5 ms of a merged
+        # bundle's importing thread (H6, session 16). Objects of these rows
+        # the session loaded before are expired below, so none reads stale.
+        device = driver_execute(
+            session, "SELECT last_sequence FROM known_devices WHERE device_id = ?", (device_id,)
+        ).first()
         if device is None:
             raise ImportRejected(
                 f"Bundle {bundle_id} comes from device {device_id}, which this vault does not know.",
@@ -1454,11 +1466,11 @@ class VaultImport:
                 "device unknown",
                 bundle_id=bundle_id,
             )
-        other = session.scalar(
-            select(ReceivedBundle.bundle_id).where(
-                ReceivedBundle.device_id == device_id, ReceivedBundle.sequence == sequence
-            )
-        )
+        other = driver_execute(
+            session,
+            "SELECT bundle_id FROM received_bundles WHERE device_id = ? AND sequence = ?",
+            (device_id, sequence),
+        ).scalar()
         if other is not None and other != bundle_id:
             raise ImportRejected(
                 f"Bundle {bundle_id} repeats sequence {sequence} of device {device_id} with other "
@@ -1468,12 +1480,11 @@ class VaultImport:
                 bundle_id=bundle_id,
             )
         if custody_head is not None and (
-            session.scalar(
-                select(ReceivedCustodyEvent.device_id).where(
-                    ReceivedCustodyEvent.device_id == device_id,
-                    ReceivedCustodyEvent.event_hash == custody_head,
-                )
-            )
+            driver_execute(
+                session,
+                "SELECT 1 FROM received_custody_events WHERE device_id = ? AND event_hash = ?",
+                (device_id, custody_head),
+            ).first()
             is None
         ):
             raise ImportRejected(
@@ -1483,24 +1494,39 @@ class VaultImport:
                 "custody head missing",
                 bundle_id=bundle_id,
             )
+        connection = session.connection()
+        now_ms = time.time_ns() // 1_000_000
         if other is None:
-            session.add(
-                ReceivedBundle(
-                    bundle_id=bundle_id,
-                    device_id=device_id,
-                    sequence=sequence,
-                    custody_head=custody_head,
-                    imported_ms=time.time_ns() // 1_000_000,
-                    previous=previous,
-                    addressed=json.dumps([list(run) for run in addressed]) if addressed else None,
-                )
+            connection.exec_driver_sql(
+                "INSERT INTO received_bundles (bundle_id, device_id, sequence, custody_head, imported_ms,"
+                " previous, addressed) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    bundle_id,
+                    device_id,
+                    sequence,
+                    custody_head,
+                    now_ms,
+                    previous,
+                    json.dumps([list(run) for run in addressed]) if addressed else None,
+                ),
             )
-        held = session.get(QuarantinedBundle, bundle_id)
-        if held is not None and held.status == "held":
-            held.status, held.decided_ms = "received" if on_word else "approved", time.time_ns() // 1_000_000
-        if sequence > device.last_sequence:
-            device.last_sequence, device.last_bundle_id = sequence, bundle_id
-        session.flush()
+        connection.exec_driver_sql(
+            "UPDATE quarantined_bundles SET status = ?, decided_ms = ? WHERE bundle_id = ? AND status = 'held'",
+            ("received" if on_word else "approved", now_ms, bundle_id),
+        )
+        if sequence > int(device[0]):
+            connection.exec_driver_sql(
+                "UPDATE known_devices SET last_sequence = ?, last_bundle_id = ? WHERE device_id = ?",
+                (sequence, bundle_id, device_id),
+            )
+        for mapped, key in (
+            (KnownDevice, device_id),
+            (QuarantinedBundle, bundle_id),
+            (ReceivedBundle, bundle_id),
+        ):
+            loaded = session.identity_map.get(identity_key(mapped, key))
+            if loaded is not None:
+                session.expire(loaded)
         self._bundle = (bundle_id, device_id)
 
     # -- the end ---------------------------------------------------------------------------
