@@ -156,12 +156,32 @@ _live_lock = threading.Lock()
 
 
 def stop_all() -> None:
-    """Kill every running child now (the vault locks or is wiped)."""
+    """Kill every running child now (the vault locks or is wiped). A forked
+    child's kill is a message to the zygote, which a child taken over by a
+    hostile file could stop (SIGSTOP, same user) to keep its siblings, the
+    viewer's with decrypted pages among them, running past the lock (review
+    24 F3): so the zygote of any forked child running is killed as well, and
+    its children die with it (``PR_SET_PDEATHSIG``). The next run after the
+    lock starts a new zygote (not counted as a loss)."""
     with _live_lock:
         children = list(_live)
     for child in children:
         with contextlib.suppress(OSError):
             child.kill()
+    zygotes = {id(child.zygote): child.zygote for child in children if isinstance(child, ZygoteChild)}
+    for zygote in zygotes.values():
+        _drop_zygote(zygote)
+
+
+def _drop_zygote(zygote: Zygote) -> None:
+    """Kill ``zygote`` (SIGKILL, never waiting on its cooperation) and forget
+    it if it is this process's."""
+    global _zygote
+    with _zygote_lock:
+        if _zygote is zygote:
+            _zygote = None
+    with contextlib.suppress(OSError):
+        zygote.kill()
 
 
 def running() -> int:
@@ -344,7 +364,8 @@ class SandboxRun:
                 if process.lost:
                     # The zygote went away mid-run (its children die with it):
                     # this run failed; the next one starts a zygote or spawns.
-                    raise SandboxFailed(CRASHED, bytes(output))
+                    # Killed by stop_all with its child: stopped, as a spawned one.
+                    raise SandboxFailed(STOPPED if process.kill_asked else CRASHED, bytes(output))
                 if _crashed(process.wait()):
                     # A crash is how an exploit that guesses addresses fails:
                     # the next child comes from a new zygote, with a memory

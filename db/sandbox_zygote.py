@@ -296,6 +296,11 @@ class ZygoteChild:
             self._wait_for_message(step)
         return self.returncode
 
+    @property
+    def kill_asked(self) -> bool:
+        """Was this child asked to die (``kill``)?"""
+        return self._kill_asked_at is not None
+
     def kill(self) -> None:
         """SIGKILL, through the zygote (it holds the child's pidfd)."""
         with self._lock:
@@ -425,6 +430,21 @@ def _harden_zygote() -> None:
         raise OSError(ctypes.get_errno(), "prctl")
 
 
+# VmSize the preload added: a child's memory cap is raised by it, so that
+# the parse gets what it gets in a spawned child (db/sandbox_worker.py
+# ``preloaded_bytes``).
+_preloaded_bytes = 0
+
+
+def _address_space() -> int:
+    """This process's VmSize in bytes (0 where /proc says nothing)."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
 @dataclass
 class _Child:
     pid: int
@@ -434,8 +454,11 @@ class _Child:
 
 def serve(control_fd: int) -> None:
     """Answer requests until the app closes the control socket."""
+    global _preloaded_bytes
     _harden_zygote()
+    before = _address_space()
     preload()
+    _preloaded_bytes = max(0, _address_space() - before)
     with contextlib.suppress(OSError):  # the app is gone: EOF below
         os.write(control_fd, b"ready")
     control = socket.socket(fileno=control_fd)
@@ -549,11 +572,13 @@ def _child(zygote: int, request: dict[str, Any], sources: list[int]) -> NoReturn
         _fresh_stdio()
         argv = [str(arg) for arg in request["argv"]]
         sys.argv = [WORKER_FILE, *argv]
-        from db.sandbox_worker import main
+        import db.sandbox_worker as worker
 
-        code = main(argv)
+        worker.preloaded_bytes = _preloaded_bytes
+        code = worker.main(argv)
     except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else 1
+        # As the interpreter exits: sys.exit() or sys.exit(None) is 0, a message is 1 (review 24 F4).
+        code = exit_.code if isinstance(exit_.code, int) else 0 if exit_.code is None else 1
     except BaseException:  # noqa: BLE001 - as the interpreter would: exit 1 (its stderr is /dev/null)
         code = 1
     finally:

@@ -15,6 +15,7 @@ the next run works; the zygote ends with the process that started it."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -43,10 +44,10 @@ def selftest(limits: Limits | None = None) -> dict[str, object]:
     return answer
 
 
-def wait_for(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + WAIT_S
+def wait_for(condition: Callable[[], bool], what: str, timeout: float = WAIT_S) -> None:
+    deadline = time.monotonic() + timeout
     while not condition():
-        assert time.monotonic() < deadline, f"no {what} within {WAIT_S} s"
+        assert time.monotonic() < deadline, f"no {what} within {timeout} s"
         time.sleep(0.01)
 
 
@@ -138,6 +139,16 @@ def test_a_zygote_child_is_the_child_a_spawn_gives(monkeypatch: pytest.MonkeyPat
     forked_parent, _spawned_parent = forked.pop("parent_fds"), spawned.pop("parent_fds")
     if os.geteuid() != 0:
         assert forked_parent == "PermissionError"
+    # The memory cap: memory_bytes for the parse in both, on top of the
+    # parsers a forked child holds already (review 24 F1).
+    preloaded = forked.pop("preloaded_bytes")
+    assert spawned.pop("preloaded_bytes") == 0
+    assert isinstance(preloaded, int) and 20 << 20 < preloaded < 400 << 20
+    forked_limits, spawned_limits = forked["rlimits"], spawned["rlimits"]
+    assert isinstance(forked_limits, dict) and isinstance(spawned_limits, dict)
+    forked_as, spawned_as = forked_limits.pop("RLIMIT_AS"), spawned_limits.pop("RLIMIT_AS")
+    assert spawned_as == [700 << 20, 700 << 20]
+    assert forked_as == [(700 << 20) + preloaded, (700 << 20) + preloaded]
     assert forked == spawned  # env, fds, cwd, status (umask, NoNewPrivs, signals), rlimits, flags
     # What they share is the box (test_sandbox.py checks it for spawned children):
     env = forked["env"]
@@ -149,7 +160,7 @@ def test_a_zygote_child_is_the_child_a_spawn_gives(monkeypatch: pytest.MonkeyPat
     assert isinstance(status, dict) and status["NoNewPrivs"] == "1" and status["Threads"] == "1"
     rlimits = forked["rlimits"]
     assert isinstance(rlimits, dict)
-    assert rlimits["RLIMIT_AS"] == [700 << 20, 700 << 20] and rlimits["RLIMIT_NOFILE"] == [48, 48]
+    assert rlimits["RLIMIT_NOFILE"] == [48, 48]
 
 
 def test_a_child_holds_no_socket_and_no_other_childs_fd(blocked: list[BlockedRun]) -> None:
@@ -306,13 +317,39 @@ def test_a_run_stopped_before_its_fork_gets_no_child(blocked: list[BlockedRun]) 
         sandbox.stop_all()
         assert sandbox.running() == 0
     finally:
-        os.kill(zygote, signal.SIGCONT)
+        with contextlib.suppress(ProcessLookupError):  # killed by stop_all
+            os.kill(zygote, signal.SIGCONT)
     assert run.reason() == STOPPED
     process = run.run._process
     assert process is not None and process.pid is None
-    assert selftest()["ppid"] == zygote  # it serves the next
-    children = Path(f"/proc/{zygote}/task/{zygote}/children").read_text(encoding="ascii")
-    assert children.split() == []  # nothing was forked for the stopped run, nothing left
+    # stop_all killed the zygote of a forked run (review 24 F3): whatever it
+    # had forked died with it; the next run comes from a new one.
+    assert not alive(zygote)
+    new_zygote = ready_zygote()
+    assert new_zygote != zygote and selftest()["ppid"] == new_zygote
+
+
+def test_stop_all_kills_a_forked_child_whose_zygote_a_hostile_sibling_stopped(
+    blocked: list[BlockedRun],
+) -> None:
+    # A child taken over by a hostile file runs as the same user: it can
+    # SIGSTOP the zygote, which kills forked children on the app's word. The
+    # lock (stop_all) must still end every child at once, the viewer's with
+    # decrypted pages among them (review 24 F3): the zygote is killed, its
+    # children die with it (PR_SET_PDEATHSIG).
+    zygote = ready_zygote()
+    run = BlockedRun()
+    blocked.append(run)
+    child = run.child_pid()
+    os.kill(zygote, signal.SIGSTOP)
+    try:
+        sandbox.stop_all()
+        wait_for(lambda: not alive(child), "the child to die", timeout=2.0)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(zygote, signal.SIGCONT)
+    assert run.reason() == STOPPED
+    assert not alive(zygote) and sandbox.running() == 0
 
 
 def test_the_zygote_ends_with_the_process_that_started_it(tmp_path: Path) -> None:
