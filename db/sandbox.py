@@ -168,9 +168,29 @@ def stop_all() -> None:
     for child in children:
         with contextlib.suppress(OSError):
             child.kill()
-    zygotes = {id(child.zygote): child.zygote for child in children if isinstance(child, ZygoteChild)}
-    for zygote in zygotes.values():
+    forked = [child for child in children if isinstance(child, ZygoteChild)]
+    for zygote in {id(child.zygote): child.zygote for child in forked}.values():
         _drop_zygote(zygote)
+    # They die by PR_SET_PDEATHSIG as their zygote goes: asynchronously, so
+    # wait (briefly) until they have, as a spawned child's kill is done
+    # when stop_all returns.
+    _await_gone([child.pid for child in forked if child.pid is not None])
+
+
+def _await_gone(pids: list[int], timeout: float = 2.0) -> None:
+    """Until none of ``pids`` runs (a zombie does not), or ``timeout``."""
+    deadline = time.monotonic() + timeout
+    for pid in pids:
+        while _runs_still(pid) and time.monotonic() < deadline:
+            time.sleep(0.002)
+
+
+def _runs_still(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
 
 
 def _drop_zygote(zygote: Zygote) -> None:
