@@ -274,7 +274,9 @@ class ZygoteChild:
             if remaining <= 0:
                 return True
             self._wait_for_message(remaining)
-        return not self.lost  # started, or killed before its fork (its status says so)
+        # Started, or killed before its fork (its status says so, or, when
+        # stop_all killed the zygote too, the zygote's end): never spawned anew.
+        return not self.lost or self.kill_asked
 
     def poll(self) -> int | None:
         with self._lock:
