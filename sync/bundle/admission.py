@@ -175,7 +175,9 @@ def admit(
     ``profile``: the held profile as the caller read it for its own checks
     before the write lock (import_bundle: one read a bundle, not three);
     read here when not given. Nothing here is decided under the lock: the
-    import's unit enrols and records all or nothing, under it."""
+    import's unit enrols and records all or nothing, under it, and checks
+    the revocation again there (sync/bundle/vault_io.py ``_apply``): one
+    stored after this answer refuses the bundle ``device-revoked`` as here."""
     header = checked.header
     device = vault.sync.device(header.device_id)
     if isinstance(profile, EllipsisType):

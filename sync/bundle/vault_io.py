@@ -1040,7 +1040,9 @@ def _replay(path: Path, checked: CheckedBundle) -> ImportedBundle:
     return ImportedBundle(path, checked.bundle_id, header.device_id, header.sequence, replay=True)
 
 
-def _enrol_on_approval(unit: VaultImport, bundle_id: str, admission: Admission) -> None:
+def _enrol_on_approval(
+    unit: VaultImport, bundle_id: str, admission: Admission, profile: Profile | None
+) -> None:
     """An approval by code (quarantine.py ``approve_bundle``) of a held bundle
     this vault counts as received already: a hand-over's ``received`` named
     it while its device stayed unknown to its own imports, pending here
@@ -1051,20 +1053,26 @@ def _enrol_on_approval(unit: VaultImport, bundle_id: str, admission: Admission) 
     those kept aside). Nothing unsigned becomes evidence: the revisions are
     the device's own signed ones, the row only a record. A device enrolled
     meanwhile (an import of the same bundle, a vouch) is left as it is; one
-    this vault holds revoked is refused, as admission refuses it."""
-    _enrol_admitted(unit, bundle_id, admission)
+    this vault holds revoked, or that ``profile`` (the one held, read under
+    the lock) revokes, is refused, as admission refuses it."""
+    _enrol_admitted(unit, bundle_id, admission, profile)
     unit.approve_held(bundle_id)
 
 
-def _enrol_admitted(unit: VaultImport, bundle_id: str, admission: Admission) -> None:
+def _enrol_admitted(unit: VaultImport, bundle_id: str, admission: Admission, profile: Profile | None) -> None:
     """Enrol the device a token proof or an approval by code admitted, under
     the import's lock. A device this vault holds revoked is refused as
     admission refuses it, even when the profile held does not list it (a
     profile applied half way; an approval skips admission): before, enrolment
-    met a known device and failed with a ValueError. One enrolled meanwhile
-    (another import of its bundles, a vouch) is left as it is."""
+    met a known device and failed with a ValueError. So is one ``profile``
+    (the held one, read under the lock) revokes, though no row here says so:
+    a device known only by its held bundle or its token proof has no row
+    for a revocation to mark (sync/org_vault.py ``_reconcile_devices``), and
+    one revoked after admission was enrolled and its bundle applied. One
+    enrolled meanwhile (another import of its bundles, a vouch) is left as
+    it is."""
     status = unit.device_status(admission.device_id)
-    if status == "revoked":
+    if status == "revoked" or not _unrevoked(profile, admission.device_id):
         raise BundleRejected("device-revoked")
     if status != "enrolled":
         unit.enrol_device(
@@ -1080,7 +1088,7 @@ def _approve_received(vault: Vault, replay: ImportedBundle, admission: Admission
     """``_enrol_on_approval`` in a unit of its own: ``replay``, with what the
     unit's end stored of the device's revisions kept aside."""
     with vault.sync.begin_import() as unit:
-        _enrol_on_approval(unit, replay.bundle_id, admission)
+        _enrol_on_approval(unit, replay.bundle_id, admission, held_profile(vault))
     summary = unit.summary
     return replace(
         replay,
@@ -1183,20 +1191,8 @@ def import_bundle(
             return _replay(path, checked)
         raise
     except BundleRejected as refused:
-        if refused.kind == "device-revoked" and not dry_run:
-            try:
-                refused.refused_read = _keep_revoked_makers_revisions(
-                    vault, path, identity, checked, org_id, _reporting(progress, cancel)
-                )
-            except BundleCancelled:
-                raise  # asked to stop: nothing kept (the next import reads it again)
-            except Exception as failed:  # noqa: BLE001 -- best effort: the refusal is the answer
-                # Ids and the exception's type only: its text may quote the bundle.
-                log.warning(
-                    "revisions of refused bundle %s not kept as left out: %s",
-                    checked.bundle_id,
-                    type(failed).__name__,
-                )
+        if not dry_run:
+            _refused_revoked(refused, vault, path, identity, checked, org_id, _reporting(progress, cancel))
         raise  # the refusal (never a failure above): nothing else stored, nothing recorded as received
     # Here a bundle received at the read above is only one a dry run of an
     # approval checks: the sender of any other was revoked (admit refused it).
@@ -1228,6 +1224,11 @@ def import_bundle(
         )
     except _DryRun as done:
         return done.result
+    except BundleRejected as refused:
+        if not dry_run:
+            # Revoked between admission and the lock (_apply): as above.
+            _refused_revoked(refused, vault, path, identity, checked, org_id, _reporting(progress, cancel))
+        raise
     except ImportRejected as refused:  # the unit's own checks at its end
         raise _bundle_reason(refused, header) from None
     except RevisionRejected as refused:
@@ -1237,6 +1238,36 @@ def import_bundle(
     finally:
         if staged is not None:  # kept (renamed) once the relay is queued; else removed
             staged.unlink(missing_ok=True)
+
+
+def _refused_revoked(
+    refused: BundleRejected,
+    vault: Vault,
+    path: Path,
+    identity: str | pyrage.x25519.Identity,
+    checked: CheckedBundle,
+    org_id: str | None,
+    progress: Progress,
+) -> None:
+    """A ``device-revoked`` refusal (admission's, or the same check under
+    the lock in _apply): keep the maker's revisions as left out, best
+    effort (_keep_revoked_makers_revisions), noting what was kept on the
+    refusal. Any other refusal keeps nothing."""
+    if refused.kind != "device-revoked":
+        return
+    try:
+        refused.refused_read = _keep_revoked_makers_revisions(
+            vault, path, identity, checked, org_id, progress
+        )
+    except BundleCancelled:
+        raise  # asked to stop: nothing kept (the next import reads it again)
+    except Exception as failed:  # noqa: BLE001 -- best effort: the refusal is the answer
+        # Ids and the exception's type only: its text may quote the bundle.
+        log.warning(
+            "revisions of refused bundle %s not kept as left out: %s",
+            checked.bundle_id,
+            type(failed).__name__,
+        )
 
 
 # Refused bundles this process read already to keep their ids, per open
@@ -1344,14 +1375,32 @@ def _apply(
 ) -> ImportedBundle:
     header = checked.header
     with _UnitEnd() as end, vault.sync.begin_import() as unit:
+        # §5 step 5 again, under the lock: admission read the profile and the
+        # devices before it, and a revocation stored since (the GUI's, a pull
+        # or another import storing a newer profile) must give what it gives
+        # before the import: ``device-revoked``, nothing applied (the caller
+        # keeps the maker's revisions as left out, _refused_revoked). Before,
+        # the sender's revisions were refused as ``signer``, a bundle
+        # without any was recorded as received, and a device admitted by
+        # its token or approved by code was enrolled and its bundle applied.
+        # A profile that revokes the sender refuses a bundle received
+        # meanwhile too, as import_bundle's replay read does (§5 step 6).
+        profile = held_profile(vault)
+        if not _unrevoked(profile, header.device_id):
+            raise BundleRejected("device-revoked")
         if unit.is_imported(checked.bundle_id):
             if admission is not None and admission.token_id is None and not dry_run:
                 # Approved by code (no token), received since the read in import_bundle.
-                _enrol_on_approval(unit, checked.bundle_id, admission)
+                _enrol_on_approval(unit, checked.bundle_id, admission, profile)
             return _replay(path, checked)
         if admission is not None:
-            _enrol_admitted(unit, checked.bundle_id, admission)
-        profile = held_profile(vault)
+            _enrol_admitted(unit, checked.bundle_id, admission, profile)
+        elif unit.device_status(header.device_id) == "revoked":
+            # Only the devices table says so (a profile being stored marks
+            # the rows first, sync/org_vault.py ``_keep``): refused as admit
+            # refuses it. (Its row is then in the session: the sequence
+            # check below reads it without a query of its own.)
+            raise BundleRejected("device-revoked")
         addressed = declared_runs(profile, header)  # a field device's declaration is not taken
         gaps = _check_sequence(unit, header, checked.bundle_id, addressed)
         if _to_a_worker(profile, vault.device_id, header.device_id):
