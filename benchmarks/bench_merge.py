@@ -105,6 +105,7 @@ from db.revisions import SIGNATURE_DOMAIN, create_revision
 from db.search_terms import index_text
 from sync import org_vault
 from sync.bundle import BundleContents, DeviceIdentity, write_bundle
+from sync.bundle.read_ahead import ReadAhead
 from sync.bundle.vault_io import import_bundle
 
 BENCH_ARGON2 = Argon2Params(time_cost=1, memory_kib=8 * 1024, parallelism=1)
@@ -449,7 +450,9 @@ def merge_all(corpus: Corpus, coordinator: Vault) -> Merged:
     stored = replays = 0
     each: list[float] = []
     started, cpu, own_cpu = time.perf_counter(), time.process_time(), time.thread_time()
-    for path in corpus.bundles:
+    # The next bundle read and its revisions checked while one is applied, as
+    # ``bundle import`` does (sync/bundle/read_ahead.py).
+    for path in ReadAhead(coordinator, identity, org_id=corpus.org_id).over(corpus.bundles):
         began = time.perf_counter()
         result = import_bundle(coordinator, path, identity, org_id=corpus.org_id)
         each.append(time.perf_counter() - began)
