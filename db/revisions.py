@@ -654,6 +654,12 @@ def forget_ahead(keys: Sequence[_AheadKey]) -> None:
         _VERIFIED_AHEAD.pop(key, None)
 
 
+def forget_all_ahead() -> None:
+    """Drops every revision verify_ahead kept: at a vault's lock (the
+    witness text they carry; docs/threat-model.md 4.1)."""
+    _VERIFIED_AHEAD.clear()
+
+
 def revisions_from_wire(
     wires: Sequence[dict[str, Any]], known_types: frozenset[str]
 ) -> list[Revision | RevisionRejected]:

@@ -100,6 +100,10 @@ class ReadAhead:
                         yield path
                     finally:
                         _forget(kept)
+                    if self._vault.is_locked:
+                        # Locked (the vault dropped what was checked ahead):
+                        # nothing more is read, the rest go through as they come.
+                        self._stop.set()
             finally:
                 self._stop.set()
                 if ahead is not None:
@@ -126,11 +130,12 @@ class ReadAhead:
         if self._vault.sync.received_bundle(checked.bundle_id) is not None:
             return _NOTHING
         wires, read = read_ahead(path, self._identity, org_id=self._org_id, progress=self._progress)
+        kept = (verify_ahead(wires, ENTITY_TYPES) if not self._stop.is_set() else [], read)
         if self._stop.is_set():
-            forget_read(read)
+            _forget(kept)
             return _NOTHING
         self.read += 1
-        return verify_ahead(wires, ENTITY_TYPES), read
+        return kept
 
     def _progress(self, _done: int, _total: int) -> None:
         if self._stop.is_set():
