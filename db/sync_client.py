@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db.chunked_ids import driver_execute
 from db.model import SyncClientValue, SyncDelivery
 from db.services import VaultContext
 
@@ -92,9 +93,14 @@ class SyncClientState:
             return _delivery(row)
 
     def value(self, name: str) -> str | None:
+        # Straight to the driver (db/chunked_ids.py): an import asks for a
+        # value at every bundle (sync/bundle/hand_over_in_flight.py), and
+        # the ORM's identity map and row objects cost several times the read.
         with self._ctx.sessions() as session:
-            row = session.get(SyncClientValue, name)
-            return row.value if row is not None else None
+            row = driver_execute(
+                session, "SELECT value FROM sync_client_values WHERE name = ?", (name,)
+            ).first()
+            return str(row[0]) if row is not None else None
 
     def set_value(self, name: str, value: str) -> None:
         with self._ctx.write_transaction("remember a sync value") as session:
