@@ -254,10 +254,13 @@ def _in_rows(session: Session, sql: str, ids: Sequence[object]) -> list[Any]:
     return list(_in_driver(session, sql, ids).all())
 
 
-def _many(session: Session, sql: str, rows: Sequence[Mapping[str, object]]) -> None:
+def _many(
+    session: Session, sql: str, rows: Sequence[Mapping[str, object]] | Sequence[tuple[object, ...]]
+) -> None:
     """One executemany straight to the driver (sqlite3 binds ``:name`` from
-    each mapping): SQLAlchemy's per-row parameter processing cost more than
-    the inserts themselves on bundles of many thousand revisions."""
+    each mapping, ``?`` from each tuple): SQLAlchemy's per-row parameter
+    processing cost more than the inserts themselves on bundles of many
+    thousand revisions."""
     session.connection().exec_driver_sql(sql, list(rows))
 
 
@@ -496,17 +499,41 @@ def _heads_of(
     return heads
 
 
-def _first_ms_of(session: Session, entity_ids: list[str], rerooted: dict[str, _Rerooted]) -> dict[str, int]:
+def _heads_and_numbers(
+    session: Session, entity_ids: list[str], rerooted: dict[str, _Rerooted]
+) -> tuple[dict[str, list[_HeadRow]], dict[str, int], dict[str, int]]:
+    """_heads_of, with each entity's creation time (the smallest clock ms of
+    its revisions; of those not hidden for one a re-root names) and its
+    entity row's number where it has one: for all but the re-rooted entities
+    one statement, not three (the heads query, ``min(hlc_ms)`` grouped by
+    entity, the ``entities`` lookup), each taking the same index probes."""
+    heads: dict[str, list[_HeadRow]] = {entity_id: state.heads for entity_id, state in rerooted.items()}
     first: dict[str, int] = {entity_id: state.first_ms for entity_id, state in rerooted.items()}
-    entity_ids = [entity_id for entity_id in entity_ids if entity_id not in rerooted]
-    for chunk in _chunks(entity_ids):
+    seqs = _entity_seqs(session, sorted(rerooted)) if rerooted else {}
+    plain = [entity_id for entity_id in entity_ids if entity_id not in rerooted]
+    for chunk in _chunks(plain):
         rows = _in_rows(
             session,
-            "SELECT entity_id, min(hlc_ms) FROM revisions WHERE entity_id IN ({ids}) GROUP BY entity_id",
+            "SELECT r.entity_id, r.revision_id, r.entity_type, r.op, r.hlc_ms, r.hlc_counter, r.signed,"
+            " (SELECT min(m.hlc_ms) FROM revisions m WHERE m.entity_id = r.entity_id),"
+            " (SELECT e.seq FROM entities e WHERE e.entity_id = r.entity_id)"
+            " FROM revisions r WHERE r.entity_id IN ({ids}) AND NOT EXISTS ("
+            " SELECT 1 FROM revision_parents p JOIN revisions c ON c.revision_id = p.revision_id"
+            " WHERE p.parent_id = r.revision_id AND c.entity_id = r.entity_id)",
             chunk,
         )
-        first.update({entity_id: int(ms) for entity_id, ms in rows})
-    return first
+        for entity_id, rid, etype, op, ms, counter, signed, first_ms, seq in rows:
+            of_entity = heads.get(entity_id)
+            if of_entity is None:
+                heads[entity_id] = of_entity = []
+                first[entity_id] = int(first_ms)
+                if seq is not None:
+                    seqs[entity_id] = int(seq)
+            of_entity.append(_HeadRow(rid, etype, op, ms, counter, bytes(signed)))
+    for rows_of in heads.values():
+        if len(rows_of) > 1:
+            rows_of.sort(key=lambda r: (r.hlc_ms, r.hlc_counter, r.revision_id), reverse=True)
+    return heads, first, seqs
 
 
 def _entity_seqs(session: Session, entity_ids: list[str]) -> dict[str, int]:
@@ -581,65 +608,80 @@ def refresh_entities(session: Session, entity_ids: Iterable[str]) -> None:
     session.flush()  # pending ORM changes first: what follows is plain SQL
     ids = sorted(set(entity_ids))
     rerooted = _rerooted_state(session, ids)
-    heads = _heads_of(session, ids, rerooted)
+    heads, first_ms, seqs = _heads_and_numbers(session, ids, rerooted)
     ids = [entity_id for entity_id in ids if entity_id in heads]
     if not ids:
         return
-    first_ms = _first_ms_of(session, ids, rerooted)
-    seqs = _entity_seqs(session, ids)
 
-    head_rows: list[dict[str, str]] = []
-    entity_rows: list[dict[str, object]] = []
-    terms: dict[str, tuple[str, str]] = {}
+    # Rows as tuples bound by position, in the order of their statement's
+    # ``?``: a dict a row, bound by name, cost more than the binding itself.
+    head_rows: list[tuple[str, str]] = []
+    # (case_id, head, body, deleted, conflicted, created_ms, updated_ms, seq)
+    updates: list[tuple[object, ...]] = []
+    # (entity_id, entity_type, then as an update's but seq): numbered below
+    new_rows: list[tuple[object, ...]] = []
+    terms: list[tuple[str, str, str]] = []  # (entity_id, entity_type, words) of the live entities
     for entity_id in ids:
         entity_heads = heads[entity_id]
-        head_rows += [{"entity_id": entity_id, "revision_id": h.revision_id} for h in entity_heads]
-        if len({h.entity_type for h in entity_heads}) != 1:
-            raise VaultDamaged(
-                f"Entity {entity_id} has revisions of different types.",
-                "entity-mixed-types",
-                entity_id=entity_id,
+        entity_type = entity_heads[0].entity_type
+        shown: _HeadRow | None = None
+        for head in entity_heads:
+            head_rows.append((entity_id, head.revision_id))
+            if head.entity_type != entity_type:
+                raise VaultDamaged(
+                    f"Entity {entity_id} has revisions of different types.",
+                    "entity-mixed-types",
+                    entity_id=entity_id,
+                )
+            # A delete racing an edit leaves the edit visible, flagged as a conflict.
+            if shown is None and head.op == "put":
+                shown = head
+        deleted = shown is None
+        if shown is None:
+            shown = entity_heads[0]
+        # The body's canonical bytes are cut from the signed bytes, not
+        # encoded again; decoded once, the text both stored and parsed
+        # (json.loads of bytes would decode them again).
+        body_text = canonical_body(shown.signed).decode("utf-8")
+        body = json.loads(body_text)
+        record_type = RECORD_TYPES[entity_type]
+        case_id = body.get(record_type.case_field) if record_type.case_field else None
+        conflicted = len(entity_heads) > 1
+        created = first_ms.get(entity_id, shown.hlc_ms)
+        seq = seqs.get(entity_id)
+        if seq is None:
+            new_rows.append(
+                (
+                    entity_id,
+                    entity_type,
+                    case_id,
+                    shown.revision_id,
+                    body_text,
+                    deleted,
+                    conflicted,
+                    created,
+                    shown.hlc_ms,
+                )
             )
-        # A delete racing an edit leaves the edit visible, flagged as a conflict.
-        puts = [h for h in entity_heads if h.op == "put"]
-        deleted = not puts
-        shown = puts[0] if puts else entity_heads[0]
-        # The body's canonical bytes are cut from the signed bytes, not encoded again.
-        body_bytes = canonical_body(shown.signed)
-        body = json.loads(body_bytes)
-        record_type = RECORD_TYPES[shown.entity_type]
-        entity_rows.append(
-            {
-                "entity_id": entity_id,
-                "entity_type": shown.entity_type,
-                "case_id": body.get(record_type.case_field) if record_type.case_field else None,
-                "head_revision_id": shown.revision_id,
-                # Canonical JSON, byte for byte as refresh_entity writes it.
-                "body": body_bytes.decode("utf-8"),
-                "deleted": deleted,
-                "conflicted": len(entity_heads) > 1,
-                "created_ms": first_ms.get(entity_id, shown.hlc_ms),
-                "updated_ms": shown.hlc_ms,
-            }
-        )
+        else:
+            updates.append(
+                (case_id, shown.revision_id, body_text, deleted, conflicted, created, shown.hlc_ms, seq)
+            )
         if not deleted:
-            terms[entity_id] = (shown.entity_type, index_text(_search_text(record_type, body)))
+            terms.append((entity_id, entity_type, index_text(_search_text(record_type, body))))
 
     for chunk in _chunks(ids):
         _in_driver(session, "DELETE FROM heads WHERE entity_id IN ({ids})", chunk)
-    _many(session, "INSERT INTO heads (entity_id, revision_id) VALUES (:entity_id, :revision_id)", head_rows)
-    updates = [dict(row, seq=seqs[str(row["entity_id"])]) for row in entity_rows if row["entity_id"] in seqs]
+    _many(session, "INSERT INTO heads (entity_id, revision_id) VALUES (?, ?)", head_rows)
     if updates:
         _many(
             session,
             (
-                "UPDATE entities SET case_id = :case_id, head_revision_id = :head_revision_id,"
-                " body = :body, deleted = :deleted, conflicted = :conflicted,"
-                " created_ms = :created_ms, updated_ms = :updated_ms WHERE seq = :seq"
+                "UPDATE entities SET case_id = ?, head_revision_id = ?, body = ?, deleted = ?,"
+                " conflicted = ?, created_ms = ?, updated_ms = ? WHERE seq = ?"
             ),
             updates,
         )
-    new_rows = [row for row in entity_rows if row["entity_id"] not in seqs]
     if new_rows:
         # seq is entities' INTEGER PRIMARY KEY (its rowid, no AUTOINCREMENT):
         # SQLite numbers each inserted row max(seq) + 1, so the rows (in entity
@@ -648,43 +690,45 @@ def refresh_entities(session: Session, entity_ids: Iterable[str]) -> None:
         # rowid it would pick numbers at random: left to it then, and read.
         last = int(_driver(session, "SELECT coalesce(max(seq), 0) FROM entities").scalar_one())
         if last + len(new_rows) < _MAX_ROWID:
-            numbered = [dict(row, seq=last + 1 + n) for n, row in enumerate(new_rows)]
+            numbered = [(last + 1 + n, *row) for n, row in enumerate(new_rows)]
             _many(
                 session,
                 (
                     "INSERT INTO entities (seq, entity_id, entity_type, case_id, head_revision_id, body,"
-                    " deleted, conflicted, created_ms, updated_ms) VALUES (:seq, :entity_id, :entity_type,"
-                    " :case_id, :head_revision_id, :body, :deleted, :conflicted, :created_ms, :updated_ms)"
+                    " deleted, conflicted, created_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 ),
                 numbered,
             )
-            seqs.update({str(row["entity_id"]): int(str(row["seq"])) for row in numbered})
+            seqs.update((str(row[1]), int(str(row[0]))) for row in numbered)
         else:
             _many(
                 session,
                 (
                     "INSERT INTO entities (entity_id, entity_type, case_id, head_revision_id, body, deleted,"
-                    " conflicted, created_ms, updated_ms) VALUES (:entity_id, :entity_type, :case_id,"
-                    " :head_revision_id, :body, :deleted, :conflicted, :created_ms, :updated_ms)"
+                    " conflicted, created_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 ),
                 new_rows,
             )
-            seqs.update(_entity_seqs(session, [str(row["entity_id"]) for row in new_rows]))
+            seqs.update(_entity_seqs(session, [str(row[0]) for row in new_rows]))
 
-    all_seqs = [str(seqs[entity_id]) for entity_id in ids]
-    for chunk in _chunks(all_seqs):
-        _in_driver(session, "DELETE FROM search_index WHERE rowid IN ({ids})", [int(seq) for seq in chunk])
+    # The search rows: a number above the largest rowid the index holds has
+    # no row to delete (nearly every new entity's), whatever happened to the
+    # entities table before (a row of it deleted leaves its number to reuse,
+    # and perhaps its search row: then that number is not above it).
+    top = _driver(session, "SELECT rowid FROM search_index ORDER BY rowid DESC LIMIT 1").scalar()
+    indexed = sorted(seq for seq in (seqs[entity_id] for entity_id in ids) if top is not None and seq <= top)
+    for at in range(0, len(indexed), _CHUNK):
+        _in_driver(session, "DELETE FROM search_index WHERE rowid IN ({ids})", indexed[at : at + _CHUNK])
     if terms:
+        # In rowid order: FTS5 writes its pending terms out as a new segment
+        # whenever a row comes with a rowid below the one before (an update's
+        # old number among new ones), which cost more than the rows.
         _many(
             session,
-            (
-                "INSERT INTO search_index (rowid, entity_id, entity_type, terms) "
-                "VALUES (:seq, :entity_id, :entity_type, :terms)"
+            "INSERT INTO search_index (rowid, entity_id, entity_type, terms) VALUES (?, ?, ?, ?)",
+            sorted(
+                (seqs[entity_id], entity_id, entity_type, words) for entity_id, entity_type, words in terms
             ),
-            [
-                {"seq": seqs[entity_id], "entity_id": entity_id, "entity_type": etype, "terms": words}
-                for entity_id, (etype, words) in terms.items()
-            ],
         )
     # EntityRow objects this session loaded before are stale now.
     session.expire_all()
