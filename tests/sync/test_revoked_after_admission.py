@@ -42,6 +42,7 @@ from sync.bundle.admission import BundleQuarantined
 from sync.bundle.quarantine import approve_bundle, import_refusals
 from sync.bundle.vault_io import ExportedBundle, ImportedBundle, import_bundle
 from tests.sync.client.sync_helpers import record_work
+from tests.sync.desk_world import UsbDesks, usb_desks
 from tests.sync.trust_fixtures import Organisation, make_organisation
 from tests.vault_helpers import open_vault
 
@@ -55,6 +56,8 @@ TABLES = (
 )
 
 Revoke = Callable[[Vault, str], None]
+
+__all__ = ["usb_desks"]  # the fixture
 
 
 def by_profile(vault: Vault, device_id: str) -> None:
@@ -353,3 +356,28 @@ def test_a_bundle_another_import_took_in_the_window_is_answered_as_a_replay_woul
         assert outcome.reason == "device-revoked"
     else:
         assert outcome.reason is None and outcome.replay
+
+
+# -- a coordinator desk's bundle -----------------------------------------------------------------
+
+
+def test_a_coordinator_desk_revoked_in_the_window_is_refused_as_revoked_and_its_revisions_kept(
+    usb_desks: UsbDesks, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The Lviv desk's bundle to coordinators, read at Kyiv while Kyiv
+    revokes Lviv (a seized desk): its own revisions are not left out as a
+    revoked signer's in a desk's bundle (§5 step 11 leaves out the *other*
+    revoked signers), so before this the import refused it as ``signer``
+    and kept nothing."""
+    lviv = usb_desks.lviv
+    record_work(lviv, tmp_path, "desk")
+    made = usb_desks.org.export(lviv)
+    desks = Desks(usb_desks.org, monkeypatch)
+    try:
+        outcome = desks.compare(made, lviv.device_id, by_profile, _import(made.path, usb_desks.org.org_id))
+    finally:
+        desks.close()
+    signed = _signed_by(lviv)
+    assert outcome.reason == "device-revoked" and not outcome.received
+    assert signed <= outcome.withheld and not signed & _revision_ids(usb_desks.kyiv)
+    assert outcome.refused_read == (len(signed), 0)
