@@ -363,3 +363,56 @@ def test_a_type_clash_fails_the_same_and_changes_nothing(
         assert failed.value.code == "entity-mixed-types" and failed.value.params == {"entity_id": victim}
         assert derived(vault, []) == before
     assert_same(fast, general)
+
+
+def _vm_steps_to_refresh(vault: Vault, record: str) -> int:
+    """SQLite's virtual machine steps (in hundreds) refresh_entities takes
+    for ``record``: a count, not a clock, so a loaded machine moves it not."""
+    steps = 0
+
+    def count() -> int:
+        nonlocal steps
+        steps += 1
+        return 0  # go on
+
+    with vault.services.context.write_transaction("test: count the refresh") as session:
+        raw = session.connection().connection.driver_connection
+        assert raw is not None
+        raw.set_progress_handler(count, 100)
+        try:
+            store.refresh_entities(session, [record])
+        finally:
+            raw.set_progress_handler(None, 0)
+    return steps
+
+
+def test_a_record_edited_many_times_refreshes_in_time_linear_in_its_edits(tmp_path: Path) -> None:
+    """The heads query finds a revision's children by the parent index: a
+    record's next edit costs in proportion to its edits, not their square
+    (as it did, session 17: 2,000 edits took ~1 s a refresh)."""
+    vault = open_vault(tmp_path / "v")
+    without_fsync(vault)
+    try:
+        me = vault.services.context.identity
+        record = entity_id(1)
+        chain: list[Revision] = []
+        for n in range(1600):
+            chain.append(
+                create_revision(
+                    me,
+                    entity_id=record,
+                    entity_type="case",
+                    op="put",
+                    body={"title": f"case v{n}", "description": "", "notes": ""},
+                    parents=[chain[-1].revision_id] if chain else [],
+                    hlc=Timestamp(1_700_000_000_000 + n, 0),
+                )
+            )
+        vault.revisions.apply(chain[:400])
+        short = _vm_steps_to_refresh(vault, record)
+        vault.revisions.apply(chain[400:])
+        long = _vm_steps_to_refresh(vault, record)
+        assert long < 8 * short, (short, long)  # 4x the edits: ~4x linear, ~16x quadratic
+        assert vault.cases.get(record).title == "case v1599"
+    finally:
+        vault.lock()
