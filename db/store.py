@@ -360,7 +360,9 @@ class _Rerooted:
     first_ms: int
 
 
-def _rerooted_state(session: Session, entity_ids: list[str]) -> dict[str, _Rerooted]:
+def _rerooted_state(
+    session: Session, entity_ids: list[str], any_reroot: bool | None = None
+) -> dict[str, _Rerooted]:
     """The entities among ``entity_ids`` that a stored re-root names
     (db/reroot.py), worked out from all their revisions: the hidden ones
     (superseded in a revoked device's line, and what descends from them:
@@ -368,8 +370,11 @@ def _rerooted_state(session: Session, entity_ids: list[str]) -> dict[str, _Reroo
     are neither heads nor counted for the creation time. Any other entity,
     nearly all of them, is left to the set-based queries. One probe of the
     (usually empty) ``revision_supersedes`` table when the vault holds no
-    re-root; else one scan of it a chunk of entities."""
-    if _driver(session, "SELECT 1 FROM revision_supersedes LIMIT 1").first() is None:
+    re-root (``any_reroot``: that probe's answer, when the caller read it);
+    else one scan of it a chunk of entities."""
+    if any_reroot is None:
+        any_reroot = _driver(session, "SELECT 1 FROM revision_supersedes LIMIT 1").first() is not None
+    if not any_reroot:
         return {}  # no re-root in this vault: nearly every vault, every import
     rerooted: list[str] = []
     for chunk in _chunks(entity_ids):
@@ -596,7 +601,19 @@ def refresh_entities(session: Session, entity_ids: Iterable[str]) -> None:
     refresh_entity call per sorted id would."""
     session.flush()  # pending ORM changes first: what follows is plain SQL
     ids = sorted(set(entity_ids))
-    rerooted = _rerooted_state(session, ids)
+    if not ids:
+        return  # a replay: nothing stored
+    # Three lookups in one statement (each statement costs ~0.1 ms of
+    # SQLAlchemy and driver besides its own work), all read before any row
+    # is written: whether any re-root is stored, the largest entity number
+    # (new rows are numbered after it) and the largest search rowid (no
+    # row can be above it).
+    any_reroot, last_seq, top_rowid = _driver(
+        session,
+        "SELECT EXISTS (SELECT 1 FROM revision_supersedes), (SELECT coalesce(max(seq), 0) FROM entities),"
+        " (SELECT rowid FROM search_index ORDER BY rowid DESC LIMIT 1)",
+    ).one()
+    rerooted = _rerooted_state(session, ids, bool(any_reroot))
     heads, first_ms, stored = _heads_and_rows(session, ids, rerooted)
     seqs = {entity_id: row[0] for entity_id, row in stored.items()}
     ids = [entity_id for entity_id in ids if entity_id in heads]
@@ -695,7 +712,7 @@ def refresh_entities(session: Session, entity_ids: Iterable[str]) -> None:
         # id order) get last + 1, last + 2, ... Given here, they need no read
         # back; the same numbers (docs/vault-format.md). Past SQLite's largest
         # rowid it would pick numbers at random: left to it then, and read.
-        last = int(_driver(session, "SELECT coalesce(max(seq), 0) FROM entities").scalar_one())
+        last = int(last_seq)
         if last + len(new_rows) < _MAX_ROWID:
             numbered = [(last + 1 + n, *row) for n, row in enumerate(new_rows)]
             _many(
@@ -725,8 +742,9 @@ def refresh_entities(session: Session, entity_ids: Iterable[str]) -> None:
     # no row to delete (nearly every new entity's), whatever happened to the
     # entities table before (a row of it deleted leaves its number to reuse,
     # and perhaps its search row: then that number is not above it).
-    top = _driver(session, "SELECT rowid FROM search_index ORDER BY rowid DESC LIMIT 1").scalar()
-    indexed = sorted(seq for seq in (seqs[entity_id] for entity_id in ids) if top is not None and seq <= top)
+    indexed = sorted(
+        seq for seq in (seqs[entity_id] for entity_id in ids) if top_rowid is not None and seq <= top_rowid
+    )
     for at in range(0, len(indexed), _CHUNK):
         _in_driver(session, "DELETE FROM search_index WHERE rowid IN ({ids})", indexed[at : at + _CHUNK])
     if terms:
