@@ -49,7 +49,6 @@ cold, 4.4 warm: ~45 us a record). The load time is printed.
 
     python benchmarks/bench_merge.py [--workers 5] [--bundles 100] [--revisions 100000]
                                      [--quick] [--cache-dir DIR | --no-cache] [--profile] [--steps]
-                                     [--one-at-a-time-too]
 
 ``--quick``: 2 workers x 10 bundles, 2,000 revisions. The bundles and the
 coordinator's vault as it was before any import are kept in
@@ -59,9 +58,6 @@ cProfile (apart from the timed one) and prints where its time goes;
 ``--steps`` first runs one with the import's steps clocked instead (wall
 and the running thread's CPU time, which other work on a shared machine
 moves least; cProfile slows the Python steps several times over).
-``--one-at-a-time-too``: after the timed merge, the same merge into a fresh
-copy with each bundle read by its own import alone (no read-ahead of the
-next one, sync/bundle/read_ahead.py), and what the read-ahead changed.
 The exit status is 1 when a target is missed (as the other benchmarks).
 """
 
@@ -109,7 +105,6 @@ from db.revisions import SIGNATURE_DOMAIN, create_revision
 from db.search_terms import index_text
 from sync import org_vault
 from sync.bundle import BundleContents, DeviceIdentity, write_bundle
-from sync.bundle.read_ahead import ReadAhead
 from sync.bundle.vault_io import import_bundle
 
 BENCH_ARGON2 = Argon2Params(time_cost=1, memory_kib=8 * 1024, parallelism=1)
@@ -440,7 +435,6 @@ class Merged:
     # on other threads, what an idle machine's wall time cannot go below, and
     # what other work on a shared machine moves least.
     importing_cpu: float = 0.0
-    read_ahead: int = 0  # bundles the series' reader read ahead (sync/bundle/read_ahead.py)
 
     def tenth(self, last: bool) -> str:
         """Mean ms a bundle over the first (or last) tenth of the bundles."""
@@ -449,16 +443,13 @@ class Merged:
         return f"{sum(chosen) / len(chosen) * 1000:.0f} ms"
 
 
-def merge_all(corpus: Corpus, coordinator: Vault, *, read_ahead: bool = True) -> Merged:
-    """Every bundle imported, in order, as ``fieldvault bundle import`` does:
-    the next bundle read and its revisions checked while one is applied
-    (sync/bundle/read_ahead.py); ``read_ahead`` False, one at a time."""
+def merge_all(corpus: Corpus, coordinator: Vault) -> Merged:
+    """Every bundle imported, in order, as ``fieldvault bundle import`` does."""
     identity = coordinator.vault_keys.age_identity()
     stored = replays = 0
     each: list[float] = []
     started, cpu, own_cpu = time.perf_counter(), time.process_time(), time.thread_time()
-    reader = ReadAhead(coordinator, identity, org_id=corpus.org_id)
-    for path in reader.over(corpus.bundles) if read_ahead else corpus.bundles:
+    for path in corpus.bundles:
         began = time.perf_counter()
         result = import_bundle(coordinator, path, identity, org_id=corpus.org_id)
         each.append(time.perf_counter() - began)
@@ -471,7 +462,6 @@ def merge_all(corpus: Corpus, coordinator: Vault, *, read_ahead: bool = True) ->
         replays,
         each,
         time.thread_time() - own_cpu,
-        reader.read,
     )
 
 
@@ -635,7 +625,6 @@ def run(
     cache_dir: str | None,
     profile: bool = False,
     steps: bool = False,
-    one_at_a_time: bool = False,
 ) -> Result:
     with bench_tempdir("merge") as scratch:
         made_at = time.perf_counter()
@@ -670,14 +659,6 @@ def run(
         assert remerged.stored == 0 and remerged.replays == len(corpus.bundles), remerged
         conflicts = len(coordinator.revisions.conflicts())
         coordinator.lock()
-        plain: Merged | None = None
-        if one_at_a_time:
-            # After the timed merge, which carries the process's first
-            # statements (compiled once): the comparison favours this one.
-            shutil.copytree(corpus.folder / "coordinator", scratch / "plain")
-            plain_vault = Vault.open(scratch / "plain", PASSPHRASE, keyring=NoKeyring())
-            plain = merge_all(corpus, plain_vault, read_ahead=False)
-            plain_vault.lock()
         baseline, cpu_baseline = executemany_baseline(scratch, rows)
         encrypted, cpu_encrypted = executemany_encrypted(scratch, rows)
         verify_wall, verify_cpu = verification_alone(rows)
@@ -686,16 +667,6 @@ def run(
     ratio = first / baseline
     floor, cpu_floor = verify_wall + encrypted, verify_cpu + cpu_encrypted
     floor_ratio = first / floor
-    compared = (
-        {
-            "the same merge one bundle at a time (no read-ahead), run after it": f"{plain.seconds:.2f} s, "
-            f"importing thread's CPU {plain.importing_cpu:.2f} s; with the read-ahead "
-            f"{(first - plain.seconds) / plain.seconds:+.0%} wall, "
-            f"{(merged.importing_cpu - plain.importing_cpu) / plain.importing_cpu:+.0%} importing thread's CPU"
-        }
-        if plain is not None
-        else {}
-    )
     return Result(
         name="merge",
         metric=f"merge {count} revs/{len(corpus.bundles)} bundles",
@@ -732,9 +703,7 @@ def run(
             "load average 1/5/15 min (before merge, after merge, at end)": f"{load_before}; {load_merged}; "
             f"{load_after}",
             "word analysers loaded before the clocks (once a process)": f"{analysers:.2f} s",
-            "bundles read ahead (sync/bundle/read_ahead.py)": f"{merged.read_ahead} of {len(corpus.bundles)}",
-        }
-        | compared,
+        },
     )
 
 
@@ -758,11 +727,6 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="first, a merge with the import's steps clocked (wall and thread CPU): where the time goes",
     )
-    parser.add_argument(
-        "--one-at-a-time-too",
-        action="store_true",
-        help="then the same merge without the read-ahead of the next bundle, into a fresh copy: its effect",
-    )
     args = parser.parse_args(argv)
     workers = args.workers or (2 if args.quick else 5)
     bundles = args.bundles or (10 if args.quick else 100)
@@ -770,13 +734,7 @@ def main(argv: list[str] | None = None) -> int:
     print(machine_line())
     print(f"{workers} workers x {bundles} bundles, {revisions} revisions", flush=True)
     result = run(
-        workers,
-        bundles,
-        revisions,
-        None if args.no_cache else args.cache_dir,
-        args.profile,
-        args.steps,
-        args.one_at_a_time_too,
+        workers, bundles, revisions, None if args.no_cache else args.cache_dir, args.profile, args.steps
     )
     result.print()
     write_results_json([result], args.json)

@@ -38,7 +38,6 @@ if TYPE_CHECKING:
         CONSENT_GIVEN_HOW,
         CONSENT_RECORD_SCOPES,
         CONSENT_SCOPES,
-        ENTITY_TYPES,
         GIVEN_HOW_WORDS,
         PERSON_ROLES,
         PLACE_PRECISIONS,
@@ -140,7 +139,7 @@ if TYPE_CHECKING:
         TimelineGroup,
         TimelineIncident,
     )
-    from db.revisions import Revision, forget_ahead, verify_ahead
+    from db.revisions import Revision
     from db.revocation_impact import AffectedRecord, RevocationImpact, record_labels, revocation_impact
     from db.sandbox import (
         IMAGE_MAX_SIDE,
@@ -242,7 +241,6 @@ _WHERE: dict[str, tuple[str, str | None]] = {
     "CONSENT_SCOPES": ("db.entities", "CONSENT_SCOPES"),
     "CONSENT_RECORD_SCOPES": ("db.entities", "CONSENT_RECORD_SCOPES"),
     "CONSENT_GIVEN_HOW": ("db.entities", "CONSENT_GIVEN_HOW"),
-    "ENTITY_TYPES": ("db.entities", "ENTITY_TYPES"),
     "SCOPE_WORDS": ("db.entities", "SCOPE_WORDS"),
     "GIVEN_HOW_WORDS": ("db.entities", "GIVEN_HOW_WORDS"),
     "Consent": ("db.entities", "Consent"),
@@ -302,8 +300,6 @@ _WHERE: dict[str, tuple[str, str | None]] = {
     "KEY_FILE": ("db.paths", "KEY_FILE"),
     "default_vault_dir": ("db.paths", "default_vault_dir"),
     "Revision": ("db.revisions", "Revision"),
-    "forget_ahead": ("db.revisions", "forget_ahead"),
-    "verify_ahead": ("db.revisions", "verify_ahead"),
     "DecodedImage": ("db.sandbox", "DecodedImage"),
     "IMAGE_MAX_SIDE": ("db.sandbox", "IMAGE_MAX_SIDE"),
     "IMAGE_TYPES": ("db.sandbox", "IMAGE_TYPES"),
@@ -448,7 +444,6 @@ __all__ = [
     "CREATION_FLOOR",
     "DEVICE_ROLES",
     "DEVICE_STATUSES",
-    "ENTITY_TYPES",
     "EVIDENCE_OF",
     "GIVEN_HOW_WORDS",
     "IMAGE_MAX_SIDE",
@@ -604,7 +599,6 @@ __all__ = [
     "decode_image",
     "default_vault_dir",
     "files_missing_by_device",
-    "forget_ahead",
     "harden_process",
     "image_run",
     "judge_passphrase",
@@ -652,7 +646,6 @@ __all__ = [
     "unaccounted_by_device",
     "unaccounted_list",
     "unchecked_by_device",
-    "verify_ahead",
     "violation_types",
     "waiting_for_hand_over",
     "wipe_vault",

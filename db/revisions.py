@@ -606,91 +606,13 @@ def _bad_signatures(
     return refused
 
 
-# Revisions verified ahead of the import that stores them: a series of
-# bundles imported in turn (`bundle import FILE...`) has the next bundle read
-# and its revisions checked on another thread while this one is applied
-# (sync/bundle/read_ahead.py). Keyed by the wire's exact texts (id, signed
-# bytes and signature, as the bundle carries them): every check of
-# revisions_from_wire is a function of those and the known types, so the
-# same texts check the same way, and a revision taken from here is the one
-# the checks would have made again. Only revisions that passed every check
-# are kept; a refusal is always made afresh, with its reason. Taken out at
-# their first use; the reader forgets what its import did not take once
-# that import ends. Bounded: the witness text a revision carries stays in
-# memory only while its bundle is being imported.
-_AheadKey = tuple[str, str, str]
-_VERIFIED_AHEAD: dict[_AheadKey, tuple[frozenset[str], Revision]] = {}
-_MAX_VERIFIED_AHEAD = 50_000
-
-
-def _ahead_key(wire: Any) -> _AheadKey | None:
-    if type(wire) is not dict:
-        return None
-    claimed, signed, signature = wire.get("id"), wire.get("signed"), wire.get("signature")
-    if type(claimed) is str and type(signed) is str and type(signature) is str:
-        return (claimed, signed, signature)
-    return None
-
-
-def verify_ahead(wires: Sequence[dict[str, Any]], known_types: frozenset[str]) -> list[_AheadKey]:
-    """revisions_from_wire of ``wires`` now (on the calling thread), the
-    revisions that pass kept for the revisions_from_wire call that comes
-    later with the same texts. Returns the keys kept, for forget_ahead.
-    Keeps nothing when that would hold more than _MAX_VERIFIED_AHEAD."""
-    if len(_VERIFIED_AHEAD) + len(wires) > _MAX_VERIFIED_AHEAD:
-        return []
-    kept: list[_AheadKey] = []
-    for wire, outcome in zip(wires, _from_wire(wires, known_types), strict=True):
-        key = _ahead_key(wire)
-        if key is not None and isinstance(outcome, Revision):
-            _VERIFIED_AHEAD[key] = (known_types, outcome)
-            kept.append(key)
-    return kept
-
-
-def forget_ahead(keys: Sequence[_AheadKey]) -> None:
-    """Drops what verify_ahead kept and no import took."""
-    for key in keys:
-        _VERIFIED_AHEAD.pop(key, None)
-
-
-def forget_all_ahead() -> None:
-    """Drops every revision verify_ahead kept: at a vault's lock (the
-    witness text they carry; docs/threat-model.md 4.1)."""
-    _VERIFIED_AHEAD.clear()
-
-
 def revisions_from_wire(
     wires: Sequence[dict[str, Any]], known_types: frozenset[str]
 ) -> list[Revision | RevisionRejected]:
     """revision_from_wire of each, in order: the Revision, or the
     RevisionRejected that it would have raised (every check, the signature
     included, with the same first-failed reason). The caller decides which
-    refusal counts (the first in order, as one call at a time would).
-    A revision verify_ahead checked already is taken from there."""
-    if not _VERIFIED_AHEAD:
-        return _from_wire(wires, known_types)
-    outcomes: list[Revision | RevisionRejected | None] = []
-    rest: list[dict[str, Any]] = []
-    at: list[int] = []
-    for wire in wires:
-        key = _ahead_key(wire)
-        found = _VERIFIED_AHEAD.pop(key, None) if key is not None else None
-        if found is not None and found[0] == known_types:
-            outcomes.append(found[1])
-        else:
-            at.append(len(outcomes))
-            rest.append(wire)
-            outcomes.append(None)
-    if rest:
-        for index, outcome in zip(at, _from_wire(rest, known_types), strict=True):
-            outcomes[index] = outcome
-    return [outcome for outcome in outcomes if outcome is not None]
-
-
-def _from_wire(
-    wires: Sequence[dict[str, Any]], known_types: frozenset[str]
-) -> list[Revision | RevisionRejected]:
+    refusal counts (the first in order, as one call at a time would)."""
     outcomes: list[Revision | RevisionRejected] = []
     chunk: list[tuple[int, Revision, Ed25519PublicKey]] = []
     known_keys: _KnownKeys = {}

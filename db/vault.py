@@ -74,7 +74,6 @@ from db.partial_exports import ExportsInProgress, InterruptedExport, clear_inter
 from db.paths import KEY_FILE
 from db.purge import finish_purges
 from db.recording import Recording, recover_interrupted
-from db.revisions import forget_all_ahead
 from db.search_terms import forget_words
 from db.services import (
     DraftService,
@@ -592,7 +591,6 @@ class Vault:
         self._master_key_check = None
         self._database_key = None
         forget_words()  # the words of its records, cached for indexing and search
-        forget_all_ahead()  # revisions of a series of bundles, checked ahead of their import
 
     def __enter__(self) -> Vault:
         return self

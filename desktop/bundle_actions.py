@@ -167,7 +167,6 @@ class ImportTask:
         from desktop.tasks import failure
         from sync import org_vault
         from sync.bundle.import_order import import_order
-        from sync.bundle.read_ahead import ReadAhead
         from sync.bundle.vault_io import BundleCancelled, import_bundle
 
         held = org_vault.held_profile(self._vault)
@@ -175,12 +174,8 @@ class ImportTask:
         identity = self._vault.vault_keys.age_identity()
         # One sender's bundles in its sequence order (a chooser's name order
         # puts part -100 before -99); each outcome keeps its row's index.
-        # The next bundle read and its revisions checked while one is applied.
-        order = import_order(self._paths)
-        series = ReadAhead(self._vault, identity, org_id=held.org_id if held is not None else None).over(
-            [self._paths[index] for index in order]
-        )
-        for index, path in zip(order, series, strict=True):
+        for index in import_order(self._paths):
+            path = self._paths[index]
             if context.cancelled:
                 raise BundleCancelled()
             try:

@@ -19,7 +19,6 @@ from sync.bundle import BundleRejected, check_bundle
 from sync.bundle.admission import BundleQuarantined
 from sync.bundle.import_order import import_order
 from sync.bundle.quarantine import approve_bundle
-from sync.bundle.read_ahead import ReadAhead
 from sync.bundle.regular_file import open_regular
 from sync.bundle.reread import RereadRefused, reread_bundle
 from sync.bundle.send_back import send_back, workers
@@ -404,9 +403,7 @@ def _import(args: argparse.Namespace, out: Any, vault: Vault, make_progress: Pro
         identity = vault.vault_keys.age_identity()
     org_id = _org_id(vault)
     vouched = False  # another coordinator's bundle made devices known
-    # The next bundle read and its revisions checked while this one is applied.
-    series = ReadAhead(vault, identity, org_id=org_id).over(bundles) if bundles else iter(())
-    for number, path in enumerate(series, start=1):
+    for number, path in enumerate(bundles, start=1):
         progress = make_progress(f"[{number}/{len(bundles)}]")
         try:
             result = import_bundle(vault, path, identity, org_id=org_id, progress=progress)

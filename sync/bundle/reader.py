@@ -565,108 +565,6 @@ def _decrypt_in_child(
     age_child.decrypt_in_child(payload.read, plain.write, str(identity), report, CHUNK)
 
 
-# Bundles read ahead of their import (sync/bundle/read_ahead.py): what
-# read_bundle passed to its callbacks, in order, kept for the read_bundle of
-# the same bundle with the same identity. A bundle id is the hash of the
-# signed header, which holds the payload's SHA-256: the same id is the same
-# payload, so the same plaintext for one identity. The later read still
-# reads and hashes the file's payload (a file changed since is refused
-# payload-hash, as it would have been) and only skips decrypting and
-# parsing it again. Only bundles with no evidence file are kept (evidence
-# bytes stream to their sink as they are decrypted); taken out at their use,
-# and forgotten by the reader once the import ends.
-_MANIFEST, _REVISION, _CUSTODY = 0, 1, 2
-_KeptKey = tuple[str, str]
-
-
-@dataclass(frozen=True)
-class _Kept:
-    calls: tuple[tuple[int, Any], ...]  # (_MANIFEST/_REVISION/_CUSTODY, what was passed), in order
-    manifest: Manifest
-    manifest_bytes: bytes
-    manifest_signature: bytes
-
-
-_READ_AHEAD: dict[_KeptKey, _Kept] = {}
-
-
-def _kept_key(bundle_id: str, age_identity: Any) -> _KeptKey:
-    return (bundle_id, str(age_identity.to_public()))
-
-
-def read_ahead(
-    source: Path,
-    identity: str | pyrage.x25519.Identity,
-    *,
-    org_id: str | None = None,
-    progress: Progress | None = None,
-) -> tuple[list[dict[str, Any]], _KeptKey | None]:
-    """read_bundle of ``source``, every check made, for an import of it that
-    follows: returns its revisions (wire form) and, for a bundle that carries
-    no evidence file, the key under which its read is kept (forget_read)."""
-    calls: list[tuple[int, Any]] = []
-    wires: list[dict[str, Any]] = []
-
-    def revision(wire: dict[str, Any]) -> None:
-        wires.append(wire)
-        calls.append((_REVISION, wire))
-
-    opened = read_bundle(
-        source,
-        identity,
-        org_id=org_id,
-        on_revision=revision,
-        on_custody=lambda event: calls.append((_CUSTODY, event)),
-        on_manifest=lambda manifest: calls.append((_MANIFEST, manifest)),
-        progress=progress,
-    )
-    if opened.manifest.blobs:
-        return wires, None
-    key = _kept_key(opened.bundle_id, _identity(identity))
-    _READ_AHEAD[key] = _Kept(tuple(calls), opened.manifest, opened.manifest_bytes, opened.manifest_signature)
-    return wires, key
-
-
-def forget_read(key: _KeptKey | None) -> None:
-    """Drops what read_ahead kept, if no read_bundle took it."""
-    if key is not None:
-        _READ_AHEAD.pop(key, None)
-
-
-def _replayed(
-    kept: _Kept,
-    checked: CheckedBundle,
-    file: BinaryIO,
-    on_revision: OnItem | None,
-    on_custody: OnItem | None,
-    on_manifest: OnManifest | None,
-    progress: Progress | None,
-) -> OpenedBundle:
-    """read_bundle's answer from a read kept by read_ahead: the payload read
-    and hashed again, the callbacks called as the first read called them."""
-    size = checked.header.payload_size
-    payload = _PayloadReader(file, size, None)
-    payload.drain()
-    if not payload.hash_matches(checked.header.payload_sha256):
-        raise BundleRejected("payload-hash")
-    revisions: list[dict[str, Any]] = []
-    custody: list[dict[str, Any]] = []
-    to_revision = on_revision or revisions.append
-    to_custody = on_custody or custody.append
-    for kind, value in kept.calls:
-        if kind == _REVISION:
-            to_revision(value)
-        elif kind == _CUSTODY:
-            to_custody(value)
-        elif on_manifest is not None:
-            on_manifest(value)
-    if progress:
-        progress(size, size)
-    return OpenedBundle(
-        checked, kept.manifest, revisions, custody, kept.manifest_bytes, kept.manifest_signature
-    )
-
-
 def read_bundle(
     source: Path | BinaryIO,
     identity: str | pyrage.x25519.Identity,
@@ -694,10 +592,6 @@ def read_bundle(
         checked = _check_prefix(file, org_id)
         if file.seekable():
             _check_size(file, checked)
-        if _READ_AHEAD:
-            kept = _READ_AHEAD.pop(_kept_key(checked.bundle_id, age_identity), None)
-            if kept is not None:
-                return _replayed(kept, checked, file, on_revision, on_custody, on_manifest, progress)
         size = checked.header.payload_size
         # Every byte is hashed either way; only the thread differs.
         hasher = stack.enter_context(HashingThread()) if size >= THREAD_HASH_FROM_BYTES else None
