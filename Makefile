@@ -43,6 +43,12 @@ run: system-deps-run $(STAMP) translations  ## set everything up and start the a
 	$(VENV)/bin/fieldvault
 
 test: system-deps-test $(STAMP) translations  ## set everything up and run the whole suite (GUI offscreen)
+	@# Our modules compiled to .pyc once, before the run: the children the tests
+	@# start set PYTHONDONTWRITEBYTECODE (and CI's environment does too), so in a
+	@# clean clone every fresh interpreter (fork servers, spawned commands, parser
+	@# sandbox children, servers a test restarts) compiled them from source again.
+	@# The run reads them; a source edited since is compiled in memory (docs/development.md).
+	$(PY) -m compileall -q -j 0 --invalidation-mode timestamp db sync fieldvault desktop tests scripts
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n 2 -q --durations=30
 
 screenshots: system-deps-test $(STAMP) translations  ## run the GUI tests and refresh docs/screenshots/ (a plain test run writes to build/screenshots/)
