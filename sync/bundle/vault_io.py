@@ -1178,22 +1178,10 @@ def import_bundle(
         # Approved by code, received already (on a hand-over's word): the
         # device is enrolled, nothing read again (review 22).
         return _approve_received(vault, _replay(path, checked), approved)
-    try:
-        admission = (
-            approved
-            if approved is not None
-            else admit(vault, checked, path, record=not dry_run, profile=profile)
-        )
-    except BundleQuarantined:
-        if not dry_run and vault.sync.received_bundle(checked.bundle_id) is not None:
-            # Recorded received by another import after the read above:
-            # hold_bundle kept no row for it (nothing would ever wait on it).
-            return _replay(path, checked)
-        raise
-    except BundleRejected as refused:
-        if not dry_run:
-            _refused_revoked(refused, vault, path, identity, checked, org_id, _reporting(progress, cancel))
-        raise  # the refusal (never a failure above): nothing else stored, nothing recorded as received
+    admitted = _admitted(vault, path, identity, checked, org_id, progress, cancel, dry_run, approved, profile)
+    if isinstance(admitted, ImportedBundle):
+        return admitted
+    admission = admitted
     # Here a bundle received at the read above is only one a dry run of an
     # approval checks: the sender of any other was revoked (admit refused it).
     if approved is None and not code_compared and awaits_hand_over(vault, header.device_id):
@@ -1210,18 +1198,36 @@ def import_bundle(
         # bytes relayed are the bytes imported (sync/bundle/org_held.py).
         staged = stage_relay_file(vault, path, checked.bundle_id)
     try:
-        return _apply(
-            vault,
-            path,
-            identity,
-            checked,
-            org_id,
-            _reporting(progress, cancel),
-            dry_run,
-            admission,
-            from_server=from_server,
-            staged=staged,
-        )
+        while True:
+            try:
+                return _apply(
+                    vault,
+                    path,
+                    identity,
+                    checked,
+                    org_id,
+                    _reporting(progress, cancel),
+                    dry_run,
+                    admission,
+                    from_server=from_server,
+                    staged=staged,
+                    admitted_by=profile,
+                )
+            except _Readmit as changed:
+                # A known sender admission took is no longer one under the
+                # lock (its coordinator's vouch lapsed meanwhile): §5 step 5
+                # again, with the vault as it is now and the lock released,
+                # so that the bundle is held (or admitted by its token, or
+                # refused) as the same import after that change would. The
+                # loop goes round again only when the vault changed again in
+                # the next window: each round follows another writer's change.
+                profile = changed.profile
+                admitted = _admitted(
+                    vault, path, identity, checked, org_id, progress, cancel, dry_run, None, profile
+                )
+                if isinstance(admitted, ImportedBundle):
+                    return admitted
+                admission = admitted
     except _DryRun as done:
         return done.result
     except BundleRejected as refused:
@@ -1238,6 +1244,42 @@ def import_bundle(
     finally:
         if staged is not None:  # kept (renamed) once the relay is queued; else removed
             staged.unlink(missing_ok=True)
+
+
+def _admitted(
+    vault: Vault,
+    path: Path,
+    identity: str | pyrage.x25519.Identity,
+    checked: CheckedBundle,
+    org_id: str | None,
+    progress: Progress | None,
+    cancel: CancelToken | None,
+    dry_run: bool,
+    approved: Admission | None,
+    profile: Profile | None,
+) -> Admission | ImportedBundle | None:
+    """§5 step 5 before the write lock (admission.py ``admit``, with
+    ``profile`` as the caller read it): None for a known enrolled sender,
+    the Admission to enrol under the lock (``approved`` when given), or the
+    replay of a bundle another import recorded as received meanwhile.
+    BundleQuarantined, or BundleRejected (``device-revoked``: the maker's
+    revisions kept as left out, _refused_revoked) otherwise."""
+    try:
+        return (
+            approved
+            if approved is not None
+            else admit(vault, checked, path, record=not dry_run, profile=profile)
+        )
+    except BundleQuarantined:
+        if not dry_run and vault.sync.received_bundle(checked.bundle_id) is not None:
+            # Recorded received by another import after the caller's read:
+            # hold_bundle kept no row for it (nothing would ever wait on it).
+            return _replay(path, checked)
+        raise
+    except BundleRejected as refused:
+        if not dry_run:
+            _refused_revoked(refused, vault, path, identity, checked, org_id, _reporting(progress, cancel))
+        raise  # the refusal (never a failure above): nothing else stored, nothing recorded as received
 
 
 def _refused_revoked(
@@ -1372,7 +1414,12 @@ def _apply(
     *,
     from_server: bool = False,
     staged: Path | None = None,
+    admitted_by: Profile | None = None,
 ) -> ImportedBundle:
+    """The bundle applied in one unit, under the write lock. ``admission``
+    and ``admitted_by``: what §5 step 5 answered before the lock, and the
+    profile it read; _Readmit when, for a known sender, that answer no
+    longer holds under the lock."""
     header = checked.header
     with _UnitEnd() as end, vault.sync.begin_import() as unit:
         # §5 step 5 again, under the lock: admission read the profile and the
@@ -1395,12 +1442,28 @@ def _apply(
             return _replay(path, checked)
         if admission is not None:
             _enrol_admitted(unit, checked.bundle_id, admission, profile)
-        elif unit.device_status(header.device_id) == "revoked":
-            # Only the devices table says so (a profile being stored marks
-            # the rows first, sync/org_vault.py ``_keep``): refused as admit
-            # refuses it. (Its row is then in the session: the sequence
-            # check below reads it without a query of its own.)
-            raise BundleRejected("device-revoked")
+        else:
+            status = unit.device_status(header.device_id)
+            if status == "revoked":
+                # Only the devices table says so (a profile being stored marks
+                # the rows first, sync/org_vault.py ``_keep``): refused as admit
+                # refuses it. (Its row is then in the session: the sequence
+                # check below reads it without a query of its own.)
+                raise BundleRejected("device-revoked")
+            if status != "enrolled" or (profile is not admitted_by and profile != admitted_by):
+                # A known sender admitted before the lock: no longer enrolled
+                # (its coordinator's vouch lapsed meanwhile, sync/bundle/
+                # vouching.py ``lapse_vouches``, so it is ``pending``), or a
+                # newer profile that may no longer name the coordinator on
+                # whose word it is known. Admission asked again, as it would
+                # be asked now; any other answer than "known" is decided
+                # outside the lock (import_bundle: held in quarantine as
+                # from an unknown device, or admitted by its token). Before,
+                # its revisions and events were refused under the lapsed
+                # vouch (``signer``/``custody``) where the same import after
+                # the lapse holds the bundle. An unchanged profile and an
+                # enrolled row give admission's answer again: no read.
+                _still_known(vault, checked, path, profile)
         addressed = declared_runs(profile, header)  # a field device's declaration is not taken
         gaps = _check_sequence(unit, header, checked.bundle_id, addressed)
         if _to_a_worker(profile, vault.device_id, header.device_id):
@@ -1554,6 +1617,28 @@ def _to_a_worker(profile: Profile | None, own_id: str, sender_id: str) -> bool:
         and profile.coordinator(sender_id) is not None
         and profile.coordinator(own_id) is None
     )
+
+
+def _still_known(vault: Vault, checked: CheckedBundle, path: Path, profile: Profile | None) -> None:
+    """Under the lock: admission (nothing recorded) with the profile held
+    now; _Readmit unless it answers "a known, enrolled sender" again. A
+    revocation it finds is ``device-revoked`` as in _apply."""
+    try:
+        if admit(vault, checked, path, record=False, profile=profile) is None:
+            return
+    except BundleQuarantined:
+        pass
+    raise _Readmit(profile)
+
+
+class _Readmit(Exception):
+    """A known sender's admission no longer holds under the lock (_apply):
+    import_bundle admits it again outside the lock, with ``profile``, the
+    one held then."""
+
+    def __init__(self, profile: Profile | None) -> None:
+        super().__init__("admission changed")
+        self.profile = profile
 
 
 class _DryRun(Exception):
