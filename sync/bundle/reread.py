@@ -35,7 +35,7 @@ from sync.bundle.admission import admit
 from sync.bundle.errors import BundleRejected
 from sync.bundle.format import Manifest
 from sync.bundle.hand_over_manifests import keep_from_bundle
-from sync.bundle.reader import check_header, read_bundle
+from sync.bundle.reader import CheckedBundle, check_header, read_bundle
 from sync.bundle.vault_io import (
     Progress,
     _Applier,
@@ -44,6 +44,7 @@ from sync.bundle.vault_io import (
     _reporting,
     _UnitEnd,
 )
+from sync.org import Profile
 from sync.org_vault import held_profile
 
 log = logging.getLogger(__name__)
@@ -160,6 +161,29 @@ class RereadBundle:
         }
 
 
+def _is_coordinator_desk(vault: Vault) -> bool:
+    profile = held_profile(vault)
+    return profile is not None and profile.coordinator(vault.device_id) is not None
+
+
+def _admit_sender(vault: Vault, checked: CheckedBundle, path: Path) -> Profile:
+    """§5.5 as an import, against the profile held now (returned): a revoked
+    sender is refused whole (device-revoked), nothing recorded in
+    quarantine. A sender pending here received this bundle while its vouch
+    stood; admission would call it unknown and point to a quarantine that
+    holds nothing (review 21 R3). A vault that is no coordinator desk (any
+    more) does not re-read."""
+    profile = held_profile(vault)
+    if profile is None or profile.coordinator(vault.device_id) is None:
+        raise not_a_coordinator()
+    header = checked.header
+    known = vault.sync.device(header.device_id)
+    if known is not None and known.status == "pending" and header.device_id not in profile.revoked:
+        raise device_pending(checked.bundle_id, header.device_id)
+    admit(vault, checked, path, record=False, profile=profile)
+    return profile
+
+
 class _RereadApplier(_Applier):
     """The import's applier, for a bundle received before: a hand-over is
     refused, and the revisions held before are counted at the manifest."""
@@ -189,8 +213,7 @@ def reread_bundle(
     transaction (module docstring). Refused: RereadRefused, or
     BundleRejected with the §5 reason; nothing is applied then."""
     _check_cancel(cancel)
-    profile = held_profile(vault)
-    if profile is None or profile.coordinator(vault.device_id) is None:
+    if not _is_coordinator_desk(vault):
         raise not_a_coordinator()
     checked = check_header(path, org_id=org_id)
     header = checked.header
@@ -206,17 +229,20 @@ def reread_bundle(
         # The record came from a hand-over's entry (the maker's word) or an
         # import: a file whose own header says otherwise is not that bundle.
         raise differs(checked.bundle_id)
-    # §5.5 as an import: a revoked sender is refused whole (device-revoked),
-    # nothing recorded in quarantine. A sender pending here received this
-    # bundle while its vouch stood; admission would call it unknown and
-    # point to a quarantine that holds nothing (review 21 R3).
-    known = vault.sync.device(header.device_id)
-    if known is not None and known.status == "pending" and header.device_id not in profile.revoked:
-        raise device_pending(checked.bundle_id, header.device_id)
-    admit(vault, checked, path, record=False)
+    _admit_sender(vault, checked, path)
     report = _reporting(progress, cancel)
     try:
         with _UnitEnd() as unit_end, vault.sync.begin_import() as unit:
+            # The checks above again, under the lock, and the profile the
+            # re-read applies by read now: a revocation, a lapsed vouch or a
+            # profile stored between them and the lock (the GUI, a pull,
+            # another import) gives what it gives before the re-read
+            # (``device-revoked``, ``reread-device-pending``, ...), nothing
+            # applied. Before, the re-read went on by the checks made
+            # before: it was refused for the first of the sender's
+            # revisions (``signer``) or events (``custody``) the unit no
+            # longer authorised, not as the sender's revocation or lapse.
+            profile = _admit_sender(vault, checked, path)
             unit.reread = True
             # Parents checked whatever this vault keeps: what the maker dropped
             # may be an edit whose parent it dropped too (parked, never stored
