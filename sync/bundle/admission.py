@@ -177,7 +177,12 @@ def admit(
     read here when not given. Nothing here is decided under the lock: the
     import's unit enrols and records all or nothing, under it, and checks
     the revocation again there (sync/bundle/vault_io.py ``_apply``): one
-    stored after this answer refuses the bundle ``device-revoked`` as here."""
+    stored after this answer refuses the bundle ``device-revoked`` as here.
+    A known sender whose row is no longer ``enrolled`` there (a vouch that
+    lapsed meanwhile), or a newer profile, has this asked again, and any
+    other answer than None is decided again outside the lock (import_bundle).
+    A re-read (sync/bundle/reread.py) asks it before the lock and again
+    under it."""
     header = checked.header
     device = vault.sync.device(header.device_id)
     if isinstance(profile, EllipsisType):
