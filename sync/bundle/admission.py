@@ -180,7 +180,8 @@ def admit(
     stored after this answer refuses the bundle ``device-revoked`` as here.
     A known sender whose row is no longer ``enrolled`` there (a vouch that
     lapsed meanwhile), or a newer profile, has this asked again, and any
-    other answer than None is decided again outside the lock (import_bundle).
+    other answer than None is decided again outside the lock (import_bundle;
+    past READMISSIONS rounds the last lock's answer stands, ``hold``).
     A re-read (sync/bundle/reread.py) asks it before the lock and again
     under it."""
     header = checked.header
@@ -211,10 +212,23 @@ def admit(
     now = _now_ms() if now_ms is None else now_ms
     reason = _hold_reason(vault, header, now, profile)
     enrolment = header.enrolment
-    token_id = enrolment.token_id if enrolment is not None else None
     if reason is None:
         assert enrolment is not None
-        return Admission(header.device_id, header.device_key, enrolment.age_recipient, token_id)
+        return Admission(header.device_id, header.device_key, enrolment.age_recipient, enrolment.token_id)
+    raise hold(vault, checked, path, reason, record=record, now_ms=now)
+
+
+def hold(
+    vault: Vault, checked: CheckedBundle, path: Path, reason: str, *, record: bool, now_ms: int | None = None
+) -> BundleQuarantined:
+    """Record the bundle in quarantine with ``reason`` (a key of
+    HOLD_REASONS; nothing recorded unless ``record``: a dry run) and return
+    the BundleQuarantined to raise. Also the import's answer once its
+    sender's admission kept changing under its lock (vault_io.py
+    ``import_bundle``): the reason the last lock gave."""
+    header = checked.header
+    enrolment = header.enrolment
+    token_id = enrolment.token_id if enrolment is not None else None
     if record:
         vault.sync.hold_bundle(
             HeldBundle(
@@ -226,7 +240,7 @@ def admit(
                 reason=reason,
                 token_id=token_id,
                 path=str(path.absolute()),
-                received_ms=now,
+                received_ms=_now_ms() if now_ms is None else now_ms,
             )
         )
-    raise BundleQuarantined(reason, checked.bundle_id, header.device_id, token_id, held=record)
+    return BundleQuarantined(reason, checked.bundle_id, header.device_id, token_id, held=record)

@@ -43,7 +43,7 @@ from db.api import (
     refused_bundle_read,
     revoked_lineage,
 )
-from sync.bundle.admission import Admission, BundleQuarantined, admit
+from sync.bundle.admission import Admission, BundleQuarantined, admit, hold
 from sync.bundle.carried_receipts import queue_with_import, receipts_to_carry, record_carried
 from sync.bundle.errors import BundleRejected
 from sync.bundle.format import (
@@ -84,6 +84,10 @@ from sync.org_vault import held_profile
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes in all)
 PAGE = 1000  # revisions and custody events read, and revisions applied, at a time
+# Times an import admits its sender again outside the lock after the lock
+# found its standing changed (import_bundle, _Readmit); past it, the answer
+# of the last lock stands. Each round follows another writer's change.
+READMISSIONS = 3
 
 log = logging.getLogger(__name__)
 
@@ -1197,6 +1201,7 @@ def import_bundle(
         # To relay: the import reads a copy in the relay folder, so that the
         # bytes relayed are the bytes imported (sync/bundle/org_held.py).
         staged = stage_relay_file(vault, path, checked.bundle_id)
+    readmissions = 0
     try:
         while True:
             try:
@@ -1220,8 +1225,16 @@ def import_bundle(
                 # so that the bundle is held (or admitted by its token, or
                 # refused) as the same import after that change would. The
                 # loop goes round again only when the vault changed again in
-                # the next window: each round follows another writer's change.
+                # the next window: each round follows another writer's change,
+                # and past READMISSIONS rounds the last lock's answer stands.
                 profile = changed.profile
+                readmissions += 1
+                if readmissions > READMISSIONS:
+                    settled = _as_the_lock_answered(vault, path, checked, changed.answer, dry_run)
+                    if isinstance(settled, ImportedBundle):
+                        return settled
+                    admission = settled
+                    continue
                 admitted = _admitted(
                     vault, path, identity, checked, org_id, progress, cancel, dry_run, None, profile
                 )
@@ -1280,6 +1293,26 @@ def _admitted(
         if not dry_run:
             _refused_revoked(refused, vault, path, identity, checked, org_id, _reporting(progress, cancel))
         raise  # the refusal (never a failure above): nothing else stored, nothing recorded as received
+
+
+def _as_the_lock_answered(
+    vault: Vault, path: Path, checked: CheckedBundle, answer: Admission | BundleQuarantined, dry_run: bool
+) -> Admission | ImportedBundle:
+    """The sender's standing changed in every window between admission and
+    the lock, READMISSIONS times: what the last lock's admission answered
+    stands, with no further round. An Admission (its token proof held
+    there) is enrolled under the next lock, which asks nothing again of an
+    admitted sender. A hold is recorded, with the lock's reason (a device
+    not enrolled there, as from an unknown device), and raised: nothing
+    applied; a later import of the file, an approval by code or a current
+    coordinator's vouch takes it. A bundle another import recorded as
+    received meanwhile is a replay, as in _admitted."""
+    if isinstance(answer, Admission):
+        return answer
+    held = hold(vault, checked, path, answer.reason, record=not dry_run)
+    if not dry_run and vault.sync.received_bundle(checked.bundle_id) is not None:
+        return _replay(path, checked)  # hold_bundle kept no row for it
+    raise held
 
 
 def _refused_revoked(
@@ -1624,21 +1657,23 @@ def _still_known(vault: Vault, checked: CheckedBundle, path: Path, profile: Prof
     now; _Readmit unless it answers "a known, enrolled sender" again. A
     revocation it finds is ``device-revoked`` as in _apply."""
     try:
-        if admit(vault, checked, path, record=False, profile=profile) is None:
-            return
-    except BundleQuarantined:
-        pass
-    raise _Readmit(profile)
+        answer = admit(vault, checked, path, record=False, profile=profile)
+    except BundleQuarantined as held:
+        raise _Readmit(profile, held) from None
+    if answer is not None:
+        raise _Readmit(profile, answer)
 
 
 class _Readmit(Exception):
     """A known sender's admission no longer holds under the lock (_apply):
     import_bundle admits it again outside the lock, with ``profile``, the
-    one held then."""
+    one held then; ``answer`` is what admission answered under the lock
+    (an Admission by token, or the hold, not recorded)."""
 
-    def __init__(self, profile: Profile | None) -> None:
+    def __init__(self, profile: Profile | None, answer: Admission | BundleQuarantined) -> None:
         super().__init__("admission changed")
         self.profile = profile
+        self.answer = answer
 
 
 class _DryRun(Exception):
