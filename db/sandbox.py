@@ -34,9 +34,9 @@ db.sandbox_worker TASK``, never in the app's own:
   (those, and the runs until it is ready, are spawned), imports the
   parsers once and forks each child, which then does exactly
   what a spawned worker does (same environment, fds, limits, order). After
-  a child's crash the zygote is retired and the next child comes from a new
-  one (a fresh memory layout). A zygote that is gone or misbehaves is given
-  up and the child spawned
+  a child's crash or timeout the zygote is retired and the next child comes
+  from a new one (a fresh memory layout). A zygote that is gone or
+  misbehaves is given up and the child spawned
   (``FIELDVAULT_SANDBOX_SPAWN=1`` spawns always; a packaged build, other
   platforms and a fork of the app spawn too).
 
@@ -71,7 +71,7 @@ WORKER_MODULE = "db.sandbox_worker"
 SPAWN_SWITCH = "FIELDVAULT_SANDBOX_SPAWN"
 # A process starts a new zygote at most this many times after one was lost
 # (died, stuck, refused); then it spawns. A zygote retired after a child's
-# crash is replaced without counting.
+# crash or timeout is replaced without counting.
 MAX_ZYGOTE_LOSSES = 3
 # The folder holding the ``db`` package: the child imports it from there and
 # from nowhere else we do not control.
@@ -374,23 +374,19 @@ class SandboxRun:
                 if feeder is not None:
                     feeder.join()
                 reader.join()
+            if isinstance(process, ZygoteChild):
+                _retire_if_suspicious(process, timed_out)
             if feed_error:
                 raise InputFailed() from feed_error[0]
             if self._killed:
                 raise SandboxFailed(STOPPED, bytes(output))
             if timed_out:
                 raise SandboxFailed(TIMED_OUT, bytes(output))
-            if isinstance(process, ZygoteChild):
-                if process.lost:
-                    # The zygote went away mid-run (its children die with it):
-                    # this run failed; the next one starts a zygote or spawns.
-                    # Killed by stop_all with its child: stopped, as a spawned one.
-                    raise SandboxFailed(STOPPED if process.kill_asked else CRASHED, bytes(output))
-                if _crashed(process.wait()):
-                    # A crash is how an exploit that guesses addresses fails:
-                    # the next child comes from a new zygote, with a memory
-                    # layout of its own (the children of one share its).
-                    process.zygote.retire()
+            if isinstance(process, ZygoteChild) and process.lost:
+                # The zygote went away mid-run (its children die with it):
+                # this run failed; the next one starts a zygote or spawns.
+                # Killed by stop_all with its child: stopped, as a spawned one.
+                raise SandboxFailed(STOPPED if process.kill_asked else CRASHED, bytes(output))
             if len(output) > self.limits.max_output:
                 raise SandboxFailed(TOO_LARGE)
             return self._check_exit(process.wait(), bytes(output))  # exited: its status
@@ -497,12 +493,20 @@ class SandboxRun:
         raise SandboxFailed(_reason_from(output), output)
 
 
-def _crashed(returncode: int) -> bool:
-    """Ended by a signal other than a kill (ours, the OOM killer's) or the CPU limit."""
-    return returncode < 0 and -returncode not in (
-        getattr(signal, "SIGKILL", -1),
-        getattr(signal, "SIGXCPU", -1),
-    )
+def _retire_if_suspicious(child: ZygoteChild, timed_out: bool) -> None:
+    """A crash is how an exploit that guesses addresses fails, and a hang
+    (past the wall or the CPU time) how one that probes them may end: the
+    next child then comes from a new zygote, with a memory layout of its own
+    (the children of one share its). A zygote lost meanwhile (it did not
+    report the child's end) is not retired: it counts as lost (_live_zygote)."""
+    if not child.lost and (timed_out or _suspicious(child.wait())):
+        child.zygote.retire()
+
+
+def _suspicious(returncode: int) -> bool:
+    """Ended by a signal other than a kill (ours, the OOM killer's): a crash,
+    or the CPU limit (SIGXCPU, TIMED_OUT as a hang past the wall time is)."""
+    return returncode < 0 and -returncode != getattr(signal, "SIGKILL", -1)
 
 
 def _reason_from(output: bytes) -> str:

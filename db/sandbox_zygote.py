@@ -115,7 +115,8 @@ class Zygote:
         self.broken = False
         # Retired: no new request; the control socket is closed (the zygote
         # ends) once its last child is done (db/sandbox.py retires a zygote
-        # whose child crashed: the next child gets a fresh memory layout).
+        # whose child crashed or timed out: the next child gets a fresh
+        # memory layout).
         self.retired = False
         self._in_flight = 0
         self.ready = False  # its imports done: it said "ready" on the control socket
