@@ -606,6 +606,93 @@ def _bad_signatures(
     return refused
 
 
+class SignaturesInFlight:
+    """A batch of wire revisions parsed and checked now, on the calling
+    thread, while threads check their signatures: ``outcomes`` holds each
+    one's Revision, or the RevisionRejected a check before the signature
+    gave (revision_from_wire's checks, in its order). Whether the
+    signatures hold is known only from ``first_bad``.
+
+    So a caller can do its own work on the revisions (an import's checks
+    and writes, db/sync_import.py) while the signatures are checked, and
+    ask before anything it did can last: its writes stay uncommitted, and
+    nothing it keeps in memory may be taken from a revision whose
+    signature is still unknown. ``first_bad(through)`` gives the refusal
+    one call at a time would have raised first. A context manager: leaving
+    it waits for the threads."""
+
+    def __init__(self, wires: Sequence[dict[str, Any]], known_types: frozenset[str]) -> None:
+        self.outcomes: list[Revision | RevisionRejected] = []
+        self._bad: list[tuple[int, RevisionRejected]] | None = None
+        self._pending: list[Future[list[tuple[int, RevisionRejected]]]] = []
+        self._pool: ThreadPoolExecutor | None = None
+        known_keys: _KnownKeys = {}
+        if len(wires) < 2 * _SIGNATURE_CHUNK or _SIGNATURE_THREADS < 2:
+            for wire in wires:
+                try:
+                    revision, verifier = _checked_wire(wire, known_types, known_keys)
+                    _check_signature(revision, verifier)
+                    self.outcomes.append(revision)
+                except RevisionRejected as refused:
+                    self.outcomes.append(refused)
+            self._bad = []
+            return
+        self._pool = ThreadPoolExecutor(_SIGNATURE_THREADS, thread_name_prefix="verify-signatures")
+        chunk: list[tuple[int, Revision, Ed25519PublicKey]] = []
+        try:
+            for wire in wires:
+                try:
+                    revision, verifier = _checked_wire(wire, known_types, known_keys)
+                except RevisionRejected as refused:
+                    self.outcomes.append(refused)
+                    continue
+                chunk.append((len(self.outcomes), revision, verifier))
+                self.outcomes.append(revision)
+                if len(chunk) >= _SIGNATURE_CHUNK:
+                    self._pending.append(self._pool.submit(_bad_signatures, chunk))
+                    chunk = []
+            if chunk:
+                self._pending.append(self._pool.submit(_bad_signatures, chunk))
+        except BaseException:
+            self.close()
+            raise
+
+    def first_bad(self, through: int | None = None) -> RevisionRejected | None:
+        """Waits for the signatures; the refusal of the first revision (in
+        order, at index ``through`` or before it; None: any) whose
+        signature is bad, or None. A revision's signature is checked after
+        its parse and before anything else: a caller that refused revision
+        ``through`` for another reason, after its signature, asks with
+        ``through``; one that got past all the revisions, without."""
+        for index, refused in self.bad_signatures():
+            if through is None or index <= through:
+                return refused
+        return None
+
+    def bad_signatures(self) -> list[tuple[int, RevisionRejected]]:
+        """Waits for the signatures: (index, refusal) of each bad one, in order."""
+        if self._bad is None:
+            bad: list[tuple[int, RevisionRejected]] = []
+            try:
+                for future in self._pending:
+                    bad += future.result()
+            finally:
+                self.close()
+            self._bad = sorted(bad, key=lambda found: found[0])
+        return self._bad
+
+    def close(self) -> None:
+        if self._pool is not None:
+            pool, self._pool = self._pool, None
+            pool.shutdown(wait=True, cancel_futures=self._bad is None)
+
+    def __enter__(self) -> SignaturesInFlight:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def revisions_from_wire(
     wires: Sequence[dict[str, Any]], known_types: frozenset[str]
 ) -> list[Revision | RevisionRejected]:
@@ -613,34 +700,8 @@ def revisions_from_wire(
     RevisionRejected that it would have raised (every check, the signature
     included, with the same first-failed reason). The caller decides which
     refusal counts (the first in order, as one call at a time would)."""
-    outcomes: list[Revision | RevisionRejected] = []
-    chunk: list[tuple[int, Revision, Ed25519PublicKey]] = []
-    known_keys: _KnownKeys = {}
-    if len(wires) < 2 * _SIGNATURE_CHUNK or _SIGNATURE_THREADS < 2:
-        for wire in wires:
-            try:
-                revision, verifier = _checked_wire(wire, known_types, known_keys)
-                _check_signature(revision, verifier)
-                outcomes.append(revision)
-            except RevisionRejected as refused:
-                outcomes.append(refused)
-        return outcomes
-    with ThreadPoolExecutor(_SIGNATURE_THREADS, thread_name_prefix="verify-signatures") as pool:
-        pending: list[Future[list[tuple[int, RevisionRejected]]]] = []
-        for wire in wires:
-            try:
-                revision, verifier = _checked_wire(wire, known_types, known_keys)
-            except RevisionRejected as refused:
-                outcomes.append(refused)
-                continue
-            chunk.append((len(outcomes), revision, verifier))
-            outcomes.append(revision)
-            if len(chunk) >= _SIGNATURE_CHUNK:
-                pending.append(pool.submit(_bad_signatures, chunk))
-                chunk = []
-        bad_signatures = _bad_signatures(chunk)  # the last, on this thread meanwhile
-        for future in pending:
-            bad_signatures += future.result()
-    for index, bad in bad_signatures:
-        outcomes[index] = bad
+    with SignaturesInFlight(wires, known_types) as checking:
+        outcomes = checking.outcomes
+        for index, bad in checking.bad_signatures():
+            outcomes[index] = bad
     return outcomes

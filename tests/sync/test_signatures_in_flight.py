@@ -1,0 +1,156 @@
+"""An import checks its revisions' signatures on threads while it checks,
+sorts out and writes them (db/revisions.py ``SignaturesInFlight``,
+db/sync_import.py ``add_revisions``). What that must never change: a bundle
+with one badly signed revision is refused naming it, and nothing of it
+stays, not even in memory (the vault's clock); and the refusal is the one
+checking each revision in order, signature first, gives. Real vaults,
+real bundles, batches large enough to be checked on threads."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from pathlib import Path
+
+import pytest
+
+from db.device import DeviceIdentity
+from db.entities import ENTITY_TYPES, Case
+from db.errors import RevisionRejected
+from db.hlc import Timestamp, wall_clock_ms
+from db.revisions import _SIGNATURE_CHUNK, Revision, create_revision, revisions_from_wire
+from sync.bundle import BundleContents, BundleRejected, write_bundle
+from sync.bundle.writer import DeviceIdentity as SigningIdentity
+from tests.sync.test_bundle_roundtrip import ORG, Org, counts, make_org
+
+# Past the size below which a batch is checked on the calling thread.
+MANY = 2 * _SIGNATURE_CHUNK + 40
+# Ahead of the coordinator's clock (within the allowed drift): a revision
+# stored moves the clock to it, so the clock tells whether one was taken.
+AHEAD_MS = 60 * 60 * 1000
+
+
+@pytest.fixture
+def org(tmp_path: Path) -> Org:
+    return make_org(tmp_path)
+
+
+def _cases(signer: DeviceIdentity, count: int, start_ms: int) -> list[dict[str, str]]:
+    return [
+        create_revision(
+            signer,
+            entity_id=str(uuid.uuid4()),
+            entity_type="case",
+            op="put",
+            body=Case(title=f"Case {n}").body(),
+            parents=[],
+            hlc=Timestamp(start_ms + n, 0),
+        ).to_wire()
+        for n in range(count)
+    ]
+
+
+def _badly_signed(wire: dict[str, str]) -> dict[str, str]:
+    """The same revision with one bit of its signature flipped (still the
+    canonical base64 of 64 bytes): only the signature check can refuse it."""
+    signature = bytearray(base64.b64decode(wire["signature"]))
+    signature[10] ^= 0x01
+    return {**wire, "signature": base64.b64encode(bytes(signature)).decode()}
+
+
+def _bundle(org: Org, revisions: list[dict[str, str]], dest: Path) -> Path:
+    worker = org.worker
+    contents = BundleContents(
+        org_id=ORG,
+        profile_version=1,
+        sequence=1,
+        previous=None,
+        custody_head=None,
+        revisions=revisions,
+    )
+    return write_bundle(
+        dest, contents, SigningIdentity(worker.sync.signing_key(), worker.device_id), [org.recipient]
+    ).path
+
+
+def _refused(org: Org, path: Path) -> str:
+    coordinator = org.coordinator
+    clock = coordinator.services.context.clock
+    before, last = counts(coordinator), clock.last
+    with pytest.raises(BundleRejected) as error:
+        org.import_(path)
+    assert counts(coordinator) == before, "a refused bundle left rows"
+    assert clock.last == last, "a refused bundle moved the vault's clock"
+    return error.value.reason
+
+
+def _worker_key(org: Org) -> DeviceIdentity:
+    return org.worker.services.context.identity
+
+
+@pytest.mark.parametrize("at", [0, MANY // 2, MANY - 1])
+def test_one_badly_signed_revision_of_an_enrolled_device_refuses_the_bundle(
+    org: Org, tmp_path: Path, at: int
+) -> None:
+    revisions = _cases(_worker_key(org), MANY, wall_clock_ms() + AHEAD_MS)
+    revisions[at] = _badly_signed(revisions[at])
+    path = _bundle(org, revisions, tmp_path / "bad.fvbundle")
+    assert _refused(org, path) == f"revision:{revisions[at]['id']}"
+
+
+def test_the_same_bundle_signed_well_is_stored_and_moves_the_clock(org: Org, tmp_path: Path) -> None:
+    """The scene above without the flipped bit: what the refusals are held
+    against (the clock moves, the rows arrive)."""
+    coordinator = org.coordinator
+    start = wall_clock_ms() + AHEAD_MS
+    revisions = _cases(_worker_key(org), MANY, start)
+    last = coordinator.services.context.clock.last
+    assert org.import_(_bundle(org, revisions, tmp_path / "good.fvbundle")).revisions == MANY
+    assert coordinator.services.context.clock.last > last
+    assert coordinator.services.context.clock.last.ms >= start + MANY - 1
+
+
+def test_a_bad_signature_before_an_outsider_s_revision_is_what_is_named(org: Org, tmp_path: Path) -> None:
+    start = wall_clock_ms() + AHEAD_MS
+    revisions = _cases(_worker_key(org), MANY, start)
+    revisions[40] = _badly_signed(revisions[40])
+    revisions[70] = _cases(DeviceIdentity.generate(), 1, start + 70)[0]
+    path = _bundle(org, revisions, tmp_path / "both.fvbundle")
+    assert _refused(org, path) == f"revision:{revisions[40]['id']}"
+
+
+def test_an_outsider_s_revision_before_a_bad_signature_is_what_is_named(org: Org, tmp_path: Path) -> None:
+    start = wall_clock_ms() + AHEAD_MS
+    revisions = _cases(_worker_key(org), MANY, start)
+    revisions[30] = _cases(DeviceIdentity.generate(), 1, start + 30)[0]
+    revisions[70] = _badly_signed(revisions[70])
+    path = _bundle(org, revisions, tmp_path / "both.fvbundle")
+    assert _refused(org, path) == f"signer:{revisions[30]['id']}"
+
+
+def test_a_badly_signed_outsider_s_revision_is_refused_for_its_signature(org: Org, tmp_path: Path) -> None:
+    """One revision failing both: its signature is checked first, as one
+    revision_from_wire at a time checks it."""
+    start = wall_clock_ms() + AHEAD_MS
+    revisions = _cases(_worker_key(org), MANY, start)
+    revisions[50] = _badly_signed(_cases(DeviceIdentity.generate(), 1, start + 50)[0])
+    path = _bundle(org, revisions, tmp_path / "outsider.fvbundle")
+    assert _refused(org, path) == f"revision:{revisions[50]['id']}"
+
+
+def test_revisions_from_wire_gives_each_revision_s_first_failed_check() -> None:
+    """The whole batch's outcomes as one call at a time gives them, on the
+    threaded path: the bad signatures, wherever they are, and only they."""
+    signer = DeviceIdentity.generate()
+    wires = _cases(signer, MANY, 1_700_000_000_000)
+    bad_at = {0, _SIGNATURE_CHUNK - 1, _SIGNATURE_CHUNK, MANY - 1}
+    for at in bad_at:
+        wires[at] = _badly_signed(wires[at])
+    wires[5] = {**wires[5], "signed": "not base64!"}
+    outcomes = revisions_from_wire(wires, ENTITY_TYPES)
+    assert len(outcomes) == MANY
+    reasons = {n: o.reason for n, o in enumerate(outcomes) if isinstance(o, RevisionRejected)}
+    assert reasons == {5: "malformed wire encoding", **dict.fromkeys(bad_at, "bad signature")}
+    assert [o.revision_id for o in outcomes if isinstance(o, Revision)] == [
+        w["id"] for n, w in enumerate(wires) if n not in reasons
+    ]
