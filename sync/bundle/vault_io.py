@@ -1163,44 +1163,16 @@ def import_bundle(
     # answered without reading the payload; read_bundle checks the rest.
     checked = check_header(path, org_id=org_id)
     header = checked.header
-    # Read once (review 22): a replay is answered from this read, with no
-    # write lock, so re-importing bundles merged before neither waits for
-    # nor holds up another import or save; _apply asks again under the
-    # lock, for one imported meanwhile.
-    received = vault.sync.received_bundle(checked.bundle_id) is not None
     # Read once for the checks before the write lock (a replay's sender
-    # revoked, admission, relay staging), as the received read above; _apply
-    # reads it again under the lock for what it decides there.
+    # revoked, admission, relay staging); _apply reads it again under the
+    # lock for what it decides there.
     profile = held_profile(vault)
-    if received and approved is None and _unrevoked(profile, header.device_id):
-        # §5.6 before §5.5 for a bundle counted as received: nothing of it is
-        # applied, so there is nothing to admit; admission would hold it as
-        # from an unknown device when its sender is pending here, its vouch
-        # lapsed since (review 21). A revoked sender is still refused.
-        return _replay(path, checked)
-    if received and approved is not None and not dry_run:
-        # Approved by code, received already (on a hand-over's word): the
-        # device is enrolled, nothing read again (review 22).
-        return _approve_received(vault, _replay(path, checked), approved)
-    admitted = _admitted(vault, path, identity, checked, org_id, progress, cancel, dry_run, approved, profile)
+    asked = (vault, path, identity, checked, org_id, progress, cancel, dry_run, approved, code_compared)
+    admitted = _before_lock(*asked, profile)
     if isinstance(admitted, ImportedBundle):
         return admitted
     admission = admitted
-    # Here a bundle received at the read above is only one a dry run of an
-    # approval checks: the sender of any other was revoked (admit refused it).
-    if approved is None and not code_compared and awaits_hand_over(vault, header.device_id):
-        # A hand-over taken in part names this device: its chain and the
-        # bundles it follows are not all here yet (review 17 F3). Held as
-        # before the hand-over, released once the series is complete.
-        held = hold_until_handed_over(vault, header, checked.bundle_id, path, record=not dry_run)
-        if not dry_run and vault.sync.received_bundle(checked.bundle_id) is not None:
-            return _replay(path, checked)  # received meanwhile: no row kept (as above)
-        raise held
-    staged = None
-    if not from_server and not dry_run and relay_wanted(vault, profile, header):
-        # To relay: the import reads a copy in the relay folder, so that the
-        # bytes relayed are the bytes imported (sync/bundle/org_held.py).
-        staged = stage_relay_file(vault, path, checked.bundle_id)
+    staged = _staged_for_relay(vault, path, checked, profile, from_server=from_server, dry_run=dry_run)
     readmissions = 0
     try:
         while True:
@@ -1235,12 +1207,16 @@ def import_bundle(
                         return settled
                     admission = settled
                     continue
-                admitted = _admitted(
-                    vault, path, identity, checked, org_id, progress, cancel, dry_run, None, profile
-                )
+                # Every question asked before the first lock, in its order
+                # (a hand-over taken in part may name the sender now).
+                admitted = _before_lock(*asked, profile)
                 if isinstance(admitted, ImportedBundle):
                     return admitted
                 admission = admitted
+                if staged is None:
+                    staged = _staged_for_relay(
+                        vault, path, checked, profile, from_server=from_server, dry_run=dry_run
+                    )
     except _DryRun as done:
         return done.result
     except BundleRejected as refused:
@@ -1257,6 +1233,76 @@ def import_bundle(
     finally:
         if staged is not None:  # kept (renamed) once the relay is queued; else removed
             staged.unlink(missing_ok=True)
+
+
+def _before_lock(
+    vault: Vault,
+    path: Path,
+    identity: str | pyrage.x25519.Identity,
+    checked: CheckedBundle,
+    org_id: str | None,
+    progress: Progress | None,
+    cancel: CancelToken | None,
+    dry_run: bool,
+    approved: Admission | None,
+    code_compared: bool,
+    profile: Profile | None,
+) -> Admission | ImportedBundle | None:
+    """What import_bundle asks before the write lock, in this order, with
+    ``profile`` as it read it: a bundle received already (§5 step 6 first),
+    admission (§5 step 5, _admitted), a hand-over taken in part naming the
+    sender. The answer to apply under the lock (None: a known sender; an
+    Admission to enrol), a replay, or raised: held or refused. Asked again,
+    all of it, when the lock found the sender's standing changed
+    (_Readmit): then ``approved`` is None (an approved sender is not asked
+    again under the lock)."""
+    header = checked.header
+    # Read once (review 22): a replay is answered from this read, with no
+    # write lock, so re-importing bundles merged before neither waits for
+    # nor holds up another import or save; _apply asks again under the
+    # lock, for one imported meanwhile.
+    received = vault.sync.received_bundle(checked.bundle_id) is not None
+    if received and approved is None and _unrevoked(profile, header.device_id):
+        # §5.6 before §5.5 for a bundle counted as received: nothing of it is
+        # applied, so there is nothing to admit; admission would hold it as
+        # from an unknown device when its sender is pending here, its vouch
+        # lapsed since (review 21). A revoked sender is still refused.
+        return _replay(path, checked)
+    if received and approved is not None and not dry_run:
+        # Approved by code, received already (on a hand-over's word): the
+        # device is enrolled, nothing read again (review 22).
+        return _approve_received(vault, _replay(path, checked), approved)
+    admitted = _admitted(vault, path, identity, checked, org_id, progress, cancel, dry_run, approved, profile)
+    if isinstance(admitted, ImportedBundle):
+        return admitted
+    # Here a bundle received at the read above is only one a dry run of an
+    # approval checks: the sender of any other was revoked (admit refused it).
+    if approved is None and not code_compared and awaits_hand_over(vault, header.device_id):
+        # A hand-over taken in part names this device: its chain and the
+        # bundles it follows are not all here yet (review 17 F3). Held as
+        # before the hand-over, released once the series is complete.
+        held = hold_until_handed_over(vault, header, checked.bundle_id, path, record=not dry_run)
+        if not dry_run and vault.sync.received_bundle(checked.bundle_id) is not None:
+            return _replay(path, checked)  # received meanwhile: no row kept (as above)
+        raise held
+    return admitted
+
+
+def _staged_for_relay(
+    vault: Vault,
+    path: Path,
+    checked: CheckedBundle,
+    profile: Profile | None,
+    *,
+    from_server: bool,
+    dry_run: bool,
+) -> Path | None:
+    """The copy in the relay folder the import reads when the bundle is to
+    be relayed, so that the bytes relayed are the bytes imported
+    (sync/bundle/org_held.py); None when it is not."""
+    if from_server or dry_run or not relay_wanted(vault, profile, checked.header):
+        return None
+    return stage_relay_file(vault, path, checked.bundle_id)
 
 
 def _admitted(
