@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
-from db.api import KEY_FILE, FieldvaultError, Vault
+from db.api import KEY_FILE, FieldvaultError, ImportSummary, Vault, VaultImport
 from fieldvault.passphrases import SecretSource
 from fieldvault.textinput import CommandRefused
 from sync.acks import ACK_SUFFIX, AckRefused, is_ack_file, take_ack, write_ack, write_latest_acks
@@ -168,7 +168,9 @@ def _org_id(vault: Vault) -> str | None:
     return profile.org_id if profile is not None else None
 
 
-def _imported_row(result: ImportedBundle) -> dict[str, Any]:
+def _imported_row(result: ImportedBundle, kept_out: dict[str, int] | None = None) -> dict[str, Any]:
+    """``kept_out``: device id -> how many of its custody events the import
+    checked and did not store (``ImportSummary.chains_kept_out``)."""
     return {
         "bundle": str(result.path),
         "ok": True,
@@ -198,6 +200,14 @@ def _imported_row(result: ImportedBundle) -> dict[str, Any]:
         # Left out: their record is held here with another type (forged or
         # broken; db/type_clash.py), with their edits. Ids only.
         "type_clash": list(result.type_clash),
+        # A history hand-over's custody events of a device whose vouch lapsed
+        # here since it was made: each checked with its key, none stored; its
+        # own bundles bring them once it is enrolled again (docs/bundle-format.md
+        # §10 "Lapsed since it was made"). Ids and counts only.
+        "custody_kept_out": [
+            {"device_id": device_id, "events": count, "reason": "vouch-lapsed"}
+            for device_id, count in sorted((kept_out or {}).items())
+        ],
         # A history hand-over's last part: what the check against the workers'
         # signed manifests found, counts and the maker's id (docs/bundle-format.md
         # §10); null for any other bundle.
@@ -272,6 +282,12 @@ def _human(row: dict[str, Any]) -> str:
         parked += (
             f"; {len(row['type_clash'])} revision(s) LEFT OUT, their record is held here as another type "
             "(forged or broken; fieldvault devices parked lists them)"
+        )
+    for kept in row.get("custody_kept_out", ()):
+        parked += (
+            f"; {kept['events']} custody event(s) of device {kept['device_id']} NOT TAKEN, its vouch "
+            "lapsed here (each checked with its key, none stored): its own bundles bring them once it is "
+            "enrolled again (org add-device, or approve its bundle by code)"
         )
     return (
         f"{row['bundle']}: bundle {row['sequence']} of device {row['device_id']}: "
@@ -406,9 +422,10 @@ def _import(args: argparse.Namespace, out: Any, vault: Vault, make_progress: Pro
     for number, path in enumerate(bundles, start=1):
         progress = make_progress(f"[{number}/{len(bundles)}]")
         try:
-            result = import_bundle(vault, path, identity, org_id=org_id, progress=progress)
+            with VaultImport.watch_summaries() as summaries:
+                result = import_bundle(vault, path, identity, org_id=org_id, progress=progress)
             vouched = vouched or bool(result.vouched)
-            row = _imported_row(result)
+            row = _imported_row(result, ImportSummary.chains_kept_out(summaries))
             if result.hand_over_findings is not None and result.hand_over_findings.incomplete:
                 # Said now, to the person who took it, not only later by devices parked.
                 print(hand_over_warning(result.bundle_id, result.hand_over_findings), file=sys.stderr)
@@ -675,20 +692,21 @@ def _approve(args: argparse.Namespace, out: Any, vault: Vault, make_progress: Pr
 def _verify(args: argparse.Namespace, out: Any, vault: Vault, make_progress: ProgressFactory) -> None:
     progress = make_progress("Verifying")
     try:
-        result = import_bundle(
-            vault,
-            args.file,
-            vault.vault_keys.age_identity(),
-            org_id=_org_id(vault),
-            progress=progress,
-            dry_run=True,
-        )
+        with VaultImport.watch_summaries() as summaries:
+            result = import_bundle(
+                vault,
+                args.file,
+                vault.vault_keys.age_identity(),
+                org_id=_org_id(vault),
+                progress=progress,
+                dry_run=True,
+            )
     except BundleRejected as error:
         out.result(_refused_row(args.file, error), f"{args.file}: REFUSED ({error.reason})")
         raise
     finally:
         progress.finish()
-    row = _imported_row(result) | {"checked": "everything"}
+    row = _imported_row(result, ImportSummary.chains_kept_out(summaries)) | {"checked": "everything"}
     out.result(row, "OK, every check passed (nothing was imported): " + _human(row))
 
 

@@ -285,82 +285,82 @@
     <context>
         <name>BundleExportDialog</name>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="351" />
+            <location filename="../../desktop/bundle_actions.py" line="357" />
             <source>Export bundle to USB</source>
             <translation>Експорт пакета на USB</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="355" />
+            <location filename="../../desktop/bundle_actions.py" line="361" />
             <source>A bundle holds everything this device recorded that your organisation has not received yet, encrypted so that only its coordinators can read it. Whoever copies the stick learns nothing from it. Take it to your coordinator.</source>
             <translation>Пакет містить усе, що цей пристрій записав і чого ваша організація ще не отримала, зашифроване так, що прочитати його можуть лише її координатори. Хто скопіює флешку, нічого з неї не дізнається. Передайте її своєму координаторові.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="363" />
+            <location filename="../../desktop/bundle_actions.py" line="369" />
             <source>Folder for the bundle</source>
             <translation>Тека для пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="364" />
+            <location filename="../../desktop/bundle_actions.py" line="370" />
             <source>a folder on the USB stick</source>
             <translation>тека на USB-флешці</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="365" />
+            <location filename="../../desktop/bundle_actions.py" line="371" />
             <source>Choose folder…</source>
             <translation>Вибрати теку…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="366" />
+            <location filename="../../desktop/bundle_actions.py" line="372" />
             <source>Choose the folder for the bundle</source>
             <translation>Виберіть теку для пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="370" />
+            <location filename="../../desktop/bundle_actions.py" line="376" />
             <source>Bundle progress</source>
             <translation>Хід створення пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="372" />
+            <location filename="../../desktop/bundle_actions.py" line="378" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="375" />
+            <location filename="../../desktop/bundle_actions.py" line="381" />
             <source>Write the bundle</source>
             <translation>Записати пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="378" />
+            <location filename="../../desktop/bundle_actions.py" line="384" />
             <source>Cancel</source>
             <translation>Скасувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="378" />
+            <location filename="../../desktop/bundle_actions.py" line="384" />
             <source>Cancel the bundle</source>
             <translation>Скасувати пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="380" />
+            <location filename="../../desktop/bundle_actions.py" line="386" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="387" />
+            <location filename="../../desktop/bundle_actions.py" line="393" />
             <source>Choose a folder (for example on a USB stick) first.</source>
             <translation>Спершу виберіть теку (наприклад, на USB-флешці).</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="392" />
+            <location filename="../../desktop/bundle_actions.py" line="398" />
             <source>Writing the bundle…</source>
             <translation>Записування пакета…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="399" />
+            <location filename="../../desktop/bundle_actions.py" line="405" />
             <source>Stopping…</source>
             <translation>Зупинення…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="422" />
+            <location filename="../../desktop/bundle_actions.py" line="428" />
             <source>Bundle {sequence} written: {name}
 {revisions} record changes, {custody} custody events, {files} evidence files.
 Eject the stick safely before you unplug it; the next bundle will hold only what is new.</source>
@@ -369,17 +369,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
 Безпечно вийміть флешку, перш ніж від'єднати її; наступний пакет міститиме лише нове.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="436" />
+            <location filename="../../desktop/bundle_actions.py" line="442" />
             <source>Cancelled. No bundle was written and nothing in the vault changed.</source>
             <translation>Скасовано. Пакет не записано, і в сховищі нічого не змінилося.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="445" />
+            <location filename="../../desktop/bundle_actions.py" line="451" />
             <source>No bundle was written; the vault is as it was.</source>
             <translation>Пакет не записано; сховище залишилося як було.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="455" />
+            <location filename="../../desktop/bundle_actions.py" line="461" />
             <source>%n record change(s) left out: signed by a device your organisation revoked, or edits of its records. The other coordinators do not take them.</source>
             <translation>
                 <numerusform>Пропущено змін записів: %n (підписані пристроєм, який ваша організація відкликала, або правки його записів). Інші координатори їх не беруть.</numerusform>
@@ -396,179 +396,179 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             <translation>Пакети Fieldvault (*.fvbundle);;Усі файли (*)</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="486" />
+            <location filename="../../desktop/bundle_actions.py" line="492" />
             <source>Import bundles</source>
             <translation>Імпорт пакетів</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="490" />
+            <location filename="../../desktop/bundle_actions.py" line="496" />
             <source>Each bundle is checked (sender, signatures, contents) and imported whole or not at all. A bundle imported before changes nothing; a refused one leaves nothing behind.</source>
             <translation>Кожен пакет перевіряється (відправник, підписи, вміст) і імпортується повністю або зовсім ні. Уже імпортований пакет нічого не змінює; відхилений нічого по собі не залишає.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="495" />
+            <location filename="../../desktop/bundle_actions.py" line="501" />
             <source>Bundles and what happened to each</source>
             <translation>Пакети і що сталося з кожним</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="496" />
+            <location filename="../../desktop/bundle_actions.py" line="502" />
             <source>Bundle</source>
             <translation>Пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="496" />
+            <location filename="../../desktop/bundle_actions.py" line="502" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="497" />
+            <location filename="../../desktop/bundle_actions.py" line="503" />
             <source>Result of the chosen bundle</source>
             <translation>Результат вибраного пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="504" />
+            <location filename="../../desktop/bundle_actions.py" line="510" />
             <source>Verification code read out by the worker</source>
             <translation>Код перевірки, який зачитав працівник</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="505" />
+            <location filename="../../desktop/bundle_actions.py" line="511" />
             <source>the worker's verification code: 00000 00000 00000 …</source>
             <translation>код перевірки працівника: 00000 00000 00000 …</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="509" />
+            <location filename="../../desktop/bundle_actions.py" line="515" />
             <source>Approve and import</source>
             <translation>Схвалити й імпортувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="510" />
+            <location filename="../../desktop/bundle_actions.py" line="516" />
             <source>Approve the device and import its bundle</source>
             <translation>Схвалити пристрій та імпортувати його пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="520" />
+            <location filename="../../desktop/bundle_actions.py" line="526" />
             <source>Progress of the current bundle</source>
             <translation>Хід поточного пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="522" />
+            <location filename="../../desktop/bundle_actions.py" line="528" />
             <source>Summary</source>
             <translation>Підсумок</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="525" />
+            <location filename="../../desktop/bundle_actions.py" line="531" />
             <source>Choose bundles…</source>
             <translation>Вибрати пакети…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="525" />
-            <location filename="../../desktop/bundle_actions.py" line="560" />
+            <location filename="../../desktop/bundle_actions.py" line="531" />
+            <location filename="../../desktop/bundle_actions.py" line="566" />
             <source>Choose bundle files</source>
             <translation>Виберіть файли пакетів</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="528" />
+            <location filename="../../desktop/bundle_actions.py" line="534" />
             <source>Import</source>
             <translation>Імпортувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="528" />
+            <location filename="../../desktop/bundle_actions.py" line="534" />
             <source>Import the bundles</source>
             <translation>Імпортувати пакети</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="534" />
+            <location filename="../../desktop/bundle_actions.py" line="540" />
             <source>Re-read</source>
             <translation>Перечитати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="535" />
+            <location filename="../../desktop/bundle_actions.py" line="541" />
             <source>Read bundles this desk received before again and apply what it lacks</source>
             <translation>Перечитати пакети, які цей стіл уже отримав, і застосувати те, чого йому бракує</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="541" />
+            <location filename="../../desktop/bundle_actions.py" line="547" />
             <source>For a bundle this desk already received (a history hand-over recorded it) whose record changes it lacks: every check of an import runs again, and only what is missing here is applied.</source>
             <translation>Для пакета, який цей стіл уже отримав (його записала передача історії), але зміни записів з якого тут відсутні: усі перевірки імпорту виконуються знову, і застосовується лише те, чого тут бракує.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="548" />
+            <location filename="../../desktop/bundle_actions.py" line="554" />
             <source>Cancel</source>
             <translation>Скасувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="548" />
+            <location filename="../../desktop/bundle_actions.py" line="554" />
             <source>Cancel the import</source>
             <translation>Скасувати імпорт</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="550" />
+            <location filename="../../desktop/bundle_actions.py" line="556" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="568" />
-            <location filename="../../desktop/bundle_actions.py" line="582" />
-            <location filename="../../desktop/bundle_actions.py" line="599" />
-            <location filename="../../desktop/bundle_actions.py" line="651" />
+            <location filename="../../desktop/bundle_actions.py" line="574" />
+            <location filename="../../desktop/bundle_actions.py" line="588" />
+            <location filename="../../desktop/bundle_actions.py" line="605" />
+            <location filename="../../desktop/bundle_actions.py" line="657" />
             <source>waiting</source>
             <translation>очікує</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="589" />
-            <location filename="../../desktop/bundle_actions.py" line="898" />
+            <location filename="../../desktop/bundle_actions.py" line="595" />
+            <location filename="../../desktop/bundle_actions.py" line="920" />
             <source>Importing…</source>
             <translation>Імпортування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="606" />
+            <location filename="../../desktop/bundle_actions.py" line="612" />
             <source>Re-reading…</source>
             <translation>Перечитування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="613" />
+            <location filename="../../desktop/bundle_actions.py" line="619" />
             <source>Stopping…</source>
             <translation>Зупинення…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="626" />
-            <location filename="../../desktop/bundle_actions.py" line="651" />
-            <location filename="../../desktop/bundle_actions.py" line="895" />
+            <location filename="../../desktop/bundle_actions.py" line="632" />
+            <location filename="../../desktop/bundle_actions.py" line="657" />
+            <location filename="../../desktop/bundle_actions.py" line="917" />
             <source>checking and importing…</source>
             <translation>перевірка й імпорт…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="633" />
+            <location filename="../../desktop/bundle_actions.py" line="639" />
             <source>Bundle {sequence} of device {device}, held in quarantine, was refused when imported after its device was vouched for ({reason}); nothing of it was applied. It stays held: keep the file aside and report it.</source>
             <translation>Пакет {sequence} пристрою {device}, утримуваний у карантині, відхилено під час імпорту після того, як за його пристрій поручилися ({reason}); нічого з нього не застосовано. Він і далі утримується: відкладіть файл і повідомте про це.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="641" />
+            <location filename="../../desktop/bundle_actions.py" line="647" />
             <source>Bundle {sequence} of device {device}, held in quarantine, was not imported although its device is now vouched for: the file it was imported from ({path}) is gone or is another file. Import the bundle file again.</source>
             <translation>Пакет {sequence} пристрою {device}, утримуваний у карантині, не імпортовано, хоча за його пристрій тепер поручилися: файлу, з якого його імпортували ({path}), немає або це вже інший файл. Імпортуйте файл пакета ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="652" />
+            <location filename="../../desktop/bundle_actions.py" line="658" />
             <source>not imported (stopped); nothing of it was applied</source>
             <translation>не імпортовано (зупинено); нічого з нього не застосовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="661" />
+            <location filename="../../desktop/bundle_actions.py" line="667" />
             <source>Stopped. The bundles marked imported are in the vault; import the others again.</source>
             <translation>Зупинено. Пакети, позначені як імпортовані, є у сховищі; інші імпортуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="681" />
+            <location filename="../../desktop/bundle_actions.py" line="687" />
             <source>received before on a history hand-over's word (bundle {sequence} of device {device}), but its device is pending here and its changes are kept aside. Phone the worker, ask for the verification code their vault shows, type it below and approve.</source>
             <translation>отримано раніше за словом передачі історії (пакет {sequence} пристрою {device}), але його пристрій тут очікує, і його зміни відкладено. Зателефонуйте працівникові, попросіть код перевірки, який показує його сховище, введіть його нижче і схваліть.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="757" />
+            <location filename="../../desktop/bundle_actions.py" line="764" />
             <source>received before (bundle {sequence} of device {device}); its device is enrolled now</source>
             <translation>отримано раніше (пакет {sequence} пристрою {device}); його пристрій тепер зареєстровано</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="761" />
+            <location filename="../../desktop/bundle_actions.py" line="768" />
             <source>; %n record change(s) kept aside until then stored now</source>
             <translation>
                 <numerusform>; змін записів, відкладених досі, збережено тепер: %n</numerusform>
@@ -576,13 +576,22 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
                 <numerusform>; змін записів, відкладених досі, збережено тепер: %n</numerusform>
             </translation>
         </message>
+        <message numerus="yes">
+            <location filename="../../desktop/bundle_actions.py" line="804" />
+            <source>; %n custody event(s) of device {device} not taken: the vouch for it lapsed here (each checked with its key, none stored); its own bundles bring them once it is enrolled again (add it by its card, or approve its bundle by code)</source>
+            <translation>
+                <numerusform>; %n подію ланцюга зберігання пристрою {device} не прийнято: поручительство за нього тут втратило силу (її перевірено його ключем і не збережено); його власні пакети принесуть її, щойно пристрій знову зареєструють (додайте його за карткою або схваліть його пакет за кодом)</numerusform>
+                <numerusform>; %n події ланцюга зберігання пристрою {device} не прийнято: поручительство за нього тут втратило силу (кожну перевірено його ключем, жодну не збережено); його власні пакети принесуть їх, щойно пристрій знову зареєструють (додайте його за карткою або схваліть його пакет за кодом)</numerusform>
+                <numerusform>; %n подій ланцюга зберігання пристрою {device} не прийнято: поручительство за нього тут втратило силу (кожну перевірено його ключем, жодну не збережено); його власні пакети принесуть їх, щойно пристрій знову зареєструють (додайте його за карткою або схваліть його пакет за кодом)</numerusform>
+            </translation>
+        </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="800" />
+            <location filename="../../desktop/bundle_actions.py" line="822" />
             <source>; evidence files a worker's signed manifest names that did not come and are not stored here: {files} (re-reading brings them too)</source>
             <translation>; файли доказів, які називає підписаний маніфест працівника, що не надійшли і не зберігаються тут: {files} (повторне читання теж приносить їх)</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="835" />
+            <location filename="../../desktop/bundle_actions.py" line="857" />
             <source>; %n record change(s) waiting until the changes they follow arrive (or are left out)</source>
             <translation>
                 <numerusform>; чекають змін записів: %n (до надходження змін, за якими вони йдуть, або до їх пропуску)</numerusform>
@@ -591,22 +600,22 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="772" />
+            <location filename="../../desktop/bundle_actions.py" line="779" />
             <source>re-read: bundle {sequence} of device {device}: nothing new, this desk holds everything it carries</source>
             <translation>перечитано: пакет {sequence} пристрою {device}: нічого нового, цей стіл має все, що в ньому є</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="778" />
+            <location filename="../../desktop/bundle_actions.py" line="785" />
             <source>re-read: bundle {sequence} of device {device}: {revisions} record changes and {files} evidence files applied that this desk lacked; {held} of its {total} record changes were here already</source>
             <translation>перечитано: пакет {sequence} пристрою {device}: застосовано змін записів, яких бракувало цьому столу: {revisions}, файлів доказів: {files}; змін записів, що вже були тут: {held} з {total}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="808" />
+            <location filename="../../desktop/bundle_actions.py" line="830" />
             <source>; INCOMPLETE history hand-over from desk {maker}: record changes a worker's signed manifest names that did not come: {missing}; worker manifests that did not verify: {unverifiable}; worker bundles that came unchecked: {unchecked}. The rest was imported. Coordinator → Devices… lists them; re-reading the worker's own file of such a bundle (Re-read) brings what is missing</source>
             <translation>; НЕПОВНА передача історії від робочого місця {maker}: змін записів, які називає підписаний маніфест працівника, але які не надійшли: {missing}; маніфестів працівників, що не пройшли перевірку: {unverifiable}; пакетів працівників, що надійшли неперевіреними: {unchecked}. Решту імпортовано. Координатор → Пристрої… перелічує їх; перечитування власного файлу працівника з таким пакетом (Перечитати) приносить те, чого бракує</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="853" />
+            <location filename="../../desktop/bundle_actions.py" line="875" />
             <source>; %n waiting record change(s) no longer check out: kept waiting, not stored; run fieldvault verify</source>
             <translation>
                 <numerusform>; %n зміна запису, що чекає, більше не проходить перевірку: вона й далі чекає, її не збережено; запустіть fieldvault verify</numerusform>
@@ -615,32 +624,32 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="659" />
+            <location filename="../../desktop/bundle_actions.py" line="665" />
             <source>Done. Bundles that were refused can be kept aside and reported.</source>
             <translation>Готово. Відхилені пакети можна відкласти й повідомити про них.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="751" />
+            <location filename="../../desktop/bundle_actions.py" line="758" />
             <source>already imported (bundle {sequence} of device {device}): nothing to do</source>
             <translation>уже імпортовано (пакет {sequence} пристрою {device}): нічого робити</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="690" />
+            <location filename="../../desktop/bundle_actions.py" line="696" />
             <source>imported from your coordinator (device {device}): {revisions} record changes (edits, resolved conflicts), {files} evidence files, {vouched} other device(s) vouched for</source>
             <translation>імпортовано від вашого координатора (пристрій {device}): змін записів (правки, розв'язані конфлікти): {revisions}, файлів доказів: {files}, інших пристроїв, за які поручився координатор: {vouched}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="701" />
+            <location filename="../../desktop/bundle_actions.py" line="707" />
             <source>imported: bundle {sequence} of device {device}, {revisions} record changes, {custody} custody events, {files} evidence files</source>
             <translation>імпортовано: пакет {sequence} пристрою {device}, змін записів: {revisions}, подій ланцюга зберігання: {custody}, файлів доказів: {files}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="712" />
+            <location filename="../../desktop/bundle_actions.py" line="718" />
             <source>; bundles {first} to {last} of this device have not arrived yet: ask for them</source>
             <translation>; пакети з {first} по {last} цього пристрою ще не надійшли: попросіть їх</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="828" />
+            <location filename="../../desktop/bundle_actions.py" line="850" />
             <source>; %n record change(s) left out: signed by a device your organisation revoked, or edits of its records</source>
             <translation>
                 <numerusform>; пропущено змін записів: %n (підписані пристроєм, який ваша організація відкликала, або правки його записів)</numerusform>
@@ -649,32 +658,32 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="718" />
+            <location filename="../../desktop/bundle_actions.py" line="725" />
             <source>not taken: it does not come from your organisation's coordinator, and nothing of it was stored. Take bundles only from your coordinator, and tell them about this one.</source>
             <translation>не прийнято: пакет надійшов не від координатора вашої організації, і з нього нічого не збережено. Приймайте пакети лише від свого координатора і повідомте йому про цей.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="727" />
+            <location filename="../../desktop/bundle_actions.py" line="734" />
             <source>held in quarantine: {reason} Phone the worker, ask for the verification code their vault shows, type it below and approve.</source>
             <translation>утримується в карантині: {reason} Зателефонуйте працівникові, попросіть код перевірки, який показує його сховище, введіть його нижче та схваліть.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="734" />
+            <location filename="../../desktop/bundle_actions.py" line="741" />
             <source>not imported: {reason}</source>
             <translation>не імпортовано: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="738" />
+            <location filename="../../desktop/bundle_actions.py" line="745" />
             <source>refused: {reason}</source>
             <translation>відхилено: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="740" />
+            <location filename="../../desktop/bundle_actions.py" line="747" />
             <source>could not be read ({reason}); nothing of it was applied</source>
             <translation>не вдалося прочитати ({reason}); нічого з нього не застосовано</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="847" />
+            <location filename="../../desktop/bundle_actions.py" line="869" />
             <source>; %n record change(s) that waited for their parents stored now</source>
             <translation>
                 <numerusform>; %n зміну запису, що чекала на свої батьківські зміни, тепер збережено</numerusform>
@@ -683,7 +692,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="860" />
+            <location filename="../../desktop/bundle_actions.py" line="882" />
             <source>; %n record change(s) left out: the signer's parked slots are full</source>
             <translation>
                 <numerusform>; %n зміну запису пропущено: місця для відкладених змін того, хто її підписав, заповнені</numerusform>
@@ -692,7 +701,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="866" />
+            <location filename="../../desktop/bundle_actions.py" line="888" />
             <source>; %n record change(s) kept aside: the vouch for their device lapsed; stored once it is enrolled again (add it by its card, or approve its bundle by code)</source>
             <translation>
                 <numerusform>; %n зміну запису відкладено: поручительство за її пристрій втратило силу; її буде збережено, щойно пристрій знову зареєструють (додайте його за карткою або схваліть його пакет за кодом)</numerusform>
@@ -701,7 +710,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="873" />
+            <location filename="../../desktop/bundle_actions.py" line="895" />
             <source>; %n record change(s) left out: their record is held here as another type</source>
             <translation>
                 <numerusform>; %n зміну запису пропущено: її запис зберігається тут як інший тип</numerusform>
@@ -710,22 +719,22 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="892" />
+            <location filename="../../desktop/bundle_actions.py" line="914" />
             <source>Type the verification code the worker reads out to you.</source>
             <translation>Введіть код перевірки, який вам зачитує працівник.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="918" />
+            <location filename="../../desktop/bundle_actions.py" line="940" />
             <source>Approved: the device is enrolled and its bundle imported.</source>
             <translation>Схвалено: пристрій зареєстровано, а його пакет імпортовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="923" />
+            <location filename="../../desktop/bundle_actions.py" line="945" />
             <source>still held in quarantine; nothing of it was applied</source>
             <translation>досі в карантині; нічого з нього не застосовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="924" />
+            <location filename="../../desktop/bundle_actions.py" line="946" />
             <source>Stopped; the bundle is still held.</source>
             <translation>Зупинено; пакет досі в карантині.</translation>
         </message>
@@ -6138,37 +6147,37 @@ Device {device}</source>
     <context>
         <name>OrganisationMenu</name>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="968" />
+            <location filename="../../desktop/bundle_actions.py" line="990" />
             <source>&amp;Organisation</source>
             <translation>&amp;Організація</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="969" />
+            <location filename="../../desktop/bundle_actions.py" line="991" />
             <source>&amp;Join an organisation…</source>
             <translation>&amp;Приєднатися до організації…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="972" />
+            <location filename="../../desktop/bundle_actions.py" line="994" />
             <source>&amp;Export bundle to USB…</source>
             <translation>&amp;Експорт пакета на USB…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="973" />
+            <location filename="../../desktop/bundle_actions.py" line="995" />
             <source>&amp;Import bundles…</source>
             <translation>&amp;Імпорт пакетів…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="974" />
+            <location filename="../../desktop/bundle_actions.py" line="996" />
             <source>&amp;Sync…</source>
             <translation>&amp;Синхронізація…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="970" />
+            <location filename="../../desktop/bundle_actions.py" line="992" />
             <source>&amp;Create an organisation…</source>
             <translation>Ст&amp;ворити організацію…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="971" />
+            <location filename="../../desktop/bundle_actions.py" line="993" />
             <source>&amp;Take acknowledgements (.fvack)…</source>
             <translation>П&amp;рийняти підтвердження (.fvack)…</translation>
         </message>
