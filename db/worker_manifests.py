@@ -42,6 +42,7 @@ from db.model import (
     HandOverUnaccounted,
     MakerDecision,
     ParkedRevision,
+    PurgedBlob,
     RevisionRow,
     WithheldRevision,
     WorkerManifest,
@@ -274,9 +275,15 @@ class UnaccountedRow:
     recorded_ms: int
     sha256: str | None = None  # "missing-file": the file the manifest names
     evidence_id: str | None = None  # "missing-file": the item it names the file for
+    # "missing-file": the other evidence items here whose stored file has
+    # that SHA-256 (the desk ingested the same bytes itself, say): the bytes
+    # are here, this item is still not linked to them (``_held_elsewhere``).
+    held_as: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, object]:
-        return {
+        # ``held_as`` only when the bytes are held under other items, as
+        # other listings add a field for the case that has it.
+        found: dict[str, object] = {
             "problem": self.problem,
             "revision_id": self.revision_id,
             "device_id": self.device_id,
@@ -288,11 +295,15 @@ class UnaccountedRow:
             "sha256": self.sha256,
             "evidence_id": self.evidence_id,
         }
+        if self.held_as:
+            found["held_as"] = list(self.held_as)
+        return found
 
 
 def unaccounted_list(vault: Vault, *, limit: int = 1_000) -> tuple[list[UnaccountedRow], int]:
     """The findings still standing (a missing revision that arrived since
-    is no longer listed), oldest first, at most ``limit``; and how many."""
+    is no longer listed), oldest first, at most ``limit``; and how many.
+    A missing file names the items here that hold the same bytes (``held_as``)."""
     where = _current()
     with vault.services.context.sessions() as session:
         total = int(session.scalar(select(func.count()).select_from(HandOverUnaccounted).where(where)) or 0)
@@ -320,6 +331,7 @@ def unaccounted_list(vault: Vault, *, limit: int = 1_000) -> tuple[list[Unaccoun
             )
             .limit(limit)
         ).all()
+        held = _held_elsewhere(session, {str(row[8]) for row in rows if row[0] == "missing-file"})
     return [
         UnaccountedRow(
             str(problem),
@@ -332,9 +344,39 @@ def unaccounted_list(vault: Vault, *, limit: int = 1_000) -> tuple[list[Unaccoun
             int(ms),
             str(sha256) or None,
             str(item) or None,
+            tuple(i for i in held.get(str(sha256), ()) if i != item) if problem == "missing-file" else (),
         )
         for problem, rid, device, bundle, seq, maker, hand_over, ms, sha256, item in rows
     ], total
+
+
+def _held_elsewhere(session: Session, sha256s: Collection[str]) -> dict[str, tuple[str, ...]]:
+    """SHA-256 -> the live evidence items of this vault whose stored file
+    (not purged) has it, sorted. A missing file stays listed while its own
+    item holds no file of that SHA-256 (``_current``), whoever else holds
+    the bytes: a desk that ingested the same file itself holds it under an
+    item of its own, with its own record and chain, and the worker's item
+    is still without it (``verify`` names it). The listing says so: the
+    file is not lost, and what links it to the worker's item is the same
+    re-read or later bundle (the import attaches bytes held here, storing
+    nothing again)."""
+    found: dict[str, list[str]] = {}
+    shas = sorted(sha256s)
+    for at in range(0, len(shas), CHUNK):
+        for evidence_id, sha256 in session.execute(
+            select(EvidenceBlob.evidence_id, Blob.sha256)
+            .join(Blob, Blob.blob_id == EvidenceBlob.blob_id)
+            .join(EntityRow, EntityRow.entity_id == EvidenceBlob.evidence_id)
+            .outerjoin(PurgedBlob, PurgedBlob.blob_id == Blob.blob_id)
+            .where(
+                Blob.sha256.in_(shas[at : at + CHUNK]),
+                PurgedBlob.blob_id.is_(None),
+                EntityRow.entity_type == "evidence",
+                EntityRow.deleted.is_(False),
+            )
+        ):
+            found.setdefault(str(sha256), []).append(str(evidence_id))
+    return {sha256: tuple(sorted(items)) for sha256, items in found.items()}
 
 
 def unaccounted_by_device(vault: Vault) -> dict[str, dict[str, tuple[int, int]]]:

@@ -354,12 +354,21 @@ def _not_handed_over(out: Output, rows: list[UnaccountedRow], total: int) -> Non
             )
         ]
         if row.problem == "missing-file":
+            # The desk holds the same bytes under an item of its own (it
+            # ingested the file itself, say): not lost, but not this item's.
+            held = (
+                f"\n  the same bytes ARE stored here, as evidence item(s) {', '.join(row.held_as)}: the file is "
+                "not lost, but this item is not linked to it; a re-read of the worker's file of that bundle, "
+                "or a later bundle carrying it, links it (nothing stored again)"
+                if row.held_as
+                else ""
+            )
             return (
                 f"file {row.sha256} of evidence item {row.evidence_id}  did not come with the history "
                 f"hand-over from desk {row.maker}\n"
                 f"  named by the signed manifest of bundle {row.bundle_id} (#{row.sequence} of {row.device_id}); "
                 f"the item is stored here without it; hand-over {row.hand_over_id}, checked "
-                f"{when_text(row.recorded_ms)}"
+                f"{when_text(row.recorded_ms)}{held}"
             )
         if row.problem == "unverifiable":
             return (
@@ -388,13 +397,19 @@ def _not_handed_over(out: Output, rows: list[UnaccountedRow], total: int) -> Non
         unverifiable = len(rows) - missing - unchecked - files
         shown = f" (the oldest {len(rows)} listed)" if total > len(rows) else ""
         if files:
+            held = sum(row.problem == "missing-file" and bool(row.held_as) for row in rows)
+            held_text = (
+                f" ({held} of them stored here under another item, the same bytes: not lost, not linked)"
+                if held
+                else ""
+            )
             print(
                 f"{files} evidence file(s) named by a worker's signed manifest did not come with a history "
-                f"hand-over and are not stored here, though their items are{shown}: the desk named may have "
-                "left the bytes out ('fieldvault verify' names each item as having no stored file); re-read "
-                "the worker's own file of that bundle ('fieldvault bundle import --reread FILE') or take a "
-                "later bundle that carries them (docs/threat-model.md §2.8). Nothing was stored or refused "
-                "on it.",
+                f"hand-over and are not stored here for their items, though the items are{held_text}{shown}: "
+                "the desk named may have left the bytes out ('fieldvault verify' names each item as having no "
+                "stored file); re-read the worker's own file of that bundle ('fieldvault bundle import "
+                "--reread FILE') or take a later bundle that carries them (docs/threat-model.md §2.8). "
+                "Nothing was stored or refused on it.",
                 file=sys.stderr,
             )
         if missing or unverifiable:
