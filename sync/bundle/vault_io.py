@@ -1220,6 +1220,8 @@ def import_bundle(
     except _DryRun as done:
         return done.result
     except BundleRejected as refused:
+        if code_compared:
+            _as_the_approval_refuses(vault, refused, header.device_id)
         if not dry_run:
             # Revoked between admission and the lock (_apply): as above.
             _refused_revoked(refused, vault, path, identity, checked, org_id, _reporting(progress, cancel))
@@ -1272,7 +1274,24 @@ def _before_lock(
         # Approved by code, received already (on a hand-over's word): the
         # device is enrolled, nothing read again (review 22).
         return _approve_received(vault, _replay(path, checked), approved)
-    admitted = _admitted(vault, path, identity, checked, org_id, progress, cancel, dry_run, approved, profile)
+    try:
+        admitted = _admitted(
+            vault,
+            path,
+            identity,
+            checked,
+            org_id,
+            progress,
+            cancel,
+            dry_run,
+            approved,
+            profile,
+            code_compared,
+        )
+    except BundleRejected as refused:
+        if code_compared:
+            _as_the_approval_refuses(vault, refused, header.device_id)
+        raise
     if isinstance(admitted, ImportedBundle):
         return admitted
     # Here a bundle received at the read above is only one a dry run of an
@@ -1316,13 +1335,15 @@ def _admitted(
     dry_run: bool,
     approved: Admission | None,
     profile: Profile | None,
+    code_compared: bool = False,
 ) -> Admission | ImportedBundle | None:
     """§5 step 5 before the write lock (admission.py ``admit``, with
     ``profile`` as the caller read it): None for a known enrolled sender,
     the Admission to enrol under the lock (``approved`` when given), or the
     replay of a bundle another import recorded as received meanwhile.
     BundleQuarantined, or BundleRejected (``device-revoked``: the maker's
-    revisions kept as left out, _refused_revoked) otherwise."""
+    revisions kept as left out, _refused_revoked, unless ``code_compared``:
+    an approval's refusal keeps nothing) otherwise."""
     try:
         return (
             approved
@@ -1336,9 +1357,33 @@ def _admitted(
             return _replay(path, checked)
         raise
     except BundleRejected as refused:
-        if not dry_run:
+        if not dry_run and not code_compared:
             _refused_revoked(refused, vault, path, identity, checked, org_id, _reporting(progress, cancel))
         raise  # the refusal (never a failure above): nothing else stored, nothing recorded as received
+
+
+def _as_the_approval_refuses(vault: Vault, refused: BundleRejected, device_id: str) -> None:
+    """An approval by code (quarantine.py ``approve_bundle``) whose import is
+    refused ``device-revoked`` because the profile held now revokes the
+    device (stored after the approval's own check, before or under the
+    lock): raise the refusal that approval gives once the revocation is
+    there first, ``quarantine-device-revoked``, with nothing kept (no
+    revisions as left out, no refusal recorded), so that the two give the
+    same. A revocation only the devices table holds is refused as before
+    (the approval's check reads the profile only)."""
+    if refused.kind != "device-revoked":
+        return
+    profile = held_profile(vault)
+    if profile is None or device_id not in profile.revoked:
+        return
+    # Here, not at the top: quarantine.py imports this module.
+    from sync.bundle.quarantine import QuarantineRefused
+
+    raise QuarantineRefused(
+        f"Device {device_id} was revoked; its bundles cannot be approved.",
+        "quarantine-device-revoked",
+        device_id=device_id,
+    ) from None
 
 
 def _as_the_lock_answered(

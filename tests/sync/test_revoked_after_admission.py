@@ -39,7 +39,7 @@ from db.api import SyncStateService, Vault, VaultImport, withheld_revision_ids
 from sync import org_vault
 from sync.bundle import BundleRejected, check_bundle
 from sync.bundle.admission import BundleQuarantined
-from sync.bundle.quarantine import approve_bundle, import_refusals
+from sync.bundle.quarantine import QuarantineRefused, approve_bundle, import_refusals
 from sync.bundle.vault_io import ExportedBundle, ImportedBundle, import_bundle
 from tests.sync.client.sync_helpers import record_work
 from tests.sync.desk_world import UsbDesks, usb_desks
@@ -308,32 +308,29 @@ def test_a_sender_approved_by_its_code_and_revoked_in_the_window_is_not_enrolled
 ) -> None:
     """``approve_bundle`` checks the profile, then imports with the device
     approved (no admission under the lock): revoked in between, the import
-    refuses it as an import of the file would (the approval's own refusal,
-    ``quarantine-device-revoked``, is for a revocation before it)."""
+    gives the approval's own refusal, ``quarantine-device-revoked``, as the
+    same approval after the revocation does: nothing kept, no refusal
+    recorded (session 18; tests/sync/test_readmission_approval.py compares
+    the two). Session 17 refused it ``device-revoked`` as an import of the
+    file, keeping the device's revisions as left out."""
     work = org.worker("field")  # no token: held until approved
     made = org.export(work.vault)
     with pytest.raises(BundleQuarantined):
         org.import_(made.path)
     code = org_vault.status(work.vault).verification_code
-    twin = desks.split()
-    by_profile(twin, work.vault.device_id)
-    before = _outcome(twin, made, lambda: _import(made.path, org.org_id)(twin))
     ran = desks.in_the_window(lambda: by_profile(org.coordinator, work.vault.device_id))
-    window = _outcome(
-        org.coordinator,
-        made,
-        lambda: approve_bundle(
-            org.coordinator, made.bundle_id, code, org.coordinator.vault_keys.age_identity()
-        ),
-    )
+    with pytest.raises(QuarantineRefused) as refused:
+        approve_bundle(org.coordinator, made.bundle_id, code, org.coordinator.vault_keys.age_identity())
     assert ran
-    # Before: the device was enrolled and its bundle applied.
-    assert window == before
-    assert window.reason == "device-revoked" and window.device_status is None
-    assert window.held == ((made.bundle_id, "held"),) and not window.received
-    assert import_refusals(org.coordinator) == {made.bundle_id: "device-revoked"}
+    # Before session 17: the device was enrolled and its bundle applied.
+    assert refused.value.code == "quarantine-device-revoked"
+    coordinator = org.coordinator
+    assert coordinator.sync.device(work.vault.device_id) is None
+    assert [(h.bundle_id, h.status) for h in coordinator.sync.held_bundles()] == [(made.bundle_id, "held")]
+    assert coordinator.sync.received_bundle(made.bundle_id) is None
+    assert import_refusals(coordinator) == {}
     signed = _signed_by(work.vault)
-    assert signed <= window.withheld and not signed & _revision_ids(org.coordinator)
+    assert not signed & _revision_ids(coordinator) and not signed & withheld_revision_ids(coordinator)
 
 
 # -- a bundle received meanwhile (the replay path) ---------------------------------------------
