@@ -676,10 +676,6 @@ class _Applier:
         # A part of a hand-over split over several bundles: (number, of).
         self.hand_over_part: tuple[int, ...] = ()
         self.last_event_device: object = None  # whose event the last custody line was
-        # Lapsed-vouch devices whose chain events this hand-over carried and
-        # this desk did not take (``custody``): their ``received`` entries
-        # are not recorded either, so their own bundles still bring it.
-        self.chain_kept_out: set[str] = set()
         # A hand-over's ``decisions`` (§10): what its maker kept out, its word
         # only (sync/bundle/hand_over_decisions.py), taken as ``received`` is.
         self.decisions: tuple[MakerDecision, ...] = ()
@@ -932,7 +928,8 @@ class _Applier:
                 # made (§10 "Lapsed since it was made"): its event verified
                 # with its key, not stored; its revisions are kept aside and
                 # its own bundles bring the chain once it is enrolled again.
-                self.chain_kept_out.add(str(device))
+                # (The unit counts it for the summary, custody_kept_out;
+                # record_received skips its ``received`` entry by is_lapsed.)
                 return
             self.unit.add_custody_events([wire])
         except ImportRejected:
