@@ -1219,8 +1219,10 @@ def import_bundle(
     except BundleRejected as refused:
         if code_compared:
             _as_the_approval_refuses(vault, refused, header.device_id)
-        if not dry_run:
-            # Revoked between admission and the lock (_apply): as above.
+        if not dry_run and refused.refused_read is None:
+            # Revoked between admission and the lock (_apply): as above. (One
+            # a re-admission refused has kept what it read already, _admitted:
+            # a second read would keep nothing and say None.)
             _refused_revoked(refused, vault, path, identity, checked, org_id, _reporting(progress, cancel))
         raise
     except ImportRejected as refused:  # the unit's own checks at its end
