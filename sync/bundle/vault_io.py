@@ -43,7 +43,7 @@ from db.api import (
     refused_bundle_read,
     revoked_lineage,
 )
-from sync.bundle.admission import Admission, BundleQuarantined, admit, hold
+from sync.bundle.admission import HAND_OVER_INCOMPLETE, Admission, BundleQuarantined, admit, hold
 from sync.bundle.carried_receipts import queue_with_import, receipts_to_carry, record_carried
 from sync.bundle.errors import BundleRejected
 from sync.bundle.format import (
@@ -1186,6 +1186,7 @@ def import_bundle(
                     from_server=from_server,
                     staged=staged,
                     admitted_by=profile,
+                    code_compared=code_compared,
                 )
             except _Readmit as changed:
                 # A known sender admission took is no longer one under the
@@ -1399,7 +1400,12 @@ def _as_the_lock_answered(
     received meanwhile is a replay, as in _admitted."""
     if isinstance(answer, Admission):
         return answer
-    held = hold(vault, checked, path, answer.reason, record=not dry_run)
+    record = not dry_run
+    held = (
+        hold_until_handed_over(vault, checked.header, checked.bundle_id, path, record=record)
+        if answer.reason == HAND_OVER_INCOMPLETE
+        else hold(vault, checked, path, answer.reason, record=record)
+    )
     if not dry_run and vault.sync.received_bundle(checked.bundle_id) is not None:
         return _replay(path, checked)  # hold_bundle kept no row for it
     raise held
@@ -1538,11 +1544,13 @@ def _apply(
     from_server: bool = False,
     staged: Path | None = None,
     admitted_by: Profile | None = None,
+    code_compared: bool = False,
 ) -> ImportedBundle:
     """The bundle applied in one unit, under the write lock. ``admission``
     and ``admitted_by``: what §5 step 5 answered before the lock, and the
     profile it read; _Readmit when, for a known sender, that answer no
-    longer holds under the lock."""
+    longer holds under the lock, or when a hand-over taken in part names
+    the sender now (not for an approval by code, ``code_compared``)."""
     header = checked.header
     with _UnitEnd() as end, vault.sync.begin_import() as unit:
         # §5 step 5 again, under the lock: admission read the profile and the
@@ -1587,6 +1595,13 @@ def _apply(
                 # the lapse holds the bundle. An unchanged profile and an
                 # enrolled row give admission's answer again: no read.
                 _still_known(vault, checked, path, profile)
+        if not code_compared and (admission is None or admission.token_id is not None):
+            # Asked before the lock too (_before_lock): a part of a hand-over
+            # taken meanwhile may name the sender, whose chain and earlier
+            # bundles it brings only with its last part. Applied now, the
+            # bundle was refused ``custody`` (a pull passes that for good)
+            # where the same import after the part holds it.
+            _not_awaited(vault, checked, path, profile)
         addressed = declared_runs(profile, header)  # a field device's declaration is not taken
         gaps = _check_sequence(unit, header, checked.bundle_id, addressed)
         if _to_a_worker(profile, vault.device_id, header.device_id):
@@ -1752,6 +1767,15 @@ def _still_known(vault: Vault, checked: CheckedBundle, path: Path, profile: Prof
         raise _Readmit(profile, held) from None
     if answer is not None:
         raise _Readmit(profile, answer)
+
+
+def _not_awaited(vault: Vault, checked: CheckedBundle, path: Path, profile: Profile | None) -> None:
+    """Under the lock: _Readmit when a hand-over taken in part here names
+    the sender (``awaits_hand_over``), with that hold (not recorded) as the
+    lock's answer; import_bundle then asks every question again."""
+    header = checked.header
+    if awaits_hand_over(vault, header.device_id):
+        raise _Readmit(profile, hold_until_handed_over(vault, header, checked.bundle_id, path, record=False))
 
 
 class _Readmit(Exception):

@@ -100,3 +100,27 @@ def test_a_part_taken_in_the_window_holds_the_sender_admitted_again(
     (released,) = desks.release_at_lviv()
     assert released.bundle_id == window.second.bundle_id and released.gaps == ()
     assert_verified(desks.lviv)
+
+
+def test_a_part_taken_in_the_window_holds_a_sender_still_enrolled(
+    window: Window, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the part is taken in the window: A stays enrolled, so the lock
+    finds its admission unchanged; the part's hold must still apply."""
+    desks, parts = window.desks, window.handed.parts
+    a_id, org_id = window.worker.vault.device_id, desks.org.org_id
+    org_vault.add_device(desks.lviv, org_vault.own_device_card(window.worker.vault).text, label="A")
+    run = _import(desks, window.second.path)
+    twin = _split(desks)
+    assert not import_by_usb(twin, parts[0].path, org_id).replay
+    reference = _outcome(twin, window.second.bundle_id, a_id, lambda: run(twin))
+    lviv = desks.lviv
+
+    def take() -> None:
+        assert not import_by_usb(lviv, parts[0].path, org_id).replay
+
+    ran = _around_the_lock(monkeypatch, take, lambda: None)
+    outcome = _outcome(lviv, window.second.bundle_id, a_id, lambda: run(lviv))
+    assert ran
+    assert outcome == reference
+    assert outcome.answer == "held:hand-over-incomplete" and not outcome.received
