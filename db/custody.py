@@ -39,9 +39,13 @@ GENESIS = "0" * 64
 # and hash, not its bytes (docs/chain-of-custody.md).
 # purge: the item's bytes were delivered (a server receipt proves it) and
 # removed from this laptop, as the organisation's policy asks (db/purge.py).
+# intake-attached: an intake's bytes were the file an item of the case named
+# but did not hold (its record came without it): stored and attached to it
+# (db/evidence.py); not a new item, so not an "intake".
 ACTIONS = (
     "intake",
     "intake-duplicate",
+    "intake-attached",
     "view",
     "export",
     "export-metadata",

@@ -9,7 +9,7 @@ import os
 import secrets
 import stat
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlalchemy import select, text
@@ -40,6 +40,8 @@ from db.revisions import verify_revision
 from db.services import EntityService, VaultContext
 from db.verify import trusted_signers
 
+NOTHING_STORED = "Nothing was stored."
+
 
 @dataclass(frozen=True)
 class IngestResult:
@@ -56,6 +58,11 @@ class IngestResult:
     # a duplicate, the existing item's) could not be read back to check it
     # (its file missing, purged after delivery, unreadable).
     source_unverified: bool = False
+    # The items of this case that held no file with these bytes' SHA-256
+    # and size (a record that came without its file, docs/bundle-format.md
+    # §10): the bytes were stored and attached to each, ``item`` the first.
+    # Not a duplicate: the vault did not hold them for these items before.
+    supplied: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -148,7 +155,7 @@ class EvidenceService(EntityService[EvidenceItem]):
         very file that was read. A stored copy that differs raises (as the
         vault is damaged); one that cannot be read back, or a source that
         changed, is kept and the result says why. Nothing else is deleted."""
-        item, duplicate = result.item, result.duplicate
+        item = result.item
         try:
             self._verify_stored_copy(item.id, written.sha256)
         except BlobIntegrityError as err:
@@ -160,12 +167,12 @@ class EvidenceService(EntityService[EvidenceItem]):
                 "intake-copy-differs",
             ) from None
         except (FieldvaultError, OSError):
-            return IngestResult(item, duplicate, source_unverified=True)
+            return replace(result, source_unverified=True)
         again = _source_sha256(path, read_from)
         if again != written.sha256 or not _unchanged_since(path, read_from, written.size):
-            return IngestResult(item, duplicate, source_changed=True)
+            return replace(result, source_changed=True)
         path.unlink()
-        return IngestResult(item, duplicate, source_removed=True)
+        return replace(result, source_removed=True)
 
     def _require_case(self, case_id: str) -> None:
         with self._ctx.sessions() as session:
@@ -183,8 +190,28 @@ class EvidenceService(EntityService[EvidenceItem]):
                 # Only bytes still on this laptop: a purged blob's file is gone
                 # (db/purge.py), so the same bytes arriving again are stored anew.
                 blob_id = live_blob_id(session, written.sha256)
-                duplicate = self._existing_item(session, draft.case_id, written.sha256)
-                if duplicate is not None:
+                supplied = self._fileless_items(session, draft.case_id, written.sha256, written.size)
+                duplicate = None if supplied else self._existing_item(session, draft.case_id, written.sha256)
+                if supplied:
+                    if blob_id is None:
+                        blob_id = self._store_blob(session, written)
+                        renamed = True
+                    else:
+                        store.discard(written.temp_path)
+                    for evidence_id in supplied:
+                        session.add(EvidenceBlob(evidence_id=evidence_id, blob_id=blob_id))
+                        self._custody(
+                            session,
+                            evidence_id,
+                            "intake-attached",
+                            written.sha256,
+                            {
+                                "name": draft.original_name,
+                                **({"source": draft.source} if draft.source else {}),
+                            },
+                        )
+                    item_id = supplied[0]
+                elif duplicate is not None:
                     store.discard(written.temp_path)
                     self._custody(
                         session,
@@ -197,18 +224,8 @@ class EvidenceService(EntityService[EvidenceItem]):
                 else:
                     if blob_id is None:
                         # The same bytes in another case share the stored blob.
-                        blob_id = written.blob_id
-                        store.commit(written)
+                        blob_id = self._store_blob(session, written)
                         renamed = True
-                        session.add(
-                            Blob(
-                                blob_id=blob_id,
-                                wrapped_key=wrap_blob_key(self._ctx.blobs_subkey, blob_id, written.key),
-                                sha256=written.sha256,
-                                size=written.size,
-                                created_ms=time.time_ns() // 1_000_000,
-                            )
-                        )
                     else:
                         store.discard(written.temp_path)
                     rev = self._ctx.commit_local(
@@ -237,7 +254,47 @@ class EvidenceService(EntityService[EvidenceItem]):
             if renamed:
                 store.discard(store.path(written.blob_id))
             raise
-        return IngestResult(item, duplicate is not None)
+        return IngestResult(item, duplicate is not None, supplied=supplied)
+
+    def _store_blob(self, session: Session, written: WrittenBlob) -> str:
+        """Give the written bytes their name and their row; the caller
+        removes the file again if its transaction fails."""
+        self._ctx.blob_store.commit(written)
+        session.add(
+            Blob(
+                blob_id=written.blob_id,
+                wrapped_key=wrap_blob_key(self._ctx.blobs_subkey, written.blob_id, written.key),
+                sha256=written.sha256,
+                size=written.size,
+                created_ms=time.time_ns() // 1_000_000,
+            )
+        )
+        return written.blob_id
+
+    def _fileless_items(self, session: Session, case_id: str, sha256: str, size: int) -> tuple[str, ...]:
+        """The live items of ``case_id`` with this SHA-256 that hold no stored
+        file: records that came without their bytes (a hand-over that did not
+        carry them: docs/bundle-format.md §10). The bytes being ingested are
+        theirs only if their signed records say so (SHA-256 and size), not
+        the derived rows alone, which anyone with the database key could
+        rewrite: a record that disagrees is damage, and nothing is stored.
+        An item whose file was purged after delivery holds its row: not one."""
+        found = session.execute(
+            text(
+                "SELECT entity_id FROM entities WHERE entity_type = 'evidence' AND deleted = 0 "
+                "AND case_id = :case AND json_extract(body, '$.sha256') = :sha "
+                "AND entity_id NOT IN (SELECT evidence_id FROM evidence_blobs) ORDER BY entity_id"
+            ),
+            {"case": case_id, "sha": sha256},
+        ).scalars()
+        items = tuple(str(evidence_id) for evidence_id in found)
+        for evidence_id in items:
+            signed = self._signed_head_in(session, evidence_id, outcome=NOTHING_STORED)
+            if (signed.sha256, signed.size) != (sha256, size):
+                raise _untrusted(
+                    evidence_id, "its signed record states other bytes than its row", NOTHING_STORED
+                )
+        return items
 
     def _existing_item(self, session: Session, case_id: str, sha256: str) -> str | None:
         return session.execute(
@@ -410,38 +467,45 @@ class EvidenceService(EntityService[EvidenceItem]):
         verify (id, canonical form, signature), be signed by a device of this
         vault, and all heads must agree on the bytes (SHA-256 and size)."""
         with self._ctx.sessions() as session:
-            head_ids = self._heads(session, evidence_id)
-            if not head_ids:
+            return self._signed_head_in(session, evidence_id)
+
+    def _signed_head_in(
+        self, session: Session, evidence_id: str, *, outcome: str = "Nothing was exported."
+    ) -> EvidenceItem:
+        head_ids = self._heads(session, evidence_id)
+        if not head_ids:
+            raise NotFound("evidence", evidence_id)
+        # The same keys verify accepts: its own, and the organisation's devices
+        # enrolled (or revoked since).
+        trusted = trusted_signers(self._ctx.identity, session)
+        bodies: list[dict[str, object]] = []
+        for revision_id in head_ids:
+            row = session.get(RevisionRow, revision_id)
+            if row is None:
+                raise _untrusted(evidence_id, "its head revision is missing", outcome)
+            try:
+                rev = verify_revision(row.signed, row.signature, row.revision_id, ENTITY_TYPES)
+            except RevisionRejected as err:
+                raise _untrusted(
+                    evidence_id, f"its head revision fails a check: {err.reason}", outcome
+                ) from None
+            if rev.entity_id != evidence_id or rev.entity_type != "evidence":
+                raise _untrusted(evidence_id, "its head revision belongs to another record", outcome)
+            if trusted.get(rev.device_id) != rev.public_key:
+                raise _untrusted(evidence_id, "its head revision is signed by an unknown device", outcome)
+            if rev.op != "put":
                 raise NotFound("evidence", evidence_id)
-            # The same keys verify accepts: its own, and the organisation's devices
-            # enrolled (or revoked since).
-            trusted = trusted_signers(self._ctx.identity, session)
-            bodies: list[dict[str, object]] = []
-            for revision_id in head_ids:
-                row = session.get(RevisionRow, revision_id)
-                if row is None:
-                    raise _untrusted(evidence_id, "its head revision is missing")
-                try:
-                    rev = verify_revision(row.signed, row.signature, row.revision_id, ENTITY_TYPES)
-                except RevisionRejected as err:
-                    raise _untrusted(evidence_id, f"its head revision fails a check: {err.reason}") from None
-                if rev.entity_id != evidence_id or rev.entity_type != "evidence":
-                    raise _untrusted(evidence_id, "its head revision belongs to another record")
-                if trusted.get(rev.device_id) != rev.public_key:
-                    raise _untrusted(evidence_id, "its head revision is signed by an unknown device")
-                if rev.op != "put":
-                    raise NotFound("evidence", evidence_id)
-                bodies.append(rev.body)
+            bodies.append(rev.body)
         facts = {(body.get("sha256"), body.get("size")) for body in bodies}
         if len(facts) != 1:
-            raise _untrusted(evidence_id, "its versions disagree on the file's bytes")
+            raise _untrusted(evidence_id, "its versions disagree on the file's bytes", outcome)
         try:
             item = EvidenceItem.from_body(bodies[0], id=evidence_id)
             item.validate()
         except (InvalidInput, TypeError):
-            raise _untrusted(evidence_id, "its signed record is malformed") from None
+            raise _untrusted(evidence_id, "its signed record is malformed", outcome) from None
         if not item.sha256:
-            raise _untrusted(evidence_id, "its signed record has no SHA-256")
+            raise _untrusted(evidence_id, "its signed record has no SHA-256", outcome)
         return item
 
     def _verify_stored_copy(self, evidence_id: str, sha256: str) -> None:
@@ -484,9 +548,9 @@ class EvidenceService(EntityService[EvidenceItem]):
             self._custody(session, entity_id, "delete", item.sha256, {"reason": reason} if reason else {})
 
 
-def _untrusted(evidence_id: str, detail: str) -> VaultDamaged:
+def _untrusted(evidence_id: str, detail: str, outcome: str = "Nothing was exported.") -> VaultDamaged:
     return VaultDamaged(
-        f"Evidence {evidence_id} cannot be trusted: {detail}. Nothing was exported.",
+        f"Evidence {evidence_id} cannot be trusted: {detail}. {outcome}",
         "evidence-untrusted",
         entity_id=evidence_id,
     )

@@ -424,7 +424,9 @@ def _check_evidence(
                 "evidence", evidence_id, "resolves to a stored file whose size differs from its signed one"
             )
         events = custody.get(evidence_id, [])
-        starts = [event for event in events if event.action in ("intake", "transfer")]
+        # How the bytes came into this vault's custody: taken in here, received
+        # in a bundle, or taken in here for an item whose record came without them.
+        starts = [event for event in events if event.action in ("intake", "transfer", "intake-attached")]
         if not starts:
             problem("custody", evidence_id, "has no intake event (the custody log was cut or altered)")
         elif starts[0].intact and starts[0].sha256 != signed[0]:

@@ -95,6 +95,7 @@ CREDENTIALS_IN_SENTENCE = frozenset({"c2pa_state", "c2pa_trusted", "c2pa_codes",
 CUSTODY_ICONS = {
     "intake": "add-evidence",
     "intake-duplicate": "add-evidence",
+    "intake-attached": "add-evidence",
     "view": "view",
     "export": "export",
     "export-metadata": "export",
@@ -480,6 +481,7 @@ class EvidenceItemView(QWidget):
         labels = {
             "intake": self.tr("Added to the vault"),
             "intake-duplicate": self.tr("Added again (already stored)"),
+            "intake-attached": self.tr("Missing file added (attached to this record)"),
             "view": self.tr("Viewed"),
             "export": self.tr("Exported"),
             "export-metadata": self.tr("Record exported (a case export, without the file)"),

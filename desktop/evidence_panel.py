@@ -574,6 +574,8 @@ class EvidencePanel(QWidget):
             return
         if report.duplicate:
             text = self.tr("Already in this case: not added again.")
+        elif report.supplied:
+            text = self.tr("Added: the file this record was missing, now attached to it.")
         elif row.cancel_requested:
             text = self.tr("Added: it was complete before the cancel reached it.")
         else:

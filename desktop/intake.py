@@ -56,6 +56,9 @@ class IntakeStored:
     # …or kept, and why: "changed" (while read or checked) or "unverified"
     # (the vault's copy could not be read back). "" when not asked to move.
     source_kept: str = ""
+    # The file an item of the case named but did not hold (its record came
+    # without it): stored now and attached to it (``evidence_id``).
+    supplied: bool = False
 
 
 def stored_report(ticket: int, result: Any, *, remove_source: bool = False) -> IntakeStored:
@@ -63,7 +66,14 @@ def stored_report(ticket: int, result: Any, *, remove_source: bool = False) -> I
     kept = ""
     if remove_source and not result.source_removed:
         kept = "unverified" if getattr(result, "source_unverified", False) else "changed"
-    return IntakeStored(ticket, result.item.id, result.duplicate, result.source_removed, kept)
+    return IntakeStored(
+        ticket,
+        result.item.id,
+        result.duplicate,
+        result.source_removed,
+        kept,
+        supplied=bool(getattr(result, "supplied", ())),
+    )
 
 
 @dataclass(frozen=True)

@@ -426,7 +426,14 @@ def cmd_ingest(args: argparse.Namespace, out: Output, secrets: SecretSource) -> 
                     "after delivery).",
                     file=sys.stderr,
                 )
-            row = {"id": item.id, "sha256": item.sha256, "size": item.size, "duplicate": result.duplicate}
+            row = {
+                "id": item.id,
+                "sha256": item.sha256,
+                "size": item.size,
+                "duplicate": result.duplicate,
+                # Items of the case that held no file with these bytes: stored and attached to them.
+                "supplied": list(result.supplied),
+            }
             if args.remove_source:
                 row["source_removed"] = result.source_removed
             out.rows(
@@ -434,9 +441,17 @@ def cmd_ingest(args: argparse.Namespace, out: Output, secrets: SecretSource) -> 
                 lambda r: (
                     f"{r['id']}  sha256 {r['sha256']}  {r['size']} bytes"
                     + ("  (already in this case)" if r["duplicate"] else "")
+                    + _supplied_note(r["supplied"])
                     + ("  (source removed)" if r.get("source_removed") else "")
                 ),
             )
+
+
+def _supplied_note(supplied: list[str]) -> str:
+    if not supplied:
+        return ""
+    others = f"; also to item(s) {', '.join(supplied[1:])}" if len(supplied) > 1 else ""
+    return f"  (this item's missing file: stored and attached to it now{others})"
 
 
 def cmd_evidence(args: argparse.Namespace, out: Output, secrets: SecretSource) -> None:

@@ -2641,484 +2641,489 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>EvidenceItemView</name>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="174" />
+            <location filename="../../desktop/evidence_item.py" line="175" />
             <source>Original file name</source>
             <translation>Початкова назва файлу</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="178" />
+            <location filename="../../desktop/evidence_item.py" line="179" />
             <source>Description</source>
             <translation>Опис</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="182" />
+            <location filename="../../desktop/evidence_item.py" line="183" />
             <source>Source</source>
             <translation>Джерело</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="183" />
+            <location filename="../../desktop/evidence_item.py" line="184" />
             <source>Who gave the file, or where it was found</source>
             <translation>Хто передав файл або де його знайдено</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="185" />
+            <location filename="../../desktop/evidence_item.py" line="186" />
             <source>Stated date</source>
             <translation>Зазначена дата</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="186" />
+            <location filename="../../desktop/evidence_item.py" line="187" />
             <source>YYYY, YYYY-MM or YYYY-MM-DD</source>
             <translation>РРРР, РРРР-ММ або РРРР-ММ-ДД</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="189" />
+            <location filename="../../desktop/evidence_item.py" line="190" />
             <source>Stated place</source>
             <translation>Зазначене місце</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="191" />
+            <location filename="../../desktop/evidence_item.py" line="192" />
             <source>Notes</source>
             <translation>Примітки</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="194" />
+            <location filename="../../desktop/evidence_item.py" line="195" />
             <source>&amp;Save</source>
             <translation>&amp;Зберегти</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="195" />
+            <location filename="../../desktop/evidence_item.py" line="196" />
             <source>Save the stated fields</source>
             <translation>Зберегти зазначені відомості</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="196" />
+            <location filename="../../desktop/evidence_item.py" line="197" />
             <source>Ctrl+S also saves.</source>
             <translation>Ctrl+S теж зберігає.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="198" />
+            <location filename="../../desktop/evidence_item.py" line="199" />
             <source>Item status</source>
             <translation>Стан доказу</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="199" />
+            <location filename="../../desktop/evidence_item.py" line="200" />
             <source>Stated by the field worker</source>
             <translation>Зазначено польовим працівником</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="201" />
+            <location filename="../../desktop/evidence_item.py" line="202" />
             <source>&amp;Description:</source>
             <translation>&amp;Опис:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="202" />
+            <location filename="../../desktop/evidence_item.py" line="203" />
             <source>So&amp;urce:</source>
             <translation>Дже&amp;рело:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="203" />
+            <location filename="../../desktop/evidence_item.py" line="204" />
             <source>Da&amp;te:</source>
             <translation>Д&amp;ата:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="204" />
+            <location filename="../../desktop/evidence_item.py" line="205" />
             <source>&amp;Place:</source>
             <translation>&amp;Місце:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="205" />
+            <location filename="../../desktop/evidence_item.py" line="206" />
             <source>&amp;Notes:</source>
             <translation>&amp;Примітки:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="215" />
+            <location filename="../../desktop/evidence_item.py" line="216" />
             <source>Claim</source>
             <translation>Твердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="215" />
+            <location filename="../../desktop/evidence_item.py" line="216" />
             <source>Value</source>
             <translation>Значення</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="216" />
-            <location filename="../../desktop/evidence_item.py" line="229" />
+            <location filename="../../desktop/evidence_item.py" line="217" />
+            <location filename="../../desktop/evidence_item.py" line="230" />
             <source>Claimed by the file</source>
             <translation>Заявлено самим файлом</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="219" />
+            <location filename="../../desktop/evidence_item.py" line="220" />
             <source>Read from the file itself when it was added. Files can lie: this metadata can be edited or faked. Treat it as a claim to check, not a fact.</source>
             <translation>Прочитано із самого файлу під час додавання. Файли можуть брехати: ці метадані можна змінити або підробити. Сприймайте їх як твердження, яке треба перевірити, а не як факт.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="223" />
+            <location filename="../../desktop/evidence_item.py" line="224" />
             <source>The file makes no claims we can read.</source>
             <translation>Файл не містить тверджень, які можна прочитати.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="227" />
+            <location filename="../../desktop/evidence_item.py" line="228" />
             <source>Content Credentials</source>
             <translation>Облікові дані вмісту (Content Credentials)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="241" />
+            <location filename="../../desktop/evidence_item.py" line="242" />
             <source>SHA-256</source>
             <translation>SHA-256</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="242" />
+            <location filename="../../desktop/evidence_item.py" line="243" />
             <source>The file's fingerprint, computed when it was added.</source>
             <translation>Відбиток файлу, обчислений під час додавання.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="244" />
+            <location filename="../../desktop/evidence_item.py" line="245" />
             <source>Size</source>
             <translation>Розмір</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="246" />
+            <location filename="../../desktop/evidence_item.py" line="247" />
             <source>File type</source>
             <translation>Тип файлу</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="247" />
+            <location filename="../../desktop/evidence_item.py" line="248" />
             <source>&amp;Export…</source>
             <translation>&amp;Експортувати…</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="248" />
+            <location filename="../../desktop/evidence_item.py" line="249" />
             <source>Export a copy of the file</source>
             <translation>Експортувати копію файлу</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="250" />
+            <location filename="../../desktop/evidence_item.py" line="251" />
             <source>Writes a decrypted copy where you choose. The export is recorded in the custody log.</source>
             <translation>Записує розшифровану копію туди, куди ви виберете. Експорт записується в журнал зберігання.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="254" />
+            <location filename="../../desktop/evidence_item.py" line="255" />
             <source>Export progress</source>
             <translation>Поступ експорту</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="256" />
+            <location filename="../../desktop/evidence_item.py" line="257" />
             <source>Cancel export</source>
             <translation>Скасувати експорт</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="257" />
+            <location filename="../../desktop/evidence_item.py" line="258" />
             <source>Cancel the export</source>
             <translation>Скасувати експорт</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="258" />
+            <location filename="../../desktop/evidence_item.py" line="259" />
             <source>Stops the export; no file is written.</source>
             <translation>Зупиняє експорт; файл не буде записано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="260" />
+            <location filename="../../desktop/evidence_item.py" line="261" />
             <source>Stored file</source>
             <translation>Збережений файл</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="262" />
+            <location filename="../../desktop/evidence_item.py" line="263" />
             <source>SHA-256:</source>
             <translation>SHA-256:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="263" />
+            <location filename="../../desktop/evidence_item.py" line="264" />
             <source>Size:</source>
             <translation>Розмір:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="264" />
+            <location filename="../../desktop/evidence_item.py" line="265" />
             <source>Type:</source>
             <translation>Тип:</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="266" />
+            <location filename="../../desktop/evidence_item.py" line="267" />
             <source>Export status</source>
             <translation>Стан експорту</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="276" />
+            <location filename="../../desktop/evidence_item.py" line="277" />
             <source>File location</source>
             <translation>Де файл</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="284" />
+            <location filename="../../desktop/evidence_item.py" line="285" />
             <source>#</source>
             <translation>№</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="284" />
+            <location filename="../../desktop/evidence_item.py" line="285" />
             <source>Time</source>
             <translation>Час</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="284" />
+            <location filename="../../desktop/evidence_item.py" line="285" />
             <source>Action</source>
             <translation>Дія</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="284" />
+            <location filename="../../desktop/evidence_item.py" line="285" />
             <source>Device</source>
             <translation>Пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="284" />
+            <location filename="../../desktop/evidence_item.py" line="285" />
             <source>User</source>
             <translation>Користувач</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="286" />
+            <location filename="../../desktop/evidence_item.py" line="287" />
             <source>Custody history</source>
             <translation>Історія зберігання</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="290" />
+            <location filename="../../desktop/evidence_item.py" line="291" />
             <source>Chain of custody</source>
             <translation>Ланцюг зберігання</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="344" />
+            <location filename="../../desktop/evidence_item.py" line="345" />
             <source>(no name)</source>
             <translation>(без назви)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="351" />
+            <location filename="../../desktop/evidence_item.py" line="352" />
             <source>{size} ({bytes} bytes)</source>
             <translation>{size} (байтів: {bytes})</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="357" />
-            <location filename="../../desktop/evidence_item.py" line="574" />
+            <location filename="../../desktop/evidence_item.py" line="358" />
+            <location filename="../../desktop/evidence_item.py" line="576" />
             <source>Saving…</source>
             <translation>Зберігається…</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="375" />
+            <location filename="../../desktop/evidence_item.py" line="376" />
             <source>Delivered, not on this laptop. The file was sent to the organisation's server and removed here, as the organisation's policy asks; its hash and custody stay. Ask a coordinator for a copy.</source>
             <translation>Доставлено, на цьому ноутбуці немає. Файл надіслано на сервер організації й видалено тут, як вимагає політика організації; його хеш і ланцюг зберігання залишаються. Попросіть координатора про копію.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="407" />
+            <location filename="../../desktop/evidence_item.py" line="408" />
             <source>Date taken (EXIF)</source>
             <translation>Дата зйомки (EXIF)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="408" />
+            <location filename="../../desktop/evidence_item.py" line="409" />
             <source>Creation time</source>
             <translation>Час створення</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="409" />
+            <location filename="../../desktop/evidence_item.py" line="410" />
             <source>Creation date (PDF)</source>
             <translation>Дата створення (PDF)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="410" />
+            <location filename="../../desktop/evidence_item.py" line="411" />
             <source>GPS latitude</source>
             <translation>Широта GPS</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="411" />
+            <location filename="../../desktop/evidence_item.py" line="412" />
             <source>GPS longitude</source>
             <translation>Довгота GPS</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="412" />
+            <location filename="../../desktop/evidence_item.py" line="413" />
             <source>Camera</source>
             <translation>Камера</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="413" />
+            <location filename="../../desktop/evidence_item.py" line="414" />
             <source>Duration (seconds)</source>
             <translation>Тривалість (секунд)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="414" />
+            <location filename="../../desktop/evidence_item.py" line="415" />
             <source>Pages</source>
             <translation>Сторінок</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="415" />
+            <location filename="../../desktop/evidence_item.py" line="416" />
             <source>Width (pixels)</source>
             <translation>Ширина (пікселів)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="416" />
+            <location filename="../../desktop/evidence_item.py" line="417" />
             <source>Height (pixels)</source>
             <translation>Висота (пікселів)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="417" />
+            <location filename="../../desktop/evidence_item.py" line="418" />
             <source>Signer (Content Credentials)</source>
             <translation>Підписувач (облікові дані вмісту)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="418" />
+            <location filename="../../desktop/evidence_item.py" line="419" />
             <source>Capture time (Content Credentials)</source>
             <translation>Час зйомки (облікові дані вмісту)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="419" />
+            <location filename="../../desktop/evidence_item.py" line="420" />
             <source>Location (Content Credentials)</source>
             <translation>Місце (облікові дані вмісту)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="420" />
+            <location filename="../../desktop/evidence_item.py" line="421" />
             <source>Author (Content Credentials)</source>
             <translation>Автор (облікові дані вмісту)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="421" />
+            <location filename="../../desktop/evidence_item.py" line="422" />
             <source>Source type (Content Credentials)</source>
             <translation>Тип джерела (облікові дані вмісту)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="422" />
+            <location filename="../../desktop/evidence_item.py" line="423" />
             <source>Made with (Content Credentials)</source>
             <translation>Створено за допомогою (облікові дані вмісту)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="423" />
+            <location filename="../../desktop/evidence_item.py" line="424" />
             <source>Time-stamped (Content Credentials)</source>
             <translation>Позначка часу (облікові дані вмісту)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="424" />
+            <location filename="../../desktop/evidence_item.py" line="425" />
             <source>Certificate issuer (Content Credentials)</source>
             <translation>Видавець сертифіката (облікові дані вмісту)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="425" />
+            <location filename="../../desktop/evidence_item.py" line="426" />
             <source>Signature algorithm (Content Credentials)</source>
             <translation>Алгоритм підпису (облікові дані вмісту)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="434" />
+            <location filename="../../desktop/evidence_item.py" line="435" />
             <source>Content Credentials (claimed by the file):</source>
             <translation>Облікові дані вмісту (Content Credentials, заявлено самим файлом):</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="436" />
+            <location filename="../../desktop/evidence_item.py" line="437" />
             <source>an unnamed certificate</source>
             <translation>сертифікат без імені</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="438" />
+            <location filename="../../desktop/evidence_item.py" line="439" />
             <source>{prefix} valid, signed by {signer} (on a trust list).</source>
             <translation>{prefix} дійсні, підписано: {signer} (є у списку довіри).</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="442" />
+            <location filename="../../desktop/evidence_item.py" line="443" />
             <source>{prefix} valid, signed by {signer}. The signer is on no trust list: anyone can make a certificate with any name. Valid means the file is unchanged since it was signed.</source>
             <translation>{prefix} дійсні, підписано: {signer}. Підписувача немає в жодному списку довіри: будь-хто може створити сертифікат з будь-яким іменем. «Дійсні» означає, що файл не змінювався після підписання.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="446" />
+            <location filename="../../desktop/evidence_item.py" line="447" />
             <source>no reason given</source>
             <translation>причину не вказано</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="448" />
+            <location filename="../../desktop/evidence_item.py" line="449" />
             <source>{prefix} invalid: {codes}. The file may have been changed after it was signed, or its credentials are damaged, expired or forged.</source>
             <translation>{prefix} недійсні: {codes}. Файл могли змінити після підписання, або його облікові дані пошкоджені, прострочені чи підроблені.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="452" />
+            <location filename="../../desktop/evidence_item.py" line="453" />
             <source>Content Credentials: none in this file.</source>
             <translation>Облікові дані вмісту (Content Credentials): у цьому файлі їх немає.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="455" />
+            <location filename="../../desktop/evidence_item.py" line="456" />
             <source>Content Credentials: not read ({reason}).</source>
             <translation>Облікові дані вмісту (Content Credentials): не прочитано ({reason}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="481" />
+            <location filename="../../desktop/evidence_item.py" line="482" />
             <source>Added to the vault</source>
             <translation>Додано до сховища</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="482" />
+            <location filename="../../desktop/evidence_item.py" line="483" />
             <source>Added again (already stored)</source>
             <translation>Додано повторно (уже збережено)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="483" />
+            <location filename="../../desktop/evidence_item.py" line="484" />
+            <source>Missing file added (attached to this record)</source>
+            <translation>Додано відсутній файл (приєднано до цього запису)</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_item.py" line="485" />
             <source>Viewed</source>
             <translation>Переглянуто</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="484" />
+            <location filename="../../desktop/evidence_item.py" line="486" />
             <source>Exported</source>
             <translation>Експортовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="485" />
+            <location filename="../../desktop/evidence_item.py" line="487" />
             <source>Record exported (a case export, without the file)</source>
             <translation>Запис експортовано (експорт справи, без файлу)</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="486" />
+            <location filename="../../desktop/evidence_item.py" line="488" />
             <source>Transferred</source>
             <translation>Передано</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="487" />
+            <location filename="../../desktop/evidence_item.py" line="489" />
             <source>Verified</source>
             <translation>Перевірено</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="488" />
+            <location filename="../../desktop/evidence_item.py" line="490" />
             <source>Deleted</source>
             <translation>Видалено</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="489" />
+            <location filename="../../desktop/evidence_item.py" line="491" />
             <source>Delivered, removed from this laptop</source>
             <translation>Доставлено, видалено з цього ноутбука</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="551" />
+            <location filename="../../desktop/evidence_item.py" line="553" />
             <source>No changes to save.</source>
             <translation>Немає змін для збереження.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="601" />
+            <location filename="../../desktop/evidence_item.py" line="603" />
             <source>Saved.</source>
             <translation>Збережено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="616" />
+            <location filename="../../desktop/evidence_item.py" line="618" />
             <source>Export a copy of the evidence</source>
             <translation>Експорт копії доказу</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="630" />
+            <location filename="../../desktop/evidence_item.py" line="632" />
             <source>Exporting…</source>
             <translation>Експорт…</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="660" />
+            <location filename="../../desktop/evidence_item.py" line="662" />
             <source>Cancelling…</source>
             <translation>Скасування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="678" />
+            <location filename="../../desktop/evidence_item.py" line="680" />
             <source>Export cancelled; no file was written.</source>
             <translation>Експорт скасовано; файл не записано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="687" />
+            <location filename="../../desktop/evidence_item.py" line="689" />
             <source>Exported to {path}</source>
             <translation>Експортовано до {path}</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_item.py" line="694" />
+            <location filename="../../desktop/evidence_item.py" line="696" />
             <source>Not exported: {reason}</source>
             <translation>Не експортовано: {reason}</translation>
         </message>
@@ -3333,7 +3338,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
         </message>
         <message>
             <location filename="../../desktop/evidence_panel.py" line="538" />
-            <location filename="../../desktop/evidence_panel.py" line="603" />
+            <location filename="../../desktop/evidence_panel.py" line="605" />
             <source>Cancelled. Nothing was added.</source>
             <translation>Скасовано. Нічого не додано.</translation>
         </message>
@@ -3344,36 +3349,41 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
         </message>
         <message>
             <location filename="../../desktop/evidence_panel.py" line="578" />
+            <source>Added: the file this record was missing, now attached to it.</source>
+            <translation>Додано: файл, якого бракувало цьому запису, тепер приєднано до нього.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/evidence_panel.py" line="580" />
             <source>Added: it was complete before the cancel reached it.</source>
             <translation>Додано: файл було збережено раніше, ніж спрацювало скасування.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="580" />
+            <location filename="../../desktop/evidence_panel.py" line="582" />
             <source>Added.</source>
             <translation>Додано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="582" />
+            <location filename="../../desktop/evidence_panel.py" line="584" />
             <source>The original was deleted: the vault holds the same bytes.</source>
             <translation>Оригінал видалено: сховище містить ті самі байти.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="584" />
+            <location filename="../../desktop/evidence_panel.py" line="586" />
             <source>The original was kept: it changed while it was being added.</source>
             <translation>Оригінал залишено: він змінився під час додавання.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="586" />
+            <location filename="../../desktop/evidence_panel.py" line="588" />
             <source>The original was kept: the copy in the vault could not be checked.</source>
             <translation>Оригінал залишено: копію у сховищі не вдалося перевірити.</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="596" />
+            <location filename="../../desktop/evidence_panel.py" line="598" />
             <source>Not added: {reason}</source>
             <translation>Не додано: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/evidence_panel.py" line="625" />
+            <location filename="../../desktop/evidence_panel.py" line="627" />
             <source>Files done: {finished} of {count}</source>
             <translation>Оброблено файлів: {finished} з {count}</translation>
         </message>

@@ -1004,6 +1004,7 @@ CUSTODY_FIELDS = {
 CUSTODY_ACTIONS = (
     "intake",
     "intake-duplicate",
+    "intake-attached",
     "view",
     "export",
     "export-metadata",
@@ -1014,8 +1015,8 @@ CUSTODY_ACTIONS = (
 )
 doc(
     COC,
-    '{"action": "intake" | "intake-duplicate" | "view" | "export" | "export-metadata" | "transfer" | "verify"'
-    ' | "delete" | "purge",',
+    '{"action": "intake" | "intake-duplicate" | "intake-attached" | "view" | "export" | "export-metadata"'
+    ' | "transfer" | "verify" | "delete" | "purge",',
 )
 
 

@@ -1,0 +1,122 @@
+"""The intake of a file an item of the same case names but does not hold
+(session 18, H5; docs/bundle-format.md §10 "Completeness against the
+workers' signatures", docs/chain-of-custody.md ``intake-attached``).
+
+The scene of tests/sync/test_hand_over_files_dropped.py (real vaults, real
+signed bundles by USB): Kyiv's history hand-over to Rivne carried worker
+W's photo record and dropped its bytes, so at Rivne W's item holds no file
+(``verify``: "has no stored file"; ``devices parked``: ``missing-file``).
+Then Rivne's coordinator gets the photo by other means and ingests it into
+W's own case.
+
+Before, the intake took it for a duplicate of W's item, which holds
+nothing: no byte was stored, an ``intake-duplicate`` event went into the
+item's custody, and the coordinator was told the file was already in the
+case. Now the bytes are stored and attached to W's item (its signed
+SHA-256 and size are the proof they are its bytes), one ``intake-attached``
+event says so, the result says ``supplied``, and the listing ends by its
+own rule: the item holds its file. A file the case holds already is still
+a duplicate."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from db.api import Vault, unaccounted_list
+from tests.cli_helpers import Cli, child_env
+from tests.sync.desk_world import assert_verified
+from tests.sync.reread_world import PHOTO
+from tests.sync.test_hand_over_files_dropped import PHOTO_SHA256, Scene, _held_bytes
+from tests.sync.test_hand_over_files_dropped import scene as dropped_scene
+from tests.vault_helpers import PASSPHRASE
+
+__all__ = ["dropped_scene"]
+
+
+def _photo_file(folder: Path, name: str = "from-the-worker-by-hand.jpg") -> Path:
+    source = folder / name
+    source.write_bytes(PHOTO)
+    return source
+
+
+def _evidence_in_case(vault: Vault, case_id: str) -> list[str]:
+    return sorted(item.id for item in vault.evidence.list(case_id=case_id))
+
+
+def _actions(vault: Vault, evidence_id: str) -> list[str]:
+    return [event.action for event in vault.evidence.custody(evidence_id)]
+
+
+def test_the_missing_file_is_stored_and_attached_to_the_item(dropped_scene: Scene, tmp_path: Path) -> None:
+    scene, rivne = dropped_scene, dropped_scene.rivne
+    case_id = scene.worker.case_id
+    before = _evidence_in_case(rivne, case_id)
+    assert scene.photo_item in before and _held_bytes(rivne) is None
+    assert [(r.problem, r.evidence_id) for r in unaccounted_list(rivne)[0]] == [
+        ("missing-file", scene.photo_item)
+    ]
+
+    result = rivne.evidence.ingest(_photo_file(tmp_path), case_id)
+
+    assert (result.item.id, result.duplicate, result.supplied) == (
+        scene.photo_item,
+        False,
+        (scene.photo_item,),
+    )
+    assert _evidence_in_case(rivne, case_id) == before  # no new item
+    assert _held_bytes(rivne) == PHOTO
+    with rivne.evidence.open(scene.photo_item) as reader:
+        assert reader.read() == PHOTO
+    [attached] = [e for e in rivne.evidence.custody(scene.photo_item) if e.action == "intake-attached"]
+    assert attached.device_id == rivne.device_id and attached.sha256 == PHOTO_SHA256
+    assert attached.details == {"name": "from-the-worker-by-hand.jpg"}
+    assert "intake-duplicate" not in _actions(rivne, scene.photo_item)
+    # The listing ends by its own rule (the item holds its file), and the
+    # vault verifies: the item's file, and its custody here starts with the event.
+    assert unaccounted_list(rivne) == ([], 0)
+    assert_verified(rivne)
+
+
+def test_the_same_file_again_is_then_a_duplicate(dropped_scene: Scene, tmp_path: Path) -> None:
+    scene, rivne = dropped_scene, dropped_scene.rivne
+    rivne.evidence.ingest(_photo_file(tmp_path), scene.worker.case_id)
+    again = rivne.evidence.ingest(_photo_file(tmp_path, "again.jpg"), scene.worker.case_id)
+    assert (again.item.id, again.duplicate, again.supplied) == (scene.photo_item, True, ())
+    assert _actions(rivne, scene.photo_item)[-2:] == ["intake-attached", "intake-duplicate"]
+    assert_verified(rivne)
+
+
+def test_moving_the_source_in_removes_it_once_the_item_reads_back(
+    dropped_scene: Scene, tmp_path: Path
+) -> None:
+    scene, rivne = dropped_scene, dropped_scene.rivne
+    source = _photo_file(tmp_path)
+    result = rivne.evidence.ingest(source, scene.worker.case_id, remove_source=True)
+    assert result.supplied and result.source_removed and not source.exists()
+    assert _held_bytes(rivne) == PHOTO
+
+
+def test_other_bytes_are_a_new_item_and_the_file_stays_missing(dropped_scene: Scene, tmp_path: Path) -> None:
+    scene, rivne = dropped_scene, dropped_scene.rivne
+    other = tmp_path / "other.jpg"
+    other.write_bytes(PHOTO + b"\x00")
+    result = rivne.evidence.ingest(other, scene.worker.case_id)
+    assert result.item.id != scene.photo_item and not result.duplicate and not result.supplied
+    assert [(r.problem, r.evidence_id) for r in unaccounted_list(rivne)[0]] == [
+        ("missing-file", scene.photo_item)
+    ]
+
+
+def test_the_cli_says_the_missing_file_was_supplied(dropped_scene: Scene, tmp_path: Path) -> None:
+    scene, rivne = dropped_scene, dropped_scene.rivne
+    rivne.lock()
+    cli = Cli(rivne.folder, child_env(tmp_path))
+    source = _photo_file(tmp_path)
+    done = cli.run("ingest", str(source), "--case", scene.worker.case_id, secrets=[PASSPHRASE])
+    assert done.stdout.startswith(f"{scene.photo_item}  sha256 {PHOTO_SHA256}"), done.stdout
+    assert "(this item's missing file: stored and attached to it now)" in done.stdout, done.stdout
+    assert "already in this case" not in done.stdout
+    again = cli.run("--json", "ingest", str(source), "--case", scene.worker.case_id, secrets=[PASSPHRASE])
+    [row] = [json.loads(line) for line in again.stdout.splitlines() if line.strip()]
+    assert (row["id"], row["duplicate"], row["supplied"]) == (scene.photo_item, True, [])
