@@ -49,7 +49,11 @@ test: system-deps-test $(STAMP) translations  ## set everything up and run the w
 	@# sandbox children, servers a test restarts) compiled them from source again.
 	@# The run reads them; a source edited since is compiled in memory (docs/development.md).
 	$(PY) -m compileall -q -j 0 --invalidation-mode timestamp db sync fieldvault desktop tests scripts
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n 2 -q --durations=30
+	@# pytest keeps the test modules it has rewritten (their asserts) only where
+	@# bytecode may be written, so under PYTHONDONTWRITEBYTECODE each xdist worker
+	@# rewrote every test module again at each run (~12 s of CPU a worker). It is
+	@# unset for pytest's processes; the children that need it set it themselves.
+	env -u PYTHONDONTWRITEBYTECODE QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n 2 -q --durations=30
 
 screenshots: system-deps-test $(STAMP) translations  ## run the GUI tests and refresh docs/screenshots/ (a plain test run writes to build/screenshots/)
 	QT_QPA_PLATFORM=offscreen FIELDVAULT_SCREENSHOTS=$(CURDIR)/docs/screenshots $(PY) -m pytest -n 2 -q tests/desktop tests/e2e/test_field_day.py tests/sync/exports/test_pdf_report.py
