@@ -20,10 +20,16 @@ a duplicate."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
+import pytest
+from sqlalchemy import text
+
 from db.api import Vault, unaccounted_list
+from db.errors import VaultDamaged
+from db.ids import new_id
 from tests.cli_helpers import Cli, child_env
 from tests.sync.desk_world import assert_verified
 from tests.sync.reread_world import PHOTO
@@ -120,3 +126,60 @@ def test_the_cli_says_the_missing_file_was_supplied(dropped_scene: Scene, tmp_pa
     again = cli.run("--json", "ingest", str(source), "--case", scene.worker.case_id, secrets=[PASSPHRASE])
     [row] = [json.loads(line) for line in again.stdout.splitlines() if line.strip()]
     assert (row["id"], row["duplicate"], row["supplied"]) == (scene.photo_item, True, [])
+
+
+def test_a_row_rewritten_to_name_other_bytes_stores_nothing(dropped_scene: Scene, tmp_path: Path) -> None:
+    """The bytes go to an item only if its signed record names them: a
+    derived row rewritten to claim other bytes (anyone with the database key
+    can) is damage, refused by id, and nothing is stored or recorded."""
+    scene, rivne = dropped_scene, dropped_scene.rivne
+    other = tmp_path / "other.jpg"
+    other.write_bytes(PHOTO + b"\x00")
+    with rivne.services.context.sessions() as session:
+        session.execute(
+            text(
+                "UPDATE entities SET body = json_set(body, '$.sha256', :sha, '$.size', :size) WHERE entity_id = :e"
+            ),
+            {
+                "sha": hashlib.sha256(other.read_bytes()).hexdigest(),
+                "size": len(PHOTO) + 1,
+                "e": scene.photo_item,
+            },
+        )
+        session.commit()
+    files_before = sorted(p for p in Path(rivne.folder).rglob("*") if p.is_file() and "blobs" in p.parts)
+    events_before = len(rivne.evidence.custody_log())
+    with pytest.raises(VaultDamaged) as raised:
+        rivne.evidence.ingest(other, scene.worker.case_id)
+    assert raised.value.code == "evidence-untrusted" and scene.photo_item in str(raised.value)
+    assert str(raised.value).endswith("Nothing was stored.")
+    assert (
+        sorted(p for p in Path(rivne.folder).rglob("*") if p.is_file() and "blobs" in p.parts) == files_before
+    )
+    assert len(rivne.evidence.custody_log()) == events_before
+    assert other.is_file()
+
+
+def test_every_item_of_the_case_without_the_file_gets_it(dropped_scene: Scene, tmp_path: Path) -> None:
+    """Two items of the case naming the same bytes, neither holding them
+    (say two workers' records of one photo, both handed over without it):
+    the intake attaches the bytes to both, one event each, and returns the
+    first. The second item is made here with the app's own write path, as
+    intake makes one, less the file."""
+    scene, rivne = dropped_scene, dropped_scene.rivne
+    ctx = rivne.services.context
+    body = rivne.evidence.get(scene.photo_item).body()
+    with ctx.write_transaction("a second record of the photo") as session:
+        second = ctx.commit_local(
+            session,
+            {"entity_id": new_id(), "entity_type": "evidence", "op": "put", "body": body, "parents": []},
+        ).entity_id
+    result = rivne.evidence.ingest(_photo_file(tmp_path), scene.worker.case_id)
+    both = tuple(sorted((scene.photo_item, second)))
+    assert (result.item.id, result.duplicate, result.supplied) == (both[0], False, both)
+    for evidence_id in both:
+        assert _actions(rivne, evidence_id)[-1] == "intake-attached"
+        with rivne.evidence.open(evidence_id) as reader:
+            assert reader.read() == PHOTO
+    assert unaccounted_list(rivne) == ([], 0)
+    assert_verified(rivne)
