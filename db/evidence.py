@@ -205,10 +205,10 @@ class EvidenceService(EntityService[EvidenceItem]):
                             evidence_id,
                             "intake-attached",
                             written.sha256,
-                            {
-                                "name": draft.original_name,
-                                **({"source": draft.source} if draft.source else {}),
-                            },
+                            # The name only, as for a duplicate: the log is what a
+                            # court's expert is given (custody export), and a
+                            # source may name a witness.
+                            {"name": draft.original_name},
                         )
                     item_id = supplied[0]
                 elif duplicate is not None:

@@ -63,7 +63,9 @@ def test_the_missing_file_is_stored_and_attached_to_the_item(dropped_scene: Scen
         ("missing-file", scene.photo_item)
     ]
 
-    result = rivne.evidence.ingest(_photo_file(tmp_path), case_id)
+    result = rivne.evidence.ingest(
+        _photo_file(tmp_path), case_id, source="brought by hand, as a witness asked"
+    )
 
     assert (result.item.id, result.duplicate, result.supplied) == (
         scene.photo_item,
@@ -76,7 +78,9 @@ def test_the_missing_file_is_stored_and_attached_to_the_item(dropped_scene: Scen
         assert reader.read() == PHOTO
     [attached] = [e for e in rivne.evidence.custody(scene.photo_item) if e.action == "intake-attached"]
     assert attached.device_id == rivne.device_id and attached.sha256 == PHOTO_SHA256
+    # The name only, as for a duplicate: the source typed may name a witness.
     assert attached.details == {"name": "from-the-worker-by-hand.jpg"}
+    assert rivne.evidence.get(scene.photo_item).source != "brought by hand, as a witness asked"
     assert "intake-duplicate" not in _actions(rivne, scene.photo_item)
     # The listing ends by its own rule (the item holds its file), and the
     # vault verifies: the item's file, and its custody here starts with the event.
