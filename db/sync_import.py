@@ -62,7 +62,6 @@ import re
 import secrets
 import time
 from collections.abc import Collection, Iterable, Iterator
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, cast
@@ -231,27 +230,13 @@ class ImportSummary:
     # lapsed (review 15 F2), until it is enrolled again here.
     signer_pending: list[str] = field(default_factory=list)
     # Custody events of such devices a history hand-over carried: checked,
-    # not stored (``chain_kept_out``); and how many of each device.
+    # not stored (``chain_kept_out``); and how many of each device
+    # (ImportedBundle.custody_kept_out, sync/bundle/vault_io.py).
     custody_kept_out: int = 0
     custody_kept_out_by_device: dict[str, int] = field(default_factory=dict)
     # Left out: their record is held here with another type (db/type_clash.py),
     # their children with them; the rest of the bundle applied.
     type_clash: list[str] = field(default_factory=list)
-
-    @staticmethod
-    def chains_kept_out(summaries: Iterable[ImportSummary]) -> dict[str, int]:
-        """Device id -> how many of its custody events the imports of
-        ``summaries`` checked and kept out (``VaultImport.chain_kept_out``)."""
-        kept: dict[str, int] = {}
-        for summary in summaries:
-            for device_id, count in summary.custody_kept_out_by_device.items():
-                kept[device_id] = kept.get(device_id, 0) + count
-        return kept
-
-
-# The summaries of the import units opened in this context
-# (``VaultImport.watch_summaries``); None when nobody watches.
-_WATCHED: ContextVar[list[ImportSummary] | None] = ContextVar("fieldvault_import_summaries", default=None)
 
 
 @dataclass(frozen=True)
@@ -307,9 +292,6 @@ class VaultImport:
         # vault's, whatever the id (review 15 F5; sync/bundle/vault_io.py).
         self.recheck_failure: RevisionRejected | None = None
         self.summary = ImportSummary()
-        watched = _WATCHED.get()
-        if watched is not None:
-            watched.append(self.summary)
         self._bundle: tuple[str, str] | None = None  # (bundle id, device id)
         # The local_seq run of the revisions this import stored (stored_revision_seqs).
         self._stored_seqs: tuple[int, int] | None = None
@@ -319,22 +301,6 @@ class VaultImport:
         # and its end keeps a row of it (``keep_reread``, db/rereads.py).
         self.reread = False
         self._reread: tuple[int, tuple[str, ...]] | None = None
-
-    @staticmethod
-    @contextlib.contextmanager
-    def watch_summaries() -> Iterator[list[ImportSummary]]:
-        """The summary of each import unit this thread (this context) opens
-        meanwhile, as the unit leaves it: for a caller whose result does not
-        carry a count it needs. ``bundle import`` and Import bundles… read
-        ``custody_kept_out_by_device`` this way: ImportedBundle
-        (sync/bundle/vault_io.py) has no field for it. A unit rolled back
-        (a dry run, a refusal) is listed too, with what it counted."""
-        seen: list[ImportSummary] = []
-        token = _WATCHED.set(seen)
-        try:
-            yield seen
-        finally:
-            _WATCHED.reset(token)
 
     def _rerooters(self) -> frozenset[str]:
         """The devices whose re-roots this import takes (db/reroot.py), read

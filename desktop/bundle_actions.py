@@ -96,10 +96,6 @@ class BundleOutcome:
     # device stays pending here (quarantine.awaits_approval, review 23 F1):
     # approving it by code enrols the device, so the row offers it.
     approvable: bool = False
-    # A history hand-over's custody events of devices whose vouch lapsed
-    # here since it was made: (device id, how many), checked and not stored
-    # (docs/bundle-format.md §10 "Lapsed since it was made").
-    custody_kept_out: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -167,7 +163,7 @@ class ImportTask:
         self._paths = paths
 
     def __call__(self, context: TaskContext) -> int:
-        from db.api import FieldvaultError, ImportSummary, VaultImport
+        from db.api import FieldvaultError
         from desktop.tasks import failure
         from sync import org_vault
         from sync.bundle.import_order import import_order
@@ -183,15 +179,14 @@ class ImportTask:
             if context.cancelled:
                 raise BundleCancelled()
             try:
-                with VaultImport.watch_summaries() as summaries:
-                    imported = import_bundle(
-                        self._vault,
-                        path,
-                        identity,
-                        org_id=held.org_id if held is not None else None,
-                        progress=_reporter(context, index),
-                        cancel=context.cancel,
-                    )
+                imported = import_bundle(
+                    self._vault,
+                    path,
+                    identity,
+                    org_id=held.org_id if held is not None else None,
+                    progress=_reporter(context, index),
+                    cancel=context.cancel,
+                )
             except BundleCancelled:
                 raise
             except FieldvaultError as refused:
@@ -211,7 +206,6 @@ class ImportTask:
                         approvable=imported.replay
                         and not to_worker
                         and _awaits_approval(self._vault, imported),
-                        custody_kept_out=tuple(sorted(ImportSummary.chains_kept_out(summaries).items())),
                     )
                 )
                 if imported.vouched and not to_worker:
@@ -718,7 +712,7 @@ class BundleImportDialog(TaskDialog):
                         "; bundles {first} to {last} of this device have not arrived yet: ask for them"
                     ).format(first=gap.first, last=gap.last)
                 text += self._decided(done)
-                text += self._chains_kept_out(outcome.custody_kept_out)
+                text += self._chains_kept_out(done.custody_kept_out)
                 text += self._hand_over_findings(done)
         elif outcome.to_worker and _is_held(outcome.failure):
             text = self.tr(

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
-from db.api import KEY_FILE, FieldvaultError, ImportSummary, Vault, VaultImport
+from db.api import KEY_FILE, FieldvaultError, Vault
 from fieldvault.passphrases import SecretSource
 from fieldvault.textinput import CommandRefused
 from sync.acks import ACK_SUFFIX, AckRefused, is_ack_file, take_ack, write_ack, write_latest_acks
@@ -168,9 +168,7 @@ def _org_id(vault: Vault) -> str | None:
     return profile.org_id if profile is not None else None
 
 
-def _imported_row(result: ImportedBundle, kept_out: dict[str, int] | None = None) -> dict[str, Any]:
-    """``kept_out``: device id -> how many of its custody events the import
-    checked and did not store (``ImportSummary.chains_kept_out``)."""
+def _imported_row(result: ImportedBundle) -> dict[str, Any]:
     return {
         "bundle": str(result.path),
         "ok": True,
@@ -206,7 +204,7 @@ def _imported_row(result: ImportedBundle, kept_out: dict[str, int] | None = None
         # §10 "Lapsed since it was made"). Ids and counts only.
         "custody_kept_out": [
             {"device_id": device_id, "events": count, "reason": "vouch-lapsed"}
-            for device_id, count in sorted((kept_out or {}).items())
+            for device_id, count in result.custody_kept_out
         ],
         # A history hand-over's last part: what the check against the workers'
         # signed manifests found, counts and the maker's id (docs/bundle-format.md
@@ -422,10 +420,9 @@ def _import(args: argparse.Namespace, out: Any, vault: Vault, make_progress: Pro
     for number, path in enumerate(bundles, start=1):
         progress = make_progress(f"[{number}/{len(bundles)}]")
         try:
-            with VaultImport.watch_summaries() as summaries:
-                result = import_bundle(vault, path, identity, org_id=org_id, progress=progress)
+            result = import_bundle(vault, path, identity, org_id=org_id, progress=progress)
             vouched = vouched or bool(result.vouched)
-            row = _imported_row(result, ImportSummary.chains_kept_out(summaries))
+            row = _imported_row(result)
             if result.hand_over_findings is not None and result.hand_over_findings.incomplete:
                 # Said now, to the person who took it, not only later by devices parked.
                 print(hand_over_warning(result.bundle_id, result.hand_over_findings), file=sys.stderr)
@@ -692,21 +689,20 @@ def _approve(args: argparse.Namespace, out: Any, vault: Vault, make_progress: Pr
 def _verify(args: argparse.Namespace, out: Any, vault: Vault, make_progress: ProgressFactory) -> None:
     progress = make_progress("Verifying")
     try:
-        with VaultImport.watch_summaries() as summaries:
-            result = import_bundle(
-                vault,
-                args.file,
-                vault.vault_keys.age_identity(),
-                org_id=_org_id(vault),
-                progress=progress,
-                dry_run=True,
-            )
+        result = import_bundle(
+            vault,
+            args.file,
+            vault.vault_keys.age_identity(),
+            org_id=_org_id(vault),
+            progress=progress,
+            dry_run=True,
+        )
     except BundleRejected as error:
         out.result(_refused_row(args.file, error), f"{args.file}: REFUSED ({error.reason})")
         raise
     finally:
         progress.finish()
-    row = _imported_row(result, ImportSummary.chains_kept_out(summaries)) | {"checked": "everything"}
+    row = _imported_row(result) | {"checked": "everything"}
     out.result(row, "OK, every check passed (nothing was imported): " + _human(row))
 
 

@@ -30,6 +30,7 @@ from db.api import (
     FieldvaultError,
     HeldBundle,
     ImportRejected,
+    ImportSummary,
     OperationCancelled,
     PendingBlob,
     RefusedMakersRevisions,
@@ -581,6 +582,11 @@ class ImportedBundle:
     # Left out: their record is held here with another type (§5 step 11,
     # db/sync_import.py TYPE_CLASH), their children with them. Ids only.
     type_clash: tuple[str, ...] = ()
+    # A history hand-over's custody events of devices whose coordinator's
+    # vouch lapsed here since it was made (§10 "Lapsed since it was made"):
+    # checked with each device's key and not stored. (device id, how many),
+    # sorted by device id; empty for any other bundle. Ids and counts only.
+    custody_kept_out: tuple[tuple[str, int], ...] = ()
     # A history hand-over's last part (the one with ``received``): what the
     # check against the workers' signed manifests found. None for any other
     # bundle, a part before the last, and a replay (no check ran).
@@ -928,7 +934,7 @@ class _Applier:
                 # made (§10 "Lapsed since it was made"): its event verified
                 # with its key, not stored; its revisions are kept aside and
                 # its own bundles bring the chain once it is enrolled again.
-                # (The unit counts it for the summary, custody_kept_out;
+                # (The unit counts it, ImportedBundle.custody_kept_out;
                 # record_received skips its ``received`` entry by is_lapsed.)
                 return
             self.unit.add_custody_events([wire])
@@ -1690,6 +1696,7 @@ def _apply(
             vouched=tuple(applier.vouched),
             withheld_revisions=tuple(summary.withheld_revisions),
             parked_revisions=tuple(summary.parked_revisions),
+            custody_kept_out=_kept_out(summary),
             hand_over_findings=findings,
         )
         # Evidence bytes this import took: not those only withheld revisions
@@ -1746,6 +1753,11 @@ def _apply(
     if relay and staged is not None:
         keep_relay_file(vault, staged, checked.bundle_id)
     return result
+
+
+def _kept_out(summary: ImportSummary) -> tuple[tuple[str, int], ...]:
+    """ImportedBundle.custody_kept_out from the unit's count, by device."""
+    return tuple(sorted(summary.custody_kept_out_by_device.items()))
 
 
 def _to_a_worker(profile: Profile | None, own_id: str, sender_id: str) -> bool:
