@@ -142,7 +142,10 @@ def approve_bundle(
         # bundle's signed header when it was held, the one the code matched.
         try:
             imported = approve_received(vault, held, admission)
-        except BundleRejected as refused:  # revoked in this vault meanwhile: it stays as it was
+        except BundleRejected as refused:
+            # Revoked in this vault's devices table only: it stays as it was.
+            # (One the profile held revokes since the check above gives this
+            # check's refusal, QuarantineRefused: _approve_received.)
             _remember_refusal(vault, held.bundle_id, refused_reason(refused))
             raise
         _remember_refusal(vault, held.bundle_id, None)

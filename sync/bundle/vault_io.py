@@ -1093,9 +1093,16 @@ def _enrol_admitted(unit: VaultImport, bundle_id: str, admission: Admission, pro
 
 def _approve_received(vault: Vault, replay: ImportedBundle, admission: Admission) -> ImportedBundle:
     """``_enrol_on_approval`` in a unit of its own: ``replay``, with what the
-    unit's end stored of the device's revisions kept aside."""
-    with vault.sync.begin_import() as unit:
-        _enrol_on_approval(unit, replay.bundle_id, admission, held_profile(vault))
+    unit's end stored of the device's revisions kept aside. A device the
+    profile held under the lock revokes, stored after the approval's own
+    check: the approval's refusal, as once the revocation came first
+    (_as_the_approval_refuses: nothing kept, no refusal recorded)."""
+    try:
+        with vault.sync.begin_import() as unit:
+            _enrol_on_approval(unit, replay.bundle_id, admission, held_profile(vault))
+    except BundleRejected as refused:
+        _as_the_approval_refuses(vault, refused, admission.device_id)
+        raise
     summary = unit.summary
     return replace(
         replay,

@@ -21,7 +21,6 @@ import pytest
 from db.api import Vault
 from sync import org_vault
 from sync.bundle.admission import Admission
-from sync.bundle.errors import BundleRejected
 from sync.bundle.quarantine import QuarantineRefused, approve_bundle
 from sync.bundle.vault_io import approve_received
 from tests.cli_helpers import Cli, child_env
@@ -71,9 +70,10 @@ def test_the_code_enrols_the_device_without_the_file(desks: UsbDesks, tmp_path: 
 def test_a_device_revoked_stays_out_without_the_file(desks: UsbDesks, tmp_path: Path) -> None:
     """Revoked by the profile: approve_bundle refuses before anything. An
     Admission handed straight to approve_received (as if the profile
-    changed between that check and the unit): the unit refuses
-    device-revoked from the vault's row. Either way X stays revoked, its
-    case out, the row received."""
+    changed between that check and the unit): the unit finds the profile
+    revoking X and gives the approval's refusal (session 18, H6: before,
+    device-revoked; tests/sync/test_approve_received_revoked_window.py).
+    Either way X stays revoked, its case out, the row received."""
     scene = _held_then_received_on_word(desks, tmp_path)
     lviv, x_id, bundle_id = desks.lviv, scene.x.device_id, scene.second.bundle_id
     scene.second.path.unlink()
@@ -83,9 +83,9 @@ def test_a_device_revoked_stays_out_without_the_file(desks: UsbDesks, tmp_path: 
         approve_bundle(lviv, bundle_id, code, lviv.vault_keys.age_identity())
     assert refused.value.code == "quarantine-device-revoked"
     held = _row(lviv, bundle_id)
-    with pytest.raises(BundleRejected) as rejected:
+    with pytest.raises(QuarantineRefused) as rejected:
         approve_received(lviv, held, Admission(x_id, held.device_key, held.age_recipient or "", None))
-    assert rejected.value.kind == "device-revoked"
+    assert rejected.value.code == "quarantine-device-revoked"
     assert _status(lviv, x_id) == "revoked"
     assert LATER not in _titles(lviv)
     assert _row(lviv, bundle_id).status == "received"
