@@ -304,6 +304,18 @@ def _warn_incomplete_hand_overs(handed: PullResult) -> None:
             print(hand_over_warning(received.bundle_id, findings), file=sys.stderr)
 
 
+def _kept_out_text(handed: PullResult) -> str:
+    """What a hand-over taken from the inbox kept out of a lapsed device's
+    custody chain, in ``bundle import``'s words (ids and counts only)."""
+    return "".join(
+        f" History hand-over {received.bundle_id}: {count} custody event(s) of device {device_id} NOT "
+        "TAKEN, its vouch lapsed here (each checked with its key, none stored): its own bundles bring "
+        "them once it is enrolled again (org add-device, or approve its bundle by code)."
+        for received in handed.received
+        for device_id, count in received.custody_kept_out
+    )
+
+
 def _warn_untaken_hand_overs(made: HandOverResult) -> None:
     from sync.client.hand_over_sync import BY_HAND, REMADE
 
@@ -366,6 +378,15 @@ def cmd_sync(args: argparse.Namespace, out: Output, secrets: SecretSource, open_
                     for r in handed.received
                     if r.hand_over_findings is not None
                 ],
+                # Custody events of devices whose vouch lapsed here since a
+                # hand-over was made: checked, not stored (docs/bundle-format.md
+                # §10 "Lapsed since it was made"); each bundle's row as
+                # ``bundle import`` gives it, with the hand-over's id.
+                "custody_kept_out": [
+                    {"bundle_id": r.bundle_id} | kept
+                    for r in handed.received
+                    for kept in r.to_json()["custody_kept_out"]
+                ],
                 "made": [{"device_id": d, "bundle_id": b} for d, b in made.made],
                 "sent": made.sent,
                 # The key desk's hand-overs the new desk took (known now), and
@@ -383,6 +404,7 @@ def cmd_sync(args: argparse.Namespace, out: Output, secrets: SecretSource, open_
                     f" {len(incomplete)} history hand-over(s) taken incomplete: see above and "
                     "fieldvault devices parked."
                 )
+            human += _kept_out_text(handed)
             _warn_untaken_hand_overs(made)
         else:
             pushed = push(vault, proxy=proxy, backoff=Backoff(attempts=args.attempts))

@@ -144,6 +144,11 @@ class Received:
     # check against the workers' signed manifests found (counts, the maker's
     # id; vault_io.HandOverFindings). None for any other bundle.
     hand_over_findings: HandOverFindings | None = None
+    # A history hand-over's custody events of devices whose vouch lapsed here
+    # since it was made, checked with each one's key and not stored: (device
+    # id, how many), sorted by id (ImportedBundle.custody_kept_out; empty for
+    # any other bundle). Ids and counts only.
+    custody_kept_out: tuple[tuple[str, int], ...] = ()
 
     @staticmethod
     def of(imported: ImportedBundle) -> Received:
@@ -163,6 +168,7 @@ class Received:
             imported.signer_pending,
             imported.type_clash,
             imported.hand_over_findings,
+            imported.custody_kept_out,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -181,6 +187,11 @@ class Received:
             "past_parked_cap": list(self.past_parked_cap),
             "signer_pending": list(self.signer_pending),
             "type_clash": list(self.type_clash),
+            # As ``fieldvault bundle import`` lists them (docs/cli.md).
+            "custody_kept_out": [
+                {"device_id": device_id, "events": count, "reason": "vouch-lapsed"}
+                for device_id, count in self.custody_kept_out
+            ],
         }
 
 
