@@ -117,6 +117,7 @@ from db.purge import live_blob_id
 from db.rereads import record_reread
 from db.reroot import may_reroot
 from db.revisions import Revision, SignaturesInFlight, revisions_from_wire
+from db.search_terms import forget_words
 from db.services import VaultContext
 from db.signers import authorised_signers, lapsed_vouch_signers, vouch_lapsed
 from db.store import latest_reading, save_clock, store_received, stored_types
@@ -315,9 +316,19 @@ class VaultImport:
         unit: VaultImport | None = None
         try:
             with ctx.write_transaction("import the bundle") as session:
-                unit = cls(ctx, session)
-                yield unit
-                unit._finish()
+                clock_before = ctx.clock.last
+                try:
+                    unit = cls(ctx, session)
+                    yield unit
+                    unit._finish()
+                except BaseException:
+                    # The clock, kept in memory too, took readings from the
+                    # unit's revisions (``_store``, a page at a time) and
+                    # events: what is rolled back must not stay in it, a
+                    # refusal's or a dry run's (review 26 F1). Still under
+                    # the write lock, so no other writer's reading is undone.
+                    ctx.clock.last = clock_before
+                    raise
         except BaseException:
             if unit is not None:
                 for writer in unit._writers:
@@ -391,13 +402,19 @@ class VaultImport:
                     authorised.append(verified)
                 through = None
                 stored = self._add_authorised(authorised, signer_pending, withhold, checking)
-            except BaseException:
+                if (first_bad := checking.first_bad()) is not None:
+                    raise first_bad  # (``_store`` asked already; kept for any path that did not reach it)
+            except Exception:
+                # Not BaseException: an interrupt stays an interrupt (review 26 F3).
                 first_bad = checking.first_bad(through)
                 if first_bad is not None:
+                    # The search index's word cache (process-wide until lock)
+                    # may hold the words of a body nobody signed: dropped
+                    # (review 26 F2). A refusal for a bad signature is rare;
+                    # the cache fills again.
+                    forget_words()
                     raise first_bad from None
                 raise
-            if (first_bad := checking.first_bad()) is not None:
-                raise first_bad  # (``_store`` asked already; kept for any path that did not reach it)
             return stored
 
     def _add_authorised(

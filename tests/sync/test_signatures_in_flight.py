@@ -9,17 +9,22 @@ real bundles, batches large enough to be checked on threads."""
 from __future__ import annotations
 
 import base64
+import threading
 import uuid
 from pathlib import Path
 
 import pytest
 
+from db import sync_import
 from db.device import DeviceIdentity
 from db.entities import ENTITY_TYPES, Case
 from db.errors import RevisionRejected
 from db.hlc import Timestamp, wall_clock_ms
+from db.parked import parked_among
 from db.revisions import _SIGNATURE_CHUNK, Revision, create_revision, revisions_from_wire
+from db.search_terms import word_terms
 from sync.bundle import BundleContents, BundleRejected, write_bundle
+from sync.bundle.vault_io import PAGE, import_bundle
 from sync.bundle.writer import DeviceIdentity as SigningIdentity
 from tests.sync.test_bundle_roundtrip import ORG, Org, counts, make_org
 
@@ -154,3 +159,108 @@ def test_revisions_from_wire_gives_each_revision_s_first_failed_check() -> None:
     assert [o.revision_id for o in outcomes if isinstance(o, Revision)] == [
         w["id"] for n, w in enumerate(wires) if n not in reasons
     ]
+
+
+# Review 26: the clock, the word cache and an interrupt (tests adapted from
+# its reproductions).
+
+
+def test_a_bad_signature_in_a_later_page_leaves_the_clock_as_it_was(org: Org, tmp_path: Path) -> None:
+    """A bundle of more than PAGE revisions is applied a page at a time: the
+    first page's signatures hold and its rows move the clock; the bad one in
+    the second page refuses the bundle, and the clock goes back (F1)."""
+    revisions = _cases(_worker_key(org), PAGE + 80, wall_clock_ms() + AHEAD_MS)
+    at = PAGE + 40
+    revisions[at] = _badly_signed(revisions[at])
+    assert _refused(org, _bundle(org, revisions, tmp_path / "two-pages.fvbundle")) == (
+        f"revision:{revisions[at]['id']}"
+    )
+
+
+def test_a_bad_custody_event_signature_leaves_the_clock_as_it_was(org: Org, tmp_path: Path) -> None:
+    worker = org.worker
+    events = [event.to_wire() for event in worker.sync.custody_since(0, 1000)]
+    assert events, "the worker has custody events"
+    signature = bytearray(base64.b64decode(events[0]["signature"]))
+    signature[10] ^= 0x01
+    events[0] = {**events[0], "signature": base64.b64encode(bytes(signature)).decode()}
+    contents = BundleContents(
+        org_id=ORG,
+        profile_version=1,
+        sequence=1,
+        previous=None,
+        custody_head=events[-1]["hash"],
+        revisions=_cases(_worker_key(org), MANY, wall_clock_ms() + AHEAD_MS),
+        custody=events,
+    )
+    signing = SigningIdentity(worker.sync.signing_key(), worker.device_id)
+    path = write_bundle(tmp_path / "custody.fvbundle", contents, signing, [org.recipient]).path
+    assert _refused(org, path) == f"custody:{events[0]['hash']}"
+
+
+def test_a_dry_run_leaves_the_clock_as_it_was(org: Org, tmp_path: Path) -> None:
+    coordinator = org.coordinator
+    clock = coordinator.services.context.clock
+    path = _bundle(
+        org, _cases(_worker_key(org), MANY, wall_clock_ms() + AHEAD_MS), tmp_path / "good.fvbundle"
+    )
+    before, last = counts(coordinator), clock.last
+    import_bundle(coordinator, path, org.identity, org_id=ORG, dry_run=True)
+    assert counts(coordinator) == before
+    assert clock.last == last
+
+
+def test_a_badly_signed_revision_s_words_do_not_stay_in_the_word_cache(org: Org, tmp_path: Path) -> None:
+    """The search index is written before the signatures' verdict: the
+    process-wide word cache must not keep the words of a body nobody
+    signed once the bundle is refused (F2)."""
+    word = "zqxforged" + uuid.uuid4().hex[:8].translate(str.maketrans("0123456789", "ghijklmnop"))
+    start = wall_clock_ms() + AHEAD_MS
+    revisions = _cases(_worker_key(org), MANY, start)
+    forged = create_revision(
+        _worker_key(org),
+        entity_id=str(uuid.uuid4()),
+        entity_type="case",
+        op="put",
+        body=Case(title=f"Witness {word} statement").body(),
+        parents=[],
+        hlc=Timestamp(start + 50, 0),
+    ).to_wire()
+    revisions[50] = _badly_signed(forged)
+    assert _refused(org, _bundle(org, revisions, tmp_path / "forged.fvbundle")) == f"revision:{forged['id']}"
+    hits = word_terms.cache_info().hits
+    word_terms(word)
+    assert word_terms.cache_info().hits == hits, "the forged revision's word stayed in the word cache"
+
+
+def test_an_interrupt_while_a_bad_signature_is_checked_stays_an_interrupt(
+    org: Org, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A KeyboardInterrupt that lands after the loop (standing for a signal:
+    the first read after it raises) is not turned into the bundle's refusal (F3)."""
+
+    def interrupted(*args: object, **kwargs: object) -> object:
+        monkeypatch.setattr(sync_import, "parked_among", parked_among)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sync_import, "parked_among", interrupted)
+    revisions = _cases(_worker_key(org), MANY, wall_clock_ms() + AHEAD_MS)
+    revisions[60] = _badly_signed(revisions[60])
+    with pytest.raises(KeyboardInterrupt):
+        org.import_(_bundle(org, revisions, tmp_path / "interrupted.fvbundle"))
+    assert not [t.name for t in threading.enumerate() if t.name.startswith("verify-signatures")]
+
+
+def test_no_signature_thread_outlives_a_refusal_and_the_next_bundle_is_taken(
+    org: Org, tmp_path: Path
+) -> None:
+    start = wall_clock_ms() + AHEAD_MS
+    revisions = _cases(_worker_key(org), MANY, start)
+    revisions[3] = _badly_signed(revisions[3])
+    assert (
+        _refused(org, _bundle(org, revisions, tmp_path / "bad.fvbundle")) == f"revision:{revisions[3]['id']}"
+    )
+    assert not [t.name for t in threading.enumerate() if t.name.startswith("verify-signatures")]
+    good = _cases(_worker_key(org), MANY, start)
+    assert org.import_(_bundle(org, good, tmp_path / "good.fvbundle")).revisions == MANY
+    assert org.coordinator.verify().ok
