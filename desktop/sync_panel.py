@@ -332,6 +332,7 @@ class SyncPanel(QDialog):
             )
         lines += self._stuck_details(status)
         lines += [self._incomplete_hand_over(found) for found in status.hand_overs_incomplete]
+        lines += [self._kept_out(*kept) for kept in status.hand_overs_kept_out]
         if status.withheld:
             # Another desk's bundle made before a revocation reached it: taken
             # without those revisions (docs/sync.md §2.3), said so that nobody
@@ -406,6 +407,19 @@ class SyncPanel(QDialog):
             )
             + files
         )
+
+    def _kept_out(self, maker_id: str, device_id: str, count: int) -> str:
+        """Custody events of a device whose vouch lapsed here that a history
+        hand-over the last run took carried, checked and not stored
+        (docs/bundle-format.md §10 "Lapsed since it was made"): as Import
+        bundles… says it, ids and counts only."""
+        return self.tr(
+            "The history hand-over from desk {maker}: %n custody event(s) of device {device} not taken: "
+            "the vouch for it lapsed here (each checked with its key, none stored); its own bundles bring "
+            "them once it is enrolled again (add it by its card, or approve its bundle by code).",
+            "",
+            count,
+        ).format(maker=maker_id, device=device_id)
 
     def _stuck_details(self, status: SyncStatus) -> list[str]:
         """Bundles the pull cannot download intact from the server, tried

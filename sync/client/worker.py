@@ -97,6 +97,11 @@ class SyncStatus:
     # their check against the workers' signed manifests found incomplete
     # (counts and the maker's id; docs/bundle-format.md §10): told at once.
     hand_overs_incomplete: tuple[HandOverFindings, ...] = ()
+    # The custody events those hand-overs carried of devices whose vouch
+    # lapsed here since each was made, checked and not stored (pull.Received
+    # custody_kept_out; bundle-format.md §10 "Lapsed since it was made"):
+    # (the maker desk's id, the device's id, how many). Ids and counts only.
+    hand_overs_kept_out: tuple[tuple[str, str, int], ...] = ()
     # A coordinator's bundles whose copy on the server cannot be downloaded
     # intact, with their device's later ones waiting behind each (pull.py).
     stuck: tuple[StuckBundle, ...] = ()
@@ -337,6 +342,11 @@ class SyncWorker:
                     for r in handed.received
                     if r.hand_over_findings is not None and r.hand_over_findings.incomplete
                 ),
+                hand_overs_kept_out=tuple(
+                    (r.device_id, device_id, count)
+                    for r in handed.received
+                    for device_id, count in r.custody_kept_out
+                ),
                 stuck=tuple(pulled.stuck),
             )
         else:
@@ -383,6 +393,7 @@ class SyncWorker:
         untaken: tuple[Untaken, ...] = (),
         hand_overs_untaken: tuple[UntakenHandOver, ...] = (),
         hand_overs_incomplete: tuple[HandOverFindings, ...] = (),
+        hand_overs_kept_out: tuple[tuple[str, str, int], ...] = (),
         stuck: tuple[StuckBundle, ...] = (),
     ) -> None:
         self._failures = 0
@@ -409,6 +420,7 @@ class SyncWorker:
             untaken=untaken,
             hand_overs_untaken=hand_overs_untaken,
             hand_overs_incomplete=hand_overs_incomplete,
+            hand_overs_kept_out=hand_overs_kept_out,
             stuck=stuck,
             server_forks=tuple(alarms(self.vault)),
         )
