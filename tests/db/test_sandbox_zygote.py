@@ -249,7 +249,9 @@ def test_after_a_crashed_or_timed_out_child_the_next_comes_from_a_new_zygote(
     # towards spawning for good (MAX_ZYGOTE_LOSSES).
     monkeypatch.setattr(sandbox, "_zygote_losses", 0)
     zygote = ready_zygote()
-    ended = BlockedRun(Limits(wall_seconds=1.0) if ending == "wall_time" else None)
+    # (2 s: its pid is known long before, even under load; a run timed out
+    # before its fork has no child to look at.)
+    ended = BlockedRun(Limits(wall_seconds=2.0) if ending == "wall_time" else None)
     blocked.append(ended)
     child = ended.child_pid()
     if ending == "wall_time":
@@ -275,7 +277,7 @@ def test_a_zygote_that_does_not_end_a_timed_out_child_counts_as_lost(
     monkeypatch.setattr(sandbox, "_zygote_losses", 0)
     monkeypatch.setattr(sandbox_zygote, "KILL_GRACE_S", 0.5)
     zygote = ready_zygote()
-    hung = BlockedRun(Limits(wall_seconds=1.0))
+    hung = BlockedRun(Limits(wall_seconds=3.0))  # stopped below long before its wall time
     blocked.append(hung)
     child = hung.child_pid()
     os.kill(zygote, signal.SIGSTOP)
