@@ -177,6 +177,7 @@ def approve_bundle(
             progress=progress,
             cancel=cancel,
             approved=approved,
+            approval=admission,  # should the device be enrolled no longer under the lock
             # One a pull held came from the server: held there, not relayed (org_held.py).
             from_server=in_spool(vault, held),
             # The code compared is a deliberate human act: past a hand-over's

@@ -1140,6 +1140,7 @@ def import_bundle(
     approved: Admission | None = None,
     from_server: bool = False,
     code_compared: bool = False,
+    approval: Admission | None = None,
 ) -> ImportedBundle:
     """Check the bundle at ``path`` and apply it in one transaction.
 
@@ -1167,7 +1168,11 @@ def import_bundle(
 
     ``code_compared``: a coordinator approved this bundle by its device's
     verification code (quarantine.py ``approve_bundle``): it is not held for
-    a hand-over taken in part (review 18 R1); every check still applies."""
+    a hand-over taken in part (review 18 R1); every check still applies.
+    ``approval``: with it, the admission the code compared, for a device
+    enrolled when the approval read it (``approved`` None): should the lock
+    find it no longer enrolled, the re-admission takes the code's word, as
+    the same approval after that change would (review 26 F4)."""
     _check_cancel(cancel)
     # §5.1-4: the header alone, so that a replay or an unknown sender is
     # answered without reading the payload; read_bundle checks the rest.
@@ -1218,6 +1223,25 @@ def import_bundle(
                         return settled
                     admission = settled
                     continue
+                if code_compared and approved is None and approval is not None:
+                    # Approved by code while enrolled, no longer so under the
+                    # lock (a vouch lapsed): the code compared admits it, as
+                    # approve_bundle would have passed it after the lapse;
+                    # before, it was held again as from an unknown device
+                    # and the approval answered with a refusal (review 26 F4).
+                    approved = approval
+                    asked = (
+                        vault,
+                        path,
+                        identity,
+                        checked,
+                        org_id,
+                        progress,
+                        cancel,
+                        dry_run,
+                        approved,
+                        code_compared,
+                    )
                 # Every question asked before the first lock, in its order
                 # (a hand-over taken in part may name the sender now).
                 admitted = _before_lock(*asked, profile)

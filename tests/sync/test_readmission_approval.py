@@ -156,3 +156,30 @@ def test_an_approval_for_a_device_revoked_in_the_window_is_refused_as_after_the_
     assert outcome.answer == "quarantine-device-revoked"
     assert (made.bundle_id, "held") in outcome.held and not outcome.received
     assert outcome.refusals == {} and not outcome.withheld
+
+
+def test_an_approval_whose_device_stops_being_enrolled_in_the_window_is_answered_as_after_it(
+    org: Organisation, desks: Desks, tmp_path: Path
+) -> None:
+    """Review 26 F4: approved by code while enrolled (another of its bundles
+    approved before), the device's row goes pending (a vouch lapse) between
+    the approval's read and the import's lock. The re-admission takes the
+    code's word, as the same approval after the lapse does: imported, the
+    device enrolled, nothing refused. Before, it was held again as from an
+    unknown device and the approval answered with a recorded refusal."""
+    worker, made = _approved_before(org, tmp_path)
+    worker_id = worker.device_id
+    approve = _approve(made, org_vault.status(worker).verification_code)
+    twin = desks.split()
+    twin.sync.set_device_status(worker_id, "pending")
+    reference = _outcome(twin, made, worker_id, lambda: approve(twin))
+    coordinator = org.coordinator
+
+    def lapse() -> None:
+        coordinator.sync.set_device_status(worker_id, "pending")
+
+    ran = desks.in_the_window(lapse)
+    outcome = _outcome(coordinator, made, worker_id, lambda: approve(coordinator))
+    assert ran, "the window was never reached"
+    assert reference.answer == "imported", reference
+    assert outcome == reference
