@@ -16,6 +16,7 @@ import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import Any, BinaryIO, ClassVar, cast
@@ -1182,8 +1183,8 @@ def import_bundle(
     # revoked, admission, relay staging); _apply reads it again under the
     # lock for what it decides there.
     profile = held_profile(vault)
-    asked = (vault, path, identity, checked, org_id, progress, cancel, dry_run, approved, code_compared)
-    admitted = _before_lock(*asked, profile)
+    asked = partial(_before_lock, vault, path, identity, checked, org_id, progress, cancel, dry_run)
+    admitted = asked(approved, code_compared, profile)
     if isinstance(admitted, ImportedBundle):
         return admitted
     admission = admitted
@@ -1230,21 +1231,9 @@ def import_bundle(
                     # before, it was held again as from an unknown device
                     # and the approval answered with a refusal (review 26 F4).
                     approved = approval
-                    asked = (
-                        vault,
-                        path,
-                        identity,
-                        checked,
-                        org_id,
-                        progress,
-                        cancel,
-                        dry_run,
-                        approved,
-                        code_compared,
-                    )
                 # Every question asked before the first lock, in its order
                 # (a hand-over taken in part may name the sender now).
-                admitted = _before_lock(*asked, profile)
+                admitted = asked(approved, code_compared, profile)
                 if isinstance(admitted, ImportedBundle):
                     return admitted
                 admission = admitted
