@@ -30,12 +30,16 @@ new desk, which counts that bundle as received, would never read it. So:
   bundle the maker imported before migration 0026, or left out over the
   budget, from one whose manifest a compromised maker stripped because it
   dropped that bundle's revisions: silence would let it defeat the check,
-  so "not checked" is shown, whatever the reason.
+  so "not checked" is shown, whatever the reason. A coordinator's entry
+  is not: one of the profile held here, or of a removed desk within the
+  numbers of its bundles this desk read itself as a coordinator's
+  (``DESK_BUNDLES_READ``: the profile no longer says it was one).
 
 Ids and counts only in logs; the manifests name ids and hashes, never content."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
@@ -79,6 +83,41 @@ def is_field_device(profile: Profile | None, own_id: str, device_id: str) -> boo
     return device_id != own_id and (profile is None or profile.coordinator(device_id) is None)
 
 
+# Sync client value: device id -> [first, last] of the numbers of its bundles
+# this desk read itself while the device was a coordinator of its profile
+# (JSON). A desk's bundle carries no worker's manifest; once the profile no
+# longer names the desk (removed), this is what still tells its bundles from
+# a field worker's whose manifest a maker left out (``check_carried``).
+DESK_BUNDLES_READ = "hand_over_desk_bundles_read"
+
+
+def _desk_runs(text: str | None) -> dict[str, list[int]]:
+    """The value's runs; one not of its form counts as none (then an entry
+    shows unchecked: the alarm, never silence)."""
+    try:
+        runs = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    if not isinstance(runs, dict):
+        return {}
+    return {
+        str(device): run
+        for device, run in runs.items()
+        if isinstance(run, list) and len(run) == 2 and all(type(n) is int for n in run)
+    }
+
+
+def _with_desk_bundle(text: str | None, device_id: str, sequence: int) -> str | None:
+    """The value with ``sequence`` of ``device_id`` inside its run (None: unchanged)."""
+    runs = _desk_runs(text)
+    first, last = runs.get(device_id, [sequence, sequence])
+    run = [min(first, sequence), max(last, sequence)]
+    if runs.get(device_id) == run:
+        return None
+    runs[device_id] = run
+    return json.dumps(runs, sort_keys=True, separators=(",", ":"))
+
+
 def keep_from_bundle(
     unit: VaultImport,
     profile: Profile | None,
@@ -90,10 +129,14 @@ def keep_from_bundle(
     signature: bytes,
 ) -> None:
     """At a coordinator desk, keep a field device's signed manifest with its
-    bundle, in the import's transaction (the reader checked its signature)."""
-    if profile is None or profile.coordinator(own_id) is None or not manifest or not signature:
+    bundle, in the import's transaction (the reader checked its signature);
+    of another coordinator's bundle, note its number (``DESK_BUNDLES_READ``)."""
+    if profile is None or profile.coordinator(own_id) is None or device_id == own_id:
         return
-    if is_field_device(profile, own_id, device_id):
+    if profile.coordinator(device_id) is not None:
+        unit.update_client_value(DESK_BUNDLES_READ, lambda text: _with_desk_bundle(text, device_id, sequence))
+        return
+    if manifest and signature:
         unit.keep_worker_manifest(bundle_id, device_id, sequence, manifest, signature)
 
 
@@ -237,6 +280,7 @@ def check_carried(
     tells a field device from a coordinator, whose bundles carry none)."""
     found: list[Unaccounted] = []
     verified = unverifiable = 0
+    desk_runs: dict[str, list[int]] | None = None  # read at the first entry that needs it
     for entry in entries:
         if entry.device_id in skip:
             continue
@@ -249,6 +293,15 @@ def check_carried(
             kept = unit.kept_manifest(entry.bundle_id)
             named = verified_manifest(replace(entry, worker_manifest=kept), key, org_id) if kept else None
             if named is None:
+                if kept is None:
+                    if desk_runs is None:
+                        desk_runs = _desk_runs(unit.update_client_value(DESK_BUNDLES_READ, lambda _: None))
+                    first, last = desk_runs.get(entry.device_id, (0, -1))
+                    if first <= entry.sequence <= last:
+                        # A coordinator's bundle this desk read itself (a
+                        # removed desk's: the profile no longer names it),
+                        # not on the maker's word: no worker's manifest to carry.
+                        continue
                 # Not kept here (or, never expected, kept and not binding):
                 # the maker's hand-over leaves this bundle unchecked.
                 found.append(Unaccounted(entry.device_id, entry.bundle_id, entry.sequence, "unchecked"))
