@@ -37,8 +37,10 @@ db.sandbox_worker TASK``, never in the app's own:
   a child's crash or timeout the zygote is retired and the next child comes
   from a new one (a fresh memory layout). A zygote that is gone or
   misbehaves is given up and the child spawned
-  (``FIELDVAULT_SANDBOX_SPAWN=1`` spawns always; a packaged build, other
-  platforms and a fork of the app spawn too).
+  (``FIELDVAULT_SANDBOX_SPAWN=1`` spawns always; other platforms and a fork
+  of the app spawn too). A packaged build starts its zygote as itself with
+  ``--sandbox-zygote`` (packaging/fieldvault_app.py), as it starts a
+  spawned child with ``--sandbox-worker``.
 
 On Windows and macOS the resource limits that ``resource`` lacks are skipped;
 the process boundary, the stdin-only input and the silenced stderr remain.
@@ -61,7 +63,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, BinaryIO
 
-from db.sandbox_zygote import ZYGOTE_MODULE, Zygote, ZygoteChild, ZygoteLost
+from db.sandbox_zygote import ZYGOTE_ARGUMENT, ZYGOTE_MODULE, Zygote, ZygoteChild, ZygoteLost
 
 log = logging.getLogger(__name__)
 
@@ -153,6 +155,7 @@ class InputFailed(Exception):
 Child = subprocess.Popen[bytes] | ZygoteChild
 _live: set[Child] = set()
 _live_lock = threading.Lock()
+_started = {"forked": 0, "spawned": 0}  # children_started()
 
 
 def stop_all() -> None:
@@ -249,8 +252,8 @@ def _live_zygote(*, start: bool) -> Zygote | None:
     global _zygote, _zygote_owner, _zygote_losses
     if os.environ.get(SPAWN_SWITCH, "") not in ("", "0"):
         return None
-    if not sys.platform.startswith("linux") or getattr(sys, "frozen", False):
-        return None  # a packaged build spawns as before (its entry point has no zygote)
+    if not sys.platform.startswith("linux"):
+        return None
     if _zygote_owner not in (0, os.getpid()):
         return None  # a fork of the app: the zygote is its parent's
     with _zygote_lock:
@@ -267,7 +270,7 @@ def _live_zygote(*, start: bool) -> Zygote | None:
             env = child_environment(Limits())
             del env["FIELDVAULT_SANDBOX_LIMITS"]  # sent with each request
             try:
-                _zygote = Zygote.start([sys.executable, "-m", ZYGOTE_MODULE], env)
+                _zygote = Zygote.start(zygote_command(), env)
             except OSError:
                 log.debug("sandbox zygote not started: children spawned")
                 return None
@@ -295,6 +298,21 @@ def zygote_pid() -> int | None:
     """The pid of this process's zygote, if one runs (tests, benchmarks)."""
     zygote = _live_zygote(start=False)
     return zygote.process.pid if zygote is not None else None
+
+
+def zygote_command() -> list[str]:
+    """How the zygote starts (its control fd is appended): a fresh
+    interpreter, never a fork of the app."""
+    if getattr(sys, "frozen", False):  # a PyInstaller build: packaging/fieldvault_app.py dispatches
+        return [sys.executable, ZYGOTE_ARGUMENT]
+    return [sys.executable, "-m", ZYGOTE_MODULE]
+
+
+def children_started() -> tuple[int, int]:
+    """How many children this process has had forked by a zygote, and how
+    many spawned (the installed selftest checks that an intake forks)."""
+    with _live_lock:
+        return _started["forked"], _started["spawned"]
 
 
 def worker_command(task: str, *options: str) -> list[str]:
@@ -400,6 +418,8 @@ class SandboxRun:
                 log.debug("sandbox zygote gave no child: spawned instead")
                 self._forget(process)
                 process = self._launch(stdin_file, fork=False)
+            with _live_lock:
+                _started["forked" if isinstance(process, ZygoteChild) else "spawned"] += 1
             yield process
         finally:
             self._forget(process)

@@ -1,5 +1,7 @@
 """A preloaded parent for the parser sandbox's children (Linux): ``python -m
-db.sandbox_zygote FD``.
+db.sandbox_zygote FD``, or in a packaged build the app itself, ``fieldvault
+--sandbox-zygote FD`` (packaging/fieldvault_app.py, as its spawned children
+are ``fieldvault --sandbox-worker TASK``).
 
 Every evidence intake and every image or PDF page shown starts a parser
 child (db/sandbox.py). Spawned, each one pays an interpreter's start and its
@@ -72,6 +74,8 @@ except ImportError:  # Windows: the zygote is never used there (db/sandbox.py)
     resource = None  # type: ignore[assignment]
 
 ZYGOTE_MODULE = "db.sandbox_zygote"
+# A packaged build's first argument for the zygote (packaging/fieldvault_app.py).
+ZYGOTE_ARGUMENT = "--sandbox-zygote"
 WORKER_FILE = str(Path(__file__).resolve().with_name("sandbox_worker.py"))
 MAX_MESSAGE = 1 << 16
 FDS_PER_REQUEST = 4  # reply, stdin, stdout, stderr
@@ -574,7 +578,7 @@ def _child(zygote: int, request: dict[str, Any], sources: list[int]) -> NoReturn
         os.environ.update(request["env"])
         _fresh_stdio()
         argv = [str(arg) for arg in request["argv"]]
-        sys.argv = [WORKER_FILE, *argv]
+        sys.argv = _worker_argv(argv)
         import db.sandbox_worker as worker
 
         worker.preloaded_bytes = _preloaded_bytes
@@ -588,6 +592,14 @@ def _child(zygote: int, request: dict[str, Any], sources: list[int]) -> NoReturn
         with contextlib.suppress(BaseException):  # a closed stream: as at exit
             sys.stdout.flush()
         os._exit(code)
+
+
+def _worker_argv(argv: list[str]) -> list[str]:
+    """``sys.argv`` as a spawned worker has it: in a packaged build the app
+    started with ``--sandbox-worker`` (db/sandbox.py worker_command)."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, "--sandbox-worker", *argv]
+    return [WORKER_FILE, *argv]
 
 
 def _place_fds(sources: list[int]) -> None:
@@ -631,7 +643,20 @@ def _fresh_stdio() -> None:
         setattr(sys, name, stream)
 
 
+def _is_socket(fd: int) -> bool:
+    import stat
+
+    try:
+        return stat.S_ISSOCK(os.fstat(fd).st_mode)
+    except OSError:
+        return False
+
+
 def main(argv: list[str]) -> int:
+    """``FD``, the control socket the app passed; anything else: exit 2 (a
+    person who typed ``fieldvault --sandbox-zygote``), touching nothing."""
+    if len(argv) != 1 or not argv[0].isdigit() or not _is_socket(int(argv[0])):
+        return 2
     with contextlib.suppress(KeyboardInterrupt):
         serve(int(argv[0]))
     return 0

@@ -22,6 +22,7 @@ import functools
 import hashlib
 import importlib
 import io
+import json
 import math
 import os
 import secrets
@@ -128,16 +129,17 @@ def step_search(run: Run) -> None:
     check(run.testimony_id in [h.entity_id for h in hits], "search by another word form found nothing")
 
 
-def _png() -> bytes:
+def _png(colour: tuple[int, int, int] = (200, 30, 30)) -> bytes:
     from PIL import Image
 
     out = io.BytesIO()
-    Image.new("RGB", (64, 48), (200, 30, 30)).save(out, format="PNG")
+    Image.new("RGB", (64, 48), colour).save(out, format="PNG")
     return out.getvalue()
 
 
 def step_ingest(run: Run) -> None:
-    """Take a photo into the vault (libmagic names its type)."""
+    """Take a photo into the vault (libmagic names its type); on Linux take
+    another through a parser child forked by the zygote."""
     run.png = _png()
     source = run.folder / "photo.png"
     source.write_bytes(run.png)
@@ -151,6 +153,38 @@ def step_ingest(run: Run) -> None:
         claimed.get("c2pa_state") == "no manifest",
         f"content credentials: {claimed.get('c2pa_state')} {claimed.get('c2pa_reason', '')}",
     )
+    _ingest_forked(run)
+
+
+def _ingest_forked(run: Run) -> None:
+    """On Linux the parser children are forked by a zygote (db/sandbox_zygote.py),
+    which a packaged build starts as itself with --sandbox-zygote: a build
+    whose zygote cannot start would spawn every child, correct but ~0.7 s
+    each, and no other step would notice. Its intake's child must be forked,
+    and a forked child must be boxed as a spawned one is."""
+    from db import sandbox
+
+    if not sys.platform.startswith("linux") or os.environ.get(sandbox.SPAWN_SWITCH, "") not in ("", "0"):
+        return  # spawned by design: other platforms, or spawning asked for
+    zygote = sandbox.start_zygote()
+    check(zygote is not None, "the parser zygote did not start: every parser child is spawned")
+    status = Path(f"/proc/{zygote}/status").read_text(encoding="ascii")
+    check("\nNoNewPrivs:\t1\n" in status and "\nThreads:\t1\n" in status, "the parser zygote is not hardened")
+    forked, spawned = sandbox.children_started()
+    png = _png(colour=(30, 30, 200))
+    source = run.folder / "photo-forked.png"
+    source.write_bytes(png)
+    item = run.field_vault.evidence.ingest(source, run.case_id, description="selftest").item
+    check(item.mime_type == "image/png", f"a forked child detected the file type as {item.mime_type!r}")
+    forked_after, spawned_after = sandbox.children_started()
+    check(
+        forked_after > forked and spawned_after == spawned,
+        "the intake's parser child was spawned, not forked",
+    )
+    answer = json.loads(sandbox.SandboxRun("selftest").run(feed=lambda write: None))
+    check(answer.get("ppid") == zygote, "a parser child did not come from the zygote")
+    boxed = all(answer.get(flag) is True for flag in ("not_dumpable", "no_new_privs", "core", "file_size"))
+    check(boxed and answer.get("socket") == "Refused", "a forked parser child is not confined")
 
 
 def step_export(run: Run) -> None:
