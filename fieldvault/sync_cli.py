@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from db.api import Vault
@@ -18,7 +18,7 @@ from sync.org_vault import held_profile
 if TYPE_CHECKING:  # the network stack (httpx) loads when sync runs, not at every start
     from sync.client.hand_over_sync import HandOverResult
     from sync.client.inbox import RelayResult
-    from sync.client.pull import PullResult
+    from sync.client.pull import PullResult, Received
     from sync.client.push import PushResult
 
 Opener = Callable[[argparse.Namespace, SecretSource], Vault]
@@ -106,7 +106,11 @@ def _pushed(result: PushResult, inbox: PullResult) -> tuple[dict[str, Any], str]
     return data, human
 
 
-def _pulled(result: PullResult, relayed: RelayResult, shared: PushResult) -> tuple[dict[str, Any], str]:
+def _pulled(
+    result: PullResult, relayed: RelayResult, shared: PushResult, hand_overs: Sequence[Received] = ()
+) -> tuple[dict[str, Any], str]:
+    """The JSON and the plain line of a coordinator's round; ``hand_overs``:
+    the history hand-over bundles taken from its inbox before the pull."""
     data = {
         "role": "coordinator",
         # Send-back bundles delivered to field workers' inboxes (docs/sync.md §9).
@@ -169,6 +173,13 @@ def _pulled(result: PullResult, relayed: RelayResult, shared: PushResult) -> tup
         },
     }
     human = f"{len(result.received)} bundle(s) imported"
+    if hand_overs:
+        # Its own phrase: "0 bundle(s) imported" after taking a hand-over was false.
+        taken = ", ".join(r.bundle_id + (" (already held)" if r.replay else "") for r in hand_overs)
+        human = (
+            f"{len(hand_overs)} history hand-over bundle(s) taken from the inbox ({taken}) and "
+            f"{len(result.received)} other bundle(s) imported"
+        )
     if result.released:
         human += f" ({len(result.released)} held before, their device now vouched for by another coordinator)"
     if result.held:
@@ -178,7 +189,7 @@ def _pulled(result: PullResult, relayed: RelayResult, shared: PushResult) -> tup
     if result.stuck:
         human += f", {len(result.stuck)} stuck on the server (see below)"
     human += "."
-    if kept_aside := sum(len(r.signer_pending) for r in result.received):
+    if kept_aside := sum(len(r.signer_pending) for r in [*hand_overs, *result.received]):
         human += (
             f" {kept_aside} record change(s) from devices whose vouch lapsed kept aside until they are "
             "enrolled again (fieldvault devices)."
@@ -367,7 +378,7 @@ def cmd_sync(args: argparse.Namespace, out: Output, secrets: SecretSource, open_
             made = hand_over_over_server(vault, proxy=proxy, backoff=Backoff(attempts=args.attempts))
             # Last, its own work to the other coordinators (docs/sync.md §2.3).
             shared = push(vault, proxy=proxy, backoff=Backoff(attempts=args.attempts), coordinator=True)
-            data, human = _pulled(pulled, relayed, shared)
+            data, human = _pulled(pulled, relayed, shared, handed.received)
             data["hand_over"] = {
                 "taken": [r.bundle_id for r in handed.received],
                 # What the check against the workers' signed manifests found in
