@@ -23,9 +23,13 @@ from pathlib import Path
 import pytest
 
 from db.worker_manifests import unaccounted_list
+from sync import org_vault
 from sync.bundle import hand_over_manifests
-from tests.sync.desk_world import UsbDesks, usb_desks
+from sync.bundle.hand_over import hand_over
+from tests.factory import make_case
+from tests.sync.desk_world import UsbDesks, add_desk, usb_desks
 from tests.sync.test_hand_over_lapsed_evidence import _lapsed_at_lviv
+from tests.sync.trust_fixtures import current_profile
 
 desks = usb_desks
 __all__ = ["desks"]
@@ -59,4 +63,40 @@ def test_a_field_workers_bundle_without_its_manifest_is_still_unchecked(
         scene.x.device_id,
         scene.bundle.bundle_id,
         desks.kyiv.device_id,
+    )
+
+
+def test_a_removed_desks_later_bundle_without_its_manifest_is_still_unchecked(
+    desks: UsbDesks, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the numbers Lviv read as a coordinator's are a desk's: Odesa,
+    removed, sends bundle 2 as a plain device (Kyiv keeps its manifest as a
+    field device's); carried without it (Kyiv's budget at 0), that entry is
+    listed unchecked, bundle 1 (read at Lviv as a desk's) is not."""
+    kyiv, lviv = desks.kyiv, desks.lviv
+    odesa = add_desk(kyiv, tmp_path / "odesa", label="Odesa desk")
+    desks.others.append(odesa)
+    org_vault.update_profile(lviv, current_profile(kyiv))
+    make_case(odesa, title="Odesa's case")
+    first = desks.org.export(odesa).path
+    desks.to_lviv(first)
+    desks.org.import_(first)
+    removed = org_vault.remove_coordinator(kyiv, odesa.device_id).signed
+    org_vault.update_profile(lviv, removed)
+    org_vault.update_profile(odesa, removed)
+    make_case(odesa, title="Odesa's later case")
+    later = desks.org.export(odesa)
+    desks.org.import_(later.path)
+    monkeypatch.setattr(hand_over_manifests, "MAX_CARRIED_MANIFEST_BYTES", 0)
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    made = hand_over(kyiv, stick, lviv.device_id)
+    findings = desks.to_lviv(made.path).hand_over_findings
+    assert findings is not None and findings.unchecked == 1
+    [row] = unaccounted_list(lviv)[0]
+    assert (row.problem, row.device_id, row.bundle_id, row.sequence) == (
+        "unchecked",
+        odesa.device_id,
+        later.bundle_id,
+        2,
     )
