@@ -176,6 +176,11 @@ def _ingest_forked(run: Run) -> None:
     source.write_bytes(png)
     item = run.field_vault.evidence.ingest(source, run.case_id, description="selftest").item
     check(item.mime_type == "image/png", f"a forked child detected the file type as {item.mime_type!r}")
+    state = item.claimed.get("c2pa_state")
+    check(
+        state == "no manifest",
+        f"content credentials in a forked child: {state} {item.claimed.get('c2pa_reason', '')}",
+    )
     forked_after, spawned_after = sandbox.children_started()
     check(
         forked_after > forked and spawned_after == spawned,

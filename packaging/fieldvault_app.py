@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import sys
 
-from db.sandbox_zygote import ZYGOTE_ARGUMENT
+# db/sandbox_zygote.py ZYGOTE_ARGUMENT (tests/db/test_frozen_zygote.py checks
+# they agree); a literal, so that no other platform's start imports that module.
+ZYGOTE_ARGUMENT = "--sandbox-zygote"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -76,6 +76,7 @@ def selftest(limits: Limits | None = None) -> dict[str, object]:
 
 def test_the_app_entry_refuses_a_zygote_argument_without_a_socket() -> None:
     app = _app_module()
+    assert app.ZYGOTE_ARGUMENT == ZYGOTE_ARGUMENT
     read, write = os.pipe()
     try:
         for args in ([], ["x"], [str(read)], ["1", "2"], ["999999"]):
