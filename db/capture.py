@@ -12,7 +12,9 @@ Those libraries read attacker-chosen bytes, so they never run in the app's
 process: ``examine_file`` hands the file to a confined child process
 (``db.sandbox``), which runs ``detect_mime`` and ``claims_of`` below. A file
 they cannot parse, a child that crashes, runs out of time or memory, still gets
-in: its claims are then ``{"metadata": "metadata not read: <reason>"}``.
+in: its claims are then ``{"metadata": "metadata not read: <reason>"}``. Of a
+run the sandbox failed (timed out, crashed, stopped) nothing is used, even
+what it wrote before: the type is then ``application/octet-stream``.
 Parsing never blocks intake. Content Credentials (C2PA) are read by a second
 child of their own (``db.c2pa_read``) and join the claims as ``c2pa_*`` keys.
 """
@@ -59,21 +61,24 @@ def examine_file(path: Path, limits: Limits | None = None) -> tuple[str, dict[st
 
 def _examine(path: Path, limits: Limits | None) -> tuple[str, dict[str, str]]:
     run = SandboxRun("examine", limits=limits or INTAKE_LIMITS)
-    output = b""
     try:
         with Path(path).open("rb") as source:
             output = run.run(stdin_file=source)
     except SandboxFailed as failed:
-        output, reason = failed.output, failed.reason
-    else:
-        reason = ""
+        # Timed out, crashed, stopped: nothing the child wrote counts, not
+        # even a complete answer. It may be cut short, or a hostile file's
+        # words written before it hung or crashed; a child that wrote its
+        # claims just before its deadline is timed out all the same.
+        reason = child_reason(failed.reason)
+        log.info("capture metadata not read: %s", loggable_reason(reason))
+        return UNKNOWN_TYPE, not_read(reason)
     lines = _json_lines(output)
     mime = next((line["mime"] for line in lines if isinstance(line.get("mime"), str)), UNKNOWN_TYPE)
     claims = next((line["claims"] for line in lines if isinstance(line.get("claims"), dict)), None)
     error = next((line["error"] for line in lines if isinstance(line.get("error"), str)), None)
     if claims is not None and all(isinstance(k, str) and isinstance(v, str) for k, v in claims.items()):
         return str(mime), {str(k): str(v) for k, v in claims.items()}
-    reason = child_reason(reason or error or BAD_OUTPUT)  # a fixed phrase or an exception's type
+    reason = child_reason(error or BAD_OUTPUT)  # a fixed phrase or an exception's type
     log.info("capture metadata not read from a %s file: %s", _loggable_type(mime), loggable_reason(reason))
     return str(mime), not_read(reason)
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import sys
 import threading
 import time
 from pathlib import Path
@@ -64,23 +66,89 @@ def test_claims_still_come_back_through_the_box(tmp_path: Path) -> None:
     assert mime.startswith("video/") and "duration_seconds" in claims
 
 
+def _hanging_examine_child(
+    monkeypatch: pytest.MonkeyPatch, answer: list[dict[str, object]], marker: Path
+) -> None:
+    """The intake's metadata child (spawned) writes ``answer``'s lines, then
+    its pid to ``marker``, then hangs: a hostile file that took the parser
+    over, or a parse that never ends. The Content Credentials child is the
+    real one."""
+    monkeypatch.setenv(sandbox.SPAWN_SWITCH, "1")
+    lines = "".join(json.dumps(line) + "\n" for line in answer)
+    script = (
+        "import os, sys, time\n"
+        f"sys.stdout.write({lines!r}); sys.stdout.flush()\n"
+        f"open({str(marker)!r}, 'w').write(str(os.getpid()))\n"
+        "time.sleep(120)\n"
+    )
+    real = sandbox.worker_command
+
+    def command(task: str, *options: str) -> list[str]:
+        return [sys.executable, "-c", script] if task == "examine" else real(task, *options)
+
+    monkeypatch.setattr(sandbox, "worker_command", command)
+
+
 def test_a_child_past_its_time_is_killed_and_the_file_stored_anyway(
     vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # No hostile file needed: a time limit shorter than a Python start-up
-    # (a child forked by the zygote may name the type within it: the
-    # Content Credentials child, with its own limits, then reads the photo).
-    monkeypatch.setattr(capture, "INTAKE_LIMITS", Limits(wall_seconds=0.01))
+    # A child that answered in full and then hung past its wall time: timed
+    # out, so nothing it wrote is used, its type no more than its claims
+    # (they may be cut short, or a hostile file's words). They were used
+    # once: an intake with a 0.01 s limit got them whenever a child forked
+    # by the zygote read the photo within it.
+    marker = tmp_path / "answered"
+    answer: list[dict[str, object]] = [
+        {"mime": "image/jpeg"},
+        {"claims": {"camera": CANARY, "gps_latitude": "49.2"}},
+    ]
+    _hanging_examine_child(monkeypatch, answer, marker)
+    # 3 s: room for the child to start and answer under load (checked below)
+    monkeypatch.setattr(capture, "INTAKE_LIMITS", Limits(wall_seconds=3.0))
     source = make_jpeg(tmp_path / "photo.jpg")
-    # How soon the child goes is measured by benchmarks/bench_sandbox.py.
+    started = time.monotonic()
     item = vault.evidence.ingest(source, make_case(vault).id).item
-    assert {key: value for key, value in item.claimed.items() if not key.startswith("c2pa_")} == {
-        "metadata": "metadata not read: timed out"
-    }
+    assert time.monotonic() - started < 60  # killed at its wall time, not waited for
+    assert marker.exists(), "the child had not answered by its deadline: the test proves nothing"
+    assert not Path(f"/proc/{marker.read_text()}").exists()  # killed and reaped
+    assert item.claimed == {"metadata": "metadata not read: timed out"}  # no C2PA read either
+    assert item.mime_type == "application/octet-stream"
+    assert CANARY not in json.dumps(item.claimed)
     with vault.evidence.open(item.id) as reader:
         assert reader.read() == source.read_bytes()
     assert sandbox.running() == 0
     assert vault.verify().ok
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the zygote is Linux only")
+def test_a_forked_child_blocked_past_its_time_is_timed_out(tmp_path: Path) -> None:
+    # The real worker, forked from the zygote, reading a FIFO whose write end
+    # this test holds open: it is still reading at its deadline, however
+    # fast it is (a 0.01 s limit was a race: a forked child can read a
+    # small photo within it).
+    zygote = sandbox.start_zygote()
+    assert zygote is not None
+    fifo = tmp_path / "photo.jpg"
+    os.mkfifo(fifo)
+    write_end = os.open(fifo, os.O_RDWR | os.O_NONBLOCK)  # a writer, never closed in time
+    outcome: list[tuple[str, dict[str, str]]] = []
+    try:
+        os.write(write_end, make_jpeg(tmp_path / "a.jpg").read_bytes())
+        examining = threading.Thread(
+            target=lambda: outcome.append(examine_file(fifo, Limits(wall_seconds=1.0))), daemon=True
+        )
+        examining.start()
+        examining.join(30)  # a hang guard: the sandbox kills it at 1 s
+    finally:
+        os.close(write_end)  # a child still reading now ends (and fails the test)
+    examining.join(30)
+    assert outcome == [("application/octet-stream", {"metadata": "metadata not read: timed out"})]
+    assert sandbox.running() == 0
+    # Forked, not spawned: a timed-out child retires its zygote, which ends.
+    deadline = time.monotonic() + 30
+    while sandbox._runs_still(zygote):
+        assert time.monotonic() < deadline, "the zygote forked no child (or was not retired)"
+        time.sleep(0.01)
 
 
 def test_a_child_out_of_memory_gives_a_reason_not_a_crash(tmp_path: Path) -> None:
