@@ -162,7 +162,7 @@ def _ingest_forked(run: Run) -> None:
     whose zygote cannot start would spawn every child, correct but ~0.7 s
     each, and no other step would notice. Its intake's child must be forked,
     and a forked child must be boxed as a spawned one is."""
-    from db import sandbox
+    from db.api import sandbox
 
     if not sys.platform.startswith("linux") or os.environ.get(sandbox.SPAWN_SWITCH, "") not in ("", "0"):
         return  # spawned by design: other platforms, or spawning asked for
