@@ -263,6 +263,16 @@ def enrolled_worker(folder: Path, coordinator: Vault) -> Vault:
     return worker
 
 
+def _settled() -> None:
+    """Every timed step starts with the disk as quiet as the one before it
+    had it: the writes still in flight and, on a file system mounted with
+    ``discard`` (this machine's), the trims of files just removed are done
+    first, outside the clock. Before, ``import_bundle`` ran right after the
+    equal-work creation's 2 GiB folder was removed, and paid for its trims,
+    while ``age -d | tar -x`` ran after it on a quiet disk."""
+    os.sync()
+
+
 def bench_evidence(folder: Path, size_mib: int) -> list[Result]:
     folder.mkdir()
     coordinator, org_id, version, recipients = organisation(folder)
@@ -275,6 +285,7 @@ def bench_evidence(folder: Path, size_mib: int) -> list[Result]:
     expected = {path.name: sha256_of(path) for path in files}  # the manifest's hashes
     subprocess.run(["cat", *map(str, files)], check=True, stdout=subprocess.DEVNULL)  # warm cache
 
+    _settled()
     started, cpu = time.perf_counter(), time.process_time()
     made = export_bundle(worker, folder / "usb", recipients, org_id, version)
     ours_create = time.perf_counter() - started
@@ -285,12 +296,14 @@ def bench_evidence(folder: Path, size_mib: int) -> list[Result]:
     key = folder / "baseline.key"
     key.write_text(f"{baseline_identity}\n")
     key.chmod(0o600)
+    _settled()
     cpu = children_cpu()
     tar_age = timed_shell(
         f"tar -cf - -C files . | age -r {baseline_identity.to_public()} > baseline.age && sync -f baseline.age",
         folder,
     )
     cpu_tar_age = children_cpu() - cpu
+    _settled()
     cpu = children_cpu()
     equal_create = equal_work_create(
         folder / "equal-create", files, str(baseline_identity.to_public()), expected
@@ -298,6 +311,7 @@ def bench_evidence(folder: Path, size_mib: int) -> list[Result]:
     cpu_equal_create = children_cpu() - cpu
     shutil.rmtree(folder / "equal-create")
 
+    _settled()
     started, cpu, child_cpu = time.perf_counter(), time.process_time(), children_cpu()
     imported = import_bundle(coordinator, made.path, coordinator.vault_keys.age_identity(), org_id=org_id)
     ours_import = time.perf_counter() - started
@@ -306,12 +320,14 @@ def bench_evidence(folder: Path, size_mib: int) -> list[Result]:
     assert imported.blobs == len(files), imported
 
     (folder / "unpacked").mkdir()
+    _settled()
     cpu = children_cpu()
     age_tar = timed_shell(
         "age -d -i baseline.key baseline.age | tar -xf - -C unpacked && sync -f unpacked", folder
     )
     cpu_age_tar = children_cpu() - cpu
     shutil.rmtree(folder / "unpacked")
+    _settled()
     cpu = children_cpu()
     equal_import = equal_work_import(folder, expected)
     cpu_equal_import = children_cpu() - cpu
