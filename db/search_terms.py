@@ -126,7 +126,10 @@ def forget_words() -> None:
     """Drop the cached analyses of words (of records indexed and of queries
     typed) when a vault locks: the cache would otherwise keep the words of
     testimonies reachable in the unlocked process's memory after lock. What
-    freed memory still holds is docs/threat-model.md 4.1's limit."""
+    freed memory still holds is docs/threat-model.md 4.1's limit. Also when
+    an import is refused for a bad signature (db/sync_import.py): its
+    records were indexed before the verdict, and the words of a body nobody
+    signed must not stay."""
     word_terms.cache_clear()
     query_terms.cache_clear()
 
