@@ -17,11 +17,11 @@ from pytestqt.qtbot import QtBot
 
 from desktop.devices_view import DevicesDialog
 from sync.bundle.reread import reread_bundle
+from tests.desktop.bundle_dialog_helpers import shown_devices
 from tests.gui_helpers import in_ukrainian
 from tests.sync.test_hand_over_files_dropped import Scene, scene
 
 __all__ = ["scene"]  # the fixture
-WAIT_MS = 60_000
 
 
 @pytest.fixture
@@ -30,20 +30,12 @@ def ukrainian(tmp_path: Path) -> Iterator[None]:
         yield
 
 
-def _devices(scene: Scene, qtbot: QtBot) -> DevicesDialog:
-    dialog = DevicesDialog(scene.rivne)
-    qtbot.addWidget(dialog)
-    qtbot.waitUntil(lambda: not dialog.busy and dialog.table.topLevelItemCount() > 0, timeout=WAIT_MS)
-    dialog.show()
-    return dialog
-
-
 def _warned(dialog: DevicesDialog) -> list[str]:
     return [cells[dialog.WARNING_COLUMN] for cells in dialog.row_texts() if cells[dialog.WARNING_COLUMN]]
 
 
 def test_the_workers_row_names_the_desk_that_did_not_bring_the_file(qtbot: QtBot, scene: Scene) -> None:
-    dialog = _devices(scene, qtbot)
+    dialog = shown_devices(qtbot, scene.rivne)
     worker, kyiv = scene.worker.vault.device_id, scene.kyiv.device_id
     said = [text for text in dialog.full_warnings(worker) if kyiv in text]
     assert len(said) == 1, dialog.full_warnings(worker)
@@ -59,14 +51,14 @@ def test_the_workers_row_names_the_desk_that_did_not_bring_the_file(qtbot: QtBot
     dialog.done(0)
     # The worker's own file, re-read: the bytes are here and the row is quiet.
     reread_bundle(scene.rivne, scene.bundle, scene.rivne.vault_keys.age_identity(), org_id=scene.org.org_id)
-    again = _devices(scene, qtbot)
+    again = shown_devices(qtbot, scene.rivne)
     assert _warned(again) == []
     assert not [text for text in again.full_warnings(worker) if kyiv in text]
     again.done(0)
 
 
 def test_it_is_said_in_ukrainian(qtbot: QtBot, scene: Scene, ukrainian: None) -> None:
-    dialog = _devices(scene, qtbot)
+    dialog = shown_devices(qtbot, scene.rivne)
     worker, kyiv = scene.worker.vault.device_id, scene.kyiv.device_id
     said = [text for text in dialog.full_warnings(worker) if kyiv in text]
     assert len(said) == 1, dialog.full_warnings(worker)

@@ -14,38 +14,25 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from desktop.bundle_actions import BundleImportDialog
 from desktop.sync_panel import SyncPanel
 from desktop.sync_status import SyncIndicator
 from desktop.tasks import TaskRunner
 from sync.bundle.hand_over import hand_over
 from sync.bundle.vault_io import HandOverFindings
 from sync.client.worker import IDLE, SyncStatus
+from tests.desktop.bundle_dialog_helpers import import_in_dialog
 from tests.gui_helpers import in_ukrainian, screenshot
 from tests.sync.test_hand_over_completeness import Scene, _dropping, scene
 
 __all__ = ["scene"]  # the fixture
-WAIT_MS = 60_000
 
 
 @pytest.fixture
 def ukrainian(tmp_path: Path) -> Iterator[None]:
     with in_ukrainian(tmp_path / "translations"):
         yield
-
-
-def _import_in_dialog(qtbot: QtBot, scene: Scene, path: Path) -> BundleImportDialog:
-    dialog = BundleImportDialog(scene.rivne)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    dialog._chooser = lambda _parent, _caption: [str(path)]  # the file dialog's answer
-    qtbot.mouseClick(dialog.choose_button, Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not dialog.busy, timeout=WAIT_MS)
-    return dialog
 
 
 def _panel(qtbot: QtBot, scene: Scene, found: HandOverFindings) -> SyncPanel:
@@ -63,7 +50,7 @@ def _panel(qtbot: QtBot, scene: Scene, found: HandOverFindings) -> SyncPanel:
 
 def test_import_bundles_says_nothing_more_of_an_honest_hand_over(qtbot: QtBot, scene: Scene) -> None:
     made = hand_over(scene.kyiv, scene.stick("stick"), scene.rivne.device_id)
-    dialog = _import_in_dialog(qtbot, scene, made.path)
+    dialog = import_in_dialog(qtbot, scene.rivne, [made.path])
     [row] = dialog.result_texts()
     assert row.startswith(f"imported: bundle {made.sequence} of device {scene.kyiv.device_id}"), row
     assert "INCOMPLETE" not in row
@@ -74,7 +61,7 @@ def test_import_bundles_and_the_sync_panel_say_a_hand_over_was_incomplete(
 ) -> None:
     _dropping(monkeypatch, scene.testimony_revision)
     made = hand_over(scene.kyiv, scene.stick("stick"), scene.rivne.device_id)
-    dialog = _import_in_dialog(qtbot, scene, made.path)
+    dialog = import_in_dialog(qtbot, scene.rivne, [made.path])
     [row] = dialog.result_texts()
     assert row.startswith(f"imported: bundle {made.sequence} of device {scene.kyiv.device_id}"), row
     assert (
@@ -108,7 +95,7 @@ def test_it_is_said_in_ukrainian(
 ) -> None:
     _dropping(monkeypatch, scene.testimony_revision)
     made = hand_over(scene.kyiv, scene.stick("stick"), scene.rivne.device_id)
-    dialog = _import_in_dialog(qtbot, scene, made.path)
+    dialog = import_in_dialog(qtbot, scene.rivne, [made.path])
     [row] = dialog.result_texts()
     assert f"НЕПОВНА передача історії від робочого місця {scene.kyiv.device_id}" in row, row
     assert "INCOMPLETE" not in row

@@ -23,12 +23,13 @@ from PySide6.QtCore import QLocale, Qt
 from pytestqt.qtbot import QtBot
 
 from db.api import Vault
-from desktop.bundle_actions import BundleExportDialog, BundleImportDialog
+from desktop.bundle_actions import BundleExportDialog
 from desktop.i18n import install_translators, remove_translators
 from desktop.sync_panel import SyncPanel
 from sync import org_vault
 from sync.bundle.vault_io import import_bundle
 from sync.client.org_link import publish_profile
+from tests.desktop.bundle_dialog_helpers import import_in_dialog
 from tests.desktop.test_sync_gui import SLOW_RETRY, status_of, unlock
 from tests.gui_helpers import TS_FILE, compile_qm, qt_app, screenshot
 from tests.sync.client.sync_helpers import record_work
@@ -75,22 +76,11 @@ def _stale_bundle_and_revocation(desks: UsbDesks) -> tuple[Path, set[str]]:
     return stale.path, _revision_ids(desks.kyiv, field.vault.device_id) | {edit}
 
 
-def _import_in_dialog(qtbot: QtBot, vault: Vault, files: list[Path]) -> BundleImportDialog:
-    dialog = BundleImportDialog(vault)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    dialog._chooser = lambda _parent, _caption: [str(f) for f in files]  # the file dialog's answer
-    qtbot.mouseClick(dialog.choose_button, Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not dialog.busy, timeout=WAIT_MS)
-    return dialog
-
-
 def test_import_bundles_says_how_many_record_changes_were_left_out(qtbot: QtBot, usb_desks: UsbDesks) -> None:
     desks = usb_desks
     stale, left_out = _stale_bundle_and_revocation(desks)
 
-    dialog = _import_in_dialog(qtbot, desks.lviv, [stale])
+    dialog = import_in_dialog(qtbot, desks.lviv, [stale])
     [row] = dialog.result_texts()
     assert row.startswith(f"imported: bundle 1 of device {desks.kyiv.device_id}"), row
     assert row.endswith(f"; {len(left_out)} {LEFT_OUT}"), row  # before: nothing of them
@@ -102,7 +92,7 @@ def test_import_bundles_says_how_many_record_changes_were_left_out(qtbot: QtBot,
 def test_import_bundles_says_it_in_ukrainian(qtbot: QtBot, usb_desks: UsbDesks, ukrainian: None) -> None:
     desks = usb_desks
     stale, left_out = _stale_bundle_and_revocation(desks)
-    dialog = _import_in_dialog(qtbot, desks.lviv, [stale])
+    dialog = import_in_dialog(qtbot, desks.lviv, [stale])
     [row] = dialog.result_texts()
     assert row.startswith("імпортовано: пакет 1"), row
     assert row.endswith(

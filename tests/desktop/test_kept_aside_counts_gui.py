@@ -33,6 +33,7 @@ from sync.client.pull import PullResult, Received
 from sync.client.push import PushResult
 from sync.client.worker import IDLE, SyncStatus, parked_counts
 from sync.merge.devices import devices_view, kept_aside_by_signer
+from tests.desktop.bundle_dialog_helpers import shown_devices
 from tests.gui_helpers import in_ukrainian, screenshot
 from tests.sync.desk_world import UsbDesks, import_by_usb, usb_desks
 from tests.sync.test_lapsed_signer_handed_over import _rivne_added
@@ -49,14 +50,6 @@ KEPT = "record change(s) from devices whose vouch lapsed, kept until they are en
 def ukrainian(tmp_path: Path) -> Iterator[None]:
     with in_ukrainian(tmp_path / "translations"):
         yield
-
-
-def _devices(qtbot: QtBot, desks: UsbDesks) -> DevicesDialog:
-    dialog = DevicesDialog(desks.lviv)
-    qtbot.addWidget(dialog)
-    qtbot.waitUntil(lambda: not dialog.busy and dialog.table.topLevelItemCount() > 0, timeout=WAIT_MS)
-    dialog.show()
-    return dialog
 
 
 def _panel(qtbot: QtBot, desks: UsbDesks) -> SyncPanel:
@@ -86,7 +79,7 @@ def test_the_devices_view_and_the_cli_count_kept_aside_changes_apart(qtbot: QtBo
     assert f"revisions kept aside until it is enrolled again (its vouch lapsed): {kept}" in said
     assert "waiting here for their parents" not in said
 
-    dialog = _devices(qtbot, desks)
+    dialog = shown_devices(qtbot, desks.lviv)
     assert not dialog.parked.isVisible()  # before: "N record change(s) wait for their parents"
     assert dialog.kept_aside.isVisible()
     assert dialog.kept_aside.text().startswith(f"{kept} {KEPT}"), dialog.kept_aside.text()
@@ -126,7 +119,7 @@ def test_the_devices_view_and_the_sync_panel_say_it_in_ukrainian(
 ) -> None:
     world = _kept_aside_at_lviv(desks)
     kept = len(_x_revisions_lviv_lacks(desks, world))
-    dialog = _devices(qtbot, desks)
+    dialog = shown_devices(qtbot, desks.lviv)
     said = dialog.kept_aside.text()
     assert said and "vouch" not in said and str(kept) in said, said
     dialog.choose(world.x.vault.device_id)

@@ -22,14 +22,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from db import parked as parked_module
-from desktop.bundle_actions import BundleImportDialog
-from desktop.devices_view import DevicesDialog
 from desktop.sync_panel import SyncPanel
 from desktop.window import FieldvaultWindow
+from tests.desktop.bundle_dialog_helpers import import_in_dialog, shown_devices
 from tests.desktop.test_sync_gui import SLOW_RETRY, status_of, unlock
 from tests.gui_helpers import in_ukrainian, screenshot
 from tests.sync.desk_world import UsbDesks, usb_desks
@@ -139,22 +137,11 @@ def test_the_sync_panel_says_it_in_ukrainian(
 # -- Import bundles…, by USB --------------------------------------------------------------------
 
 
-def _import_in_dialog(qtbot: QtBot, desks: UsbDesks, path: Path) -> BundleImportDialog:
-    dialog = BundleImportDialog(desks.lviv)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    dialog._chooser = lambda _parent, _caption: [str(path)]  # the file dialog's answer
-    qtbot.mouseClick(dialog.choose_button, Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not dialog.busy, timeout=WAIT_MS)
-    return dialog
-
-
 def test_import_bundles_says_the_waiting_changes_were_stored(qtbot: QtBot, usb_desks: UsbDesks) -> None:
     desks = usb_desks
     _field, edit, workers_bundle, kyivs = kyivs_edit_by_usb(desks, revoke_the_worker=False)
     assert desks.to_lviv(kyivs).parked_revisions == (edit,)
-    dialog = _import_in_dialog(qtbot, desks, workers_bundle)
+    dialog = import_in_dialog(qtbot, desks.lviv, [workers_bundle])
     [row] = dialog.result_texts()
     assert row.endswith("; 1 record change(s) that waited for their parents stored now"), (
         row
@@ -169,7 +156,7 @@ def test_import_bundles_says_damaged_waiting_changes_are_kept_aside(
     _field, edit, workers_bundle, kyivs = kyivs_edit_by_usb(desks, revoke_the_worker=False)
     desks.to_lviv(kyivs)
     run_sql(desks.lviv, f"UPDATE parked_revisions SET signature = zeroblob(64) WHERE revision_id = '{edit}'")
-    dialog = _import_in_dialog(qtbot, desks, workers_bundle)
+    dialog = import_in_dialog(qtbot, desks.lviv, [workers_bundle])
     [row] = dialog.result_texts()
     assert row.endswith(
         "; 1 waiting record change(s) no longer check out: kept waiting, not stored; run fieldvault verify"
@@ -181,7 +168,7 @@ def test_import_bundles_says_changes_past_the_cap_were_left_out(
 ) -> None:
     desks = usb_desks
     _field, _edit, _workers_bundle, kyivs = kyivs_edit_by_usb(desks, revoke_the_worker=False)
-    dialog = _import_in_dialog(qtbot, desks, kyivs)
+    dialog = import_in_dialog(qtbot, desks.lviv, [kyivs])
     [row] = dialog.result_texts()
     assert row.endswith("; 1 record change(s) left out: the signer's parked slots are full"), row
 
@@ -197,7 +184,7 @@ def test_import_bundles_says_a_bundle_was_not_imported_for_this_vaults_damage(
     desks = usb_desks
     _field, edit, _workers_bundle, kyivs = kyivs_edit_by_usb(desks, revoke_the_worker=False)
     run_sql(desks.lviv, *DAMAGE_HELD_BACK)
-    dialog = _import_in_dialog(qtbot, desks, kyivs)
+    dialog = import_in_dialog(qtbot, desks.lviv, [kyivs])
     [row] = dialog.result_texts()
     assert row.startswith("not imported: Bundle "), row
     assert "The fault is in this vault or this computer, not in the bundle" in row, row
@@ -208,20 +195,12 @@ def test_import_bundles_says_a_bundle_was_not_imported_for_this_vaults_damage(
 # -- the Devices view ----------------------------------------------------------------------------
 
 
-def _devices(qtbot: QtBot, desks: UsbDesks) -> DevicesDialog:
-    dialog = DevicesDialog(desks.lviv)
-    qtbot.addWidget(dialog)
-    qtbot.waitUntil(lambda: not dialog.busy and dialog.table.topLevelItemCount() > 0, timeout=WAIT_MS)
-    dialog.show()
-    return dialog
-
-
 def test_the_devices_view_shows_a_laptop_known_by_refused_bundles_as_revoked(
     qtbot: QtBot, usb_desks: UsbDesks
 ) -> None:
     desks = usb_desks
     worker, kept = refused_at_lviv(desks)
-    dialog = _devices(qtbot, desks)
+    dialog = shown_devices(qtbot, desks.lviv)
     [cells] = [row for row in dialog.row_texts() if row[dialog.DEVICE_COLUMN].startswith(worker[:12])]
     # Before: "unknown", "unknown", "pending", no warning.
     assert cells[dialog.ROLE_COLUMN] == "field device"
@@ -240,7 +219,7 @@ def test_the_devices_view_shows_a_laptop_known_by_refused_bundles_as_revoked(
 def test_the_devices_view_says_it_in_ukrainian(qtbot: QtBot, usb_desks: UsbDesks, ukrainian: None) -> None:
     desks = usb_desks
     worker, _kept = refused_at_lviv(desks)
-    dialog = _devices(qtbot, desks)
+    dialog = shown_devices(qtbot, desks.lviv)
     [cells] = [row for row in dialog.row_texts() if row[dialog.DEVICE_COLUMN].startswith(worker[:12])]
     assert "1 відхилений пакет прочитано" in cells[dialog.WARNING_COLUMN], cells
     dialog.choose(worker)

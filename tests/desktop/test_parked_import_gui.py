@@ -12,7 +12,8 @@ from __future__ import annotations
 from pytestqt.qtbot import QtBot
 
 from db.api import parked_revision_count
-from tests.desktop.test_import_withheld_gui import _import_in_dialog, ukrainian
+from tests.desktop.bundle_dialog_helpers import import_in_dialog
+from tests.desktop.test_import_withheld_gui import ukrainian
 from tests.gui_helpers import screenshot
 from tests.sync.desk_world import UsbDesks, usb_desks
 from tests.sync.test_parked_evidence import kyivs_edit_by_usb
@@ -23,7 +24,7 @@ __all__ = ["ukrainian", "usb_desks"]  # the fixtures
 def test_import_bundles_says_how_many_record_changes_wait(qtbot: QtBot, usb_desks: UsbDesks) -> None:
     desks = usb_desks
     _field, _edit, _workers, kyivs = kyivs_edit_by_usb(desks, revoke_the_worker=False)
-    dialog = _import_in_dialog(qtbot, desks.lviv, [kyivs])
+    dialog = import_in_dialog(qtbot, desks.lviv, [kyivs])
     [row] = dialog.result_texts()
     assert row.startswith(f"imported: bundle 1 of device {desks.kyiv.device_id}"), row
     assert row.endswith(
@@ -36,7 +37,7 @@ def test_import_bundles_says_how_many_record_changes_wait(qtbot: QtBot, usb_desk
 def test_import_bundles_says_it_in_ukrainian(qtbot: QtBot, usb_desks: UsbDesks, ukrainian: None) -> None:
     desks = usb_desks
     _field, _edit, _workers, kyivs = kyivs_edit_by_usb(desks, revoke_the_worker=False)
-    dialog = _import_in_dialog(qtbot, desks.lviv, [kyivs])
+    dialog = import_in_dialog(qtbot, desks.lviv, [kyivs])
     [row] = dialog.result_texts()
     assert row.endswith(
         "; чекають змін записів: 1 (до надходження змін, за якими вони йдуть, або до їх пропуску)"

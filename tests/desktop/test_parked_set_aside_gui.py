@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from db.api import parked_revision_count, withheld_revision_ids
 from desktop.devices_view import DevicesDialog
-from tests.desktop.test_parked_views_gui import _devices
+from tests.desktop.bundle_dialog_helpers import shown_devices
 from tests.gui_helpers import in_ukrainian, screenshot
 from tests.sync.desk_world import UsbDesks, usb_desks
 from tests.sync.test_parked_evidence import kyivs_edit_by_usb
@@ -34,7 +34,7 @@ def ukrainian(tmp_path: Path) -> Iterator[None]:
 def _kyivs_edit_waits(qtbot: QtBot, desks: UsbDesks) -> tuple[DevicesDialog, str]:
     _field, edit, _workers_bundle, kyivs = kyivs_edit_by_usb(desks, revoke_the_worker=False)
     assert list(desks.to_lviv(kyivs).parked_revisions) == [edit]
-    dialog = _devices(qtbot, desks)
+    dialog = shown_devices(qtbot, desks.lviv)
     dialog.choose(desks.kyiv.device_id)
     assert dialog.set_aside_button.isEnabled()
     qtbot.mouseClick(dialog.set_aside_button, Qt.MouseButton.LeftButton)

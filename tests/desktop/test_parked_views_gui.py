@@ -24,11 +24,11 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from db.api import Vault, parked_revision_count
-from desktop.devices_view import DevicesDialog
 from desktop.sync_panel import SyncPanel
 from desktop.window import FieldvaultWindow
 from sync import org_vault
 from sync.bundle import BundleContents, DeviceIdentity, write_bundle
+from tests.desktop.bundle_dialog_helpers import shown_devices
 from tests.desktop.test_sync_gui import SLOW_RETRY, status_of, unlock
 from tests.gui_helpers import in_ukrainian, screenshot
 from tests.sync.client.sync_helpers import organisation, record_work
@@ -54,21 +54,13 @@ def ukrainian(tmp_path: Path) -> Iterator[None]:
         yield
 
 
-def _devices(qtbot: QtBot, desks: UsbDesks) -> DevicesDialog:
-    dialog = DevicesDialog(desks.lviv)
-    qtbot.addWidget(dialog)
-    qtbot.waitUntil(lambda: not dialog.busy and dialog.table.topLevelItemCount() > 0, timeout=WAIT_MS)
-    dialog.show()
-    return dialog
-
-
 def test_the_devices_view_counts_the_waiting_changes_and_says_what_to_do(
     qtbot: QtBot, usb_desks: UsbDesks
 ) -> None:
     desks = usb_desks
     _field, _edit, workers_bundle, kyivs = kyivs_edit_by_usb(desks, revoke_the_worker=False)
     assert desks.to_lviv(kyivs).parked_revisions  # Kyiv's edit of the worker's item waits
-    dialog = _devices(qtbot, desks)
+    dialog = shown_devices(qtbot, desks.lviv)
     assert dialog.parked.isVisible()  # before: nothing said
     assert dialog.parked.text().startswith(WAITING), dialog.parked.text()
     tip = dialog.parked.toolTip()
@@ -94,7 +86,7 @@ def test_the_devices_view_says_it_in_ukrainian(qtbot: QtBot, usb_desks: UsbDesks
     desks = usb_desks
     _field, _edit, _workers_bundle, kyivs = kyivs_edit_by_usb(desks, revoke_the_worker=False)
     desks.to_lviv(kyivs)
-    dialog = _devices(qtbot, desks)
+    dialog = shown_devices(qtbot, desks.lviv)
     said = dialog.parked.text()
     assert "батьківськ" in said and "wait for their parents" not in said, said
     assert "wait" not in dialog.parked.toolTip()

@@ -15,16 +15,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desktop.bundle_actions import BundleImportDialog
+from tests.desktop.bundle_dialog_helpers import import_in_dialog
 from tests.gui_helpers import in_ukrainian, screenshot
 from tests.sync.desk_world import UsbDesks, usb_desks
 from tests.sync.test_vouch_after_removal import LATER_CASE, _case_titles, _odesa_vouched_then_removed
 
 __all__ = ["usb_desks"]  # the fixture
-WAIT_MS = 60_000
 KEPT_ASIDE = (
     "; 1 record change(s) kept aside: the vouch for their device lapsed; stored once it is enrolled again "
     "(add it by its card, or approve its bundle by code)"
@@ -39,15 +38,7 @@ def ukrainian(tmp_path: Path) -> Iterator[None]:
 
 def _import_kyivs_bundle(qtbot: QtBot, desks: UsbDesks) -> BundleImportDialog:
     _odesa_vouched_then_removed(desks)
-    path = desks.kyiv_bundle()
-    dialog = BundleImportDialog(desks.lviv)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    dialog._chooser = lambda _parent, _caption: [str(path)]  # the file dialog's answer
-    qtbot.mouseClick(dialog.choose_button, Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not dialog.busy, timeout=WAIT_MS)
-    return dialog
+    return import_in_dialog(qtbot, desks.lviv, [desks.kyiv_bundle()])
 
 
 def test_import_bundles_says_what_it_kept_aside(qtbot: QtBot, usb_desks: UsbDesks) -> None:

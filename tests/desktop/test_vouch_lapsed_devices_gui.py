@@ -15,26 +15,18 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from desktop.devices_view import WARNING_COLOUR, DevicesDialog
+from tests.desktop.bundle_dialog_helpers import shown_devices
 from tests.gui_helpers import in_ukrainian, screenshot
 from tests.sync.desk_world import UsbDesks, usb_desks
 from tests.sync.test_vouch_after_removal import _odesa_vouched_then_removed
 
 __all__ = ["usb_desks"]  # the fixture
-WAIT_MS = 60_000
 
 
 @pytest.fixture
 def ukrainian(tmp_path: Path) -> Iterator[None]:
     with in_ukrainian(tmp_path / "translations"):
         yield
-
-
-def _devices(qtbot: QtBot, desks: UsbDesks) -> DevicesDialog:
-    dialog = DevicesDialog(desks.lviv)
-    qtbot.addWidget(dialog)
-    qtbot.waitUntil(lambda: not dialog.busy and dialog.table.topLevelItemCount() > 0, timeout=WAIT_MS)
-    dialog.show()
-    return dialog
 
 
 def _row_of(dialog: DevicesDialog, device_id: str) -> list[str]:
@@ -46,7 +38,7 @@ def test_the_devices_view_says_whose_word_lapsed(qtbot: QtBot, usb_desks: UsbDes
     desks = usb_desks
     world = _odesa_vouched_then_removed(desks)
     x_id, odesa_id = world.x.vault.device_id, world.odesa.device_id
-    dialog = _devices(qtbot, desks)
+    dialog = shown_devices(qtbot, desks.lviv)
     row = _row_of(dialog, x_id)
     assert row[dialog.WARNING_COLUMN] == "⚠ vouch lapsed"
     assert dialog.row_colour(x_id) == WARNING_COLOUR
@@ -66,7 +58,7 @@ def test_the_devices_view_says_it_in_ukrainian(qtbot: QtBot, usb_desks: UsbDesks
     desks = usb_desks
     world = _odesa_vouched_then_removed(desks)
     x_id, odesa_id = world.x.vault.device_id, world.odesa.device_id
-    dialog = _devices(qtbot, desks)
+    dialog = shown_devices(qtbot, desks.lviv)
     assert _row_of(dialog, x_id)[dialog.WARNING_COLUMN] == "⚠ поруку скасовано"
     [said] = dialog.full_warnings(x_id)
     assert odesa_id in said and "вилучила" in said and "word" not in said, said
