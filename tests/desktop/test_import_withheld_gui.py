@@ -25,7 +25,6 @@ from pytestqt.qtbot import QtBot
 from db.api import Vault
 from desktop.bundle_actions import BundleExportDialog
 from desktop.i18n import install_translators, remove_translators
-from desktop.sync_panel import SyncPanel
 from sync import org_vault
 from sync.bundle.vault_io import import_bundle
 from sync.client.org_link import publish_profile
@@ -35,6 +34,7 @@ from tests.gui_helpers import TS_FILE, compile_qm, qt_app, screenshot
 from tests.sync.client.sync_helpers import record_work
 from tests.sync.desk_world import UsbDesks, desk_added_after_the_worker, desk_push, export_by_usb, usb_desks
 from tests.sync.trust_fixtures import current_profile
+from tests.sync.window_scenes import sync_panel_of
 
 WAIT_MS = 60_000
 LEFT_OUT = "record change(s) left out: signed by a device your organisation revoked, or edits of its records"
@@ -146,9 +146,7 @@ def test_the_sync_panel_says_how_many_record_changes_the_pull_left_out(qtbot: Qt
             status = status_of(window)
             assert status.refused == () and status.received == 1
             assert status.withheld == len(left_out)
-            window.org_menu.sync_action.trigger()
-            panel = window.sync_panel
-            assert isinstance(panel, SyncPanel)
+            panel = sync_panel_of(window)
             assert panel.pull_details.isVisible()
             assert panel.pull_details.text() == (
                 f"{len(left_out)} record change(s) left out of the bundles received: signed by a device "

@@ -25,7 +25,6 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from db import parked as parked_module
-from desktop.sync_panel import SyncPanel
 from desktop.window import FieldvaultWindow
 from tests.desktop.bundle_dialog_helpers import import_in_dialog, shown_devices
 from tests.desktop.test_sync_gui import SLOW_RETRY, status_of, unlock
@@ -35,6 +34,7 @@ from tests.sync.pull_parked_scene import DAMAGE_PARKED_ROWS, lviv_behind_kyivs_e
 from tests.sync.test_held_revision_damaged import DAMAGE as DAMAGE_HELD_BACK
 from tests.sync.test_parked_evidence import kyivs_edit_by_usb
 from tests.sync.test_revoked_known_by_refused_bundles import refused_at_lviv
+from tests.sync.window_scenes import sync_panel_of, synced_panel
 
 __all__ = ["usb_desks"]  # the fixture
 WAIT_MS = 60_000
@@ -72,11 +72,7 @@ def _panel_lines(qtbot: QtBot, tmp_path: Path, *, damage: bool = False) -> tuple
             run_sql(scene.lviv, *DAMAGE_PARKED_ROWS)
         folder = scene.lviv.folder
         scene.lviv.lock()  # the window opens it
-        window = unlock(qtbot, folder, retry=SLOW_RETRY)
-        qtbot.waitUntil(lambda: status_of(window).last_success_ms is not None, timeout=WAIT_MS)
-        window.org_menu.sync_action.trigger()
-        panel = window.sync_panel
-        assert isinstance(panel, SyncPanel)
+        window, panel = synced_panel(qtbot, folder)
         lines = panel.pull_details.text().split("\n")
         window.lock()  # its sync worker stops before the server does
         return window, lines
@@ -90,9 +86,7 @@ def test_the_sync_panel_says_the_waiting_changes_were_stored(qtbot: QtBot, tmp_p
         try:
             qtbot.waitUntil(lambda: status_of(window).last_success_ms is not None, timeout=WAIT_MS)
             assert status_of(window).unparked == 1
-            window.org_menu.sync_action.trigger()
-            panel = window.sync_panel
-            assert isinstance(panel, SyncPanel)
+            panel = sync_panel_of(window)
             assert STORED in panel.pull_details.text().split("\n"), (
                 panel.pull_details.text()
             )  # before: nothing
@@ -123,9 +117,7 @@ def test_the_sync_panel_says_it_in_ukrainian(
         window = unlock(qtbot, folder, retry=SLOW_RETRY)
         try:
             qtbot.waitUntil(lambda: status_of(window).last_success_ms is not None, timeout=WAIT_MS)
-            window.org_menu.sync_action.trigger()
-            panel = window.sync_panel
-            assert isinstance(panel, SyncPanel)
+            panel = sync_panel_of(window)
             said = panel.pull_details.text()
             assert "1 зміну запису пропущено: місця для відкладених змін" in said, said
             assert "parked slots" not in said

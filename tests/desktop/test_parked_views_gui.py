@@ -42,6 +42,7 @@ from tests.sync.desk_world import (
     usb_desks,
 )
 from tests.sync.test_parked_evidence import kyivs_edit_by_usb
+from tests.sync.window_scenes import sync_panel_of
 
 __all__ = ["usb_desks"]  # the fixture
 WAIT_MS = 60_000
@@ -149,9 +150,7 @@ def _panel_after_the_pull(qtbot: QtBot, window: FieldvaultWindow) -> SyncPanel:
     qtbot.waitUntil(lambda: status_of(window).last_success_ms is not None, timeout=WAIT_MS)
     status = status_of(window)
     assert status.parked == 1, status  # what still waits after the pull
-    window.org_menu.sync_action.trigger()
-    panel = window.sync_panel
-    assert isinstance(panel, SyncPanel)
+    panel = sync_panel_of(window)
     assert panel.pull_details.isVisible()
     return panel
 

@@ -15,10 +15,11 @@ import pytest
 from desktop.sync_panel import SyncPanel
 from sync.client.pull import pull
 from sync.client.push import push
-from tests.desktop.test_sync_gui import SLOW_RETRY, WAIT_MS, status_of, ukrainian, unlock
+from tests.desktop.test_sync_gui import ukrainian
 from tests.gui_helpers import screenshot
 from tests.sync.client.sync_helpers import Org, add_testimony, organisation, quick_backoff, record_work
 from tests.sync.client.test_sync_receipt_forks import _rewrite_log
+from tests.sync.window_scenes import synced_panel
 
 __all__ = ["ukrainian"]  # the fixture, used by name below
 
@@ -46,11 +47,7 @@ def _forked(org: Org, tmp_path: Path) -> str:
 
 def _panel(qtbot, org: Org) -> tuple[SyncPanel, str]:
     """The coordinator's sync panel after its first run, and the status bar's words."""
-    window = unlock(qtbot, org.coordinator.folder, retry=SLOW_RETRY)
-    qtbot.waitUntil(lambda: status_of(window).last_success_ms is not None, timeout=WAIT_MS)
-    window.org_menu.sync_action.trigger()
-    panel = window.sync_panel
-    assert isinstance(panel, SyncPanel)
+    window, panel = synced_panel(qtbot, org.coordinator.folder)
     return panel, window.sync_indicator.text()
 
 

@@ -12,14 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from desktop.sync_panel import SyncPanel
-from desktop.window import FieldvaultWindow
 from sync import org_vault
 from sync.client.hand_over_sync import BY_HAND, MAX_REMAKES, hand_over_over_server
 from sync.client.org_link import publish_profile
-from tests.desktop.test_sync_gui import SLOW_RETRY, WAIT_MS, status_of, ukrainian, unlock
+from tests.desktop.test_sync_gui import status_of, ukrainian
 from tests.gui_helpers import screenshot
 from tests.sync.test_desk_hand_over import desk_added_after_three_bundles
+from tests.sync.window_scenes import synced_panel
 
 __all__ = ["ukrainian"]  # the fixture, used by name below
 
@@ -40,18 +39,9 @@ def never_taken(tmp_path: Path) -> Iterator[tuple[Path, str]]:
         yield kyiv.folder, desks.lviv.device_id
 
 
-def _panel(qtbot, folder: Path) -> tuple[FieldvaultWindow, SyncPanel]:
-    window = unlock(qtbot, folder, retry=SLOW_RETRY)
-    qtbot.waitUntil(lambda: status_of(window).last_success_ms is not None, timeout=WAIT_MS)
-    window.org_menu.sync_action.trigger()
-    panel = window.sync_panel
-    assert isinstance(panel, SyncPanel)
-    return window, panel
-
-
 def test_the_panel_says_to_hand_over_by_usb(qtbot, never_taken: tuple[Path, str]) -> None:
     folder, lviv = never_taken
-    window, panel = _panel(qtbot, folder)
+    window, panel = synced_panel(qtbot, folder)
     assert [(u.device_id, u.action) for u in status_of(window).hand_overs_untaken] == [(lviv, BY_HAND)]
     assert panel.untaken_details.isVisible()
     line = panel.untaken_details.text().split("\n")[0]
@@ -65,7 +55,7 @@ def test_the_panel_says_to_hand_over_by_usb(qtbot, never_taken: tuple[Path, str]
 
 def test_the_hand_over_line_speaks_ukrainian(qtbot, never_taken: tuple[Path, str], ukrainian: None) -> None:
     folder, lviv = never_taken
-    _window, panel = _panel(qtbot, folder)
+    _window, panel = synced_panel(qtbot, folder)
     line = panel.untaken_details.text().split("\n")[0]
     assert line.startswith(f"Нове робоче місце {lviv} не забрало передачу історії")
     assert f"навіть після {MAX_REMAKES} нових передач" in line

@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from desktop.sync_panel import SyncPanel
-from desktop.window import FieldvaultWindow
-from tests.desktop.test_sync_gui import SLOW_RETRY, WAIT_MS, status_of, ukrainian, unlock
+from tests.desktop.test_sync_gui import status_of, ukrainian
 from tests.sync.client.test_pull_stuck import SavedWorld, saved_world
+from tests.sync.window_scenes import synced_panel
 
 __all__ = ["saved_world", "ukrainian"]  # the fixtures, used by name below
 
@@ -32,18 +31,9 @@ def lost(saved_world: SavedWorld, tmp_path: Path) -> Iterator[tuple[Path, str]]:
         yield org.coordinator.folder, first.device_id
 
 
-def _panel(qtbot, folder: Path) -> tuple[FieldvaultWindow, SyncPanel]:
-    window = unlock(qtbot, folder, retry=SLOW_RETRY)
-    qtbot.waitUntil(lambda: status_of(window).last_success_ms is not None, timeout=WAIT_MS)
-    window.org_menu.sync_action.trigger()
-    panel = window.sync_panel
-    assert isinstance(panel, SyncPanel)
-    return window, panel
-
-
 def test_the_panel_says_the_servers_copy_is_gone(qtbot, lost: tuple[Path, str]) -> None:
     folder, first = lost
-    window, panel = _panel(qtbot, folder)
+    window, panel = synced_panel(qtbot, folder)
     status = status_of(window)
     # Before: the round failed (the server could not be reached), nothing pulled.
     assert status.last_error is None and status.received == 1
@@ -59,7 +49,7 @@ def test_the_panel_says_the_servers_copy_is_gone(qtbot, lost: tuple[Path, str]) 
 
 def test_the_missing_line_speaks_ukrainian(qtbot, lost: tuple[Path, str], ukrainian: None) -> None:
     folder, first = lost
-    _window, panel = _panel(qtbot, folder)
+    _window, panel = synced_panel(qtbot, folder)
     assert (
         f"Пакет 2 пристрою {first} не вдається завантажити з сервера: його збережену на сервері копію "
         "втрачено або її не вдається прочитати." in panel.pull_details.text()

@@ -24,8 +24,6 @@ from pathlib import Path
 
 import pytest
 
-from desktop.sync_panel import SyncPanel
-from desktop.window import FieldvaultWindow
 from sync import org_vault
 from sync.client.inbox import (
     BY_HAND,
@@ -38,9 +36,10 @@ from sync.client.inbox import (
 )
 from sync.client.pull import pull
 from sync.client.push import push
-from tests.desktop.test_sync_gui import SLOW_RETRY, WAIT_MS, status_of, ukrainian, unlock
+from tests.desktop.test_sync_gui import WAIT_MS, status_of, ukrainian
 from tests.gui_helpers import screenshot
 from tests.sync.client.sync_helpers import Org, add_testimony, organisation, quick_backoff, record_work
+from tests.sync.window_scenes import synced_panel
 
 __all__ = ["ukrainian"]  # the fixture, used by name below
 
@@ -90,21 +89,11 @@ def _untaken(org: Org, tmp_path: Path) -> Untaken:
     return Untaken(boris.device_id, by_hand, due_again)
 
 
-def _panel(qtbot, org: Org) -> tuple[FieldvaultWindow, SyncPanel]:
-    """The coordinator's window after its first sync, and its sync panel."""
-    window = unlock(qtbot, org.coordinator.folder, retry=SLOW_RETRY)
-    qtbot.waitUntil(lambda: status_of(window).last_success_ms is not None, timeout=WAIT_MS)
-    window.org_menu.sync_action.trigger()
-    panel = window.sync_panel
-    assert isinstance(panel, SyncPanel)
-    return window, panel
-
-
 def test_the_panel_names_the_send_backs_not_taken_and_says_to_bring_one_by_usb(
     qtbot, org: Org, tmp_path: Path
 ) -> None:
     untaken = _untaken(org, tmp_path)
-    window, panel = _panel(qtbot, org)
+    window, panel = synced_panel(qtbot, org.coordinator.folder)
     status = status_of(window)
     assert {(u.bundle_id, u.action) for u in status.untaken} == {
         (untaken.by_hand, BY_HAND),
@@ -139,7 +128,7 @@ def test_the_panel_names_the_send_backs_not_taken_and_says_to_bring_one_by_usb(
 
 def test_the_send_backs_speak_ukrainian(qtbot, org: Org, tmp_path: Path, ukrainian: None) -> None:
     untaken = _untaken(org, tmp_path)
-    window, panel = _panel(qtbot, org)
+    window, panel = synced_panel(qtbot, org.coordinator.folder)
     assert window.sync_indicator.text().endswith(" · 1 пакет для працівника треба передати на флешці")
     assert panel.untaken.text().startswith("2 пакети ще не забрали з сервера")
     by_hand = panel.untaken_details.text().split("\n")[0]
@@ -156,6 +145,6 @@ def test_nothing_untaken_says_so(qtbot, org: Org, tmp_path: Path) -> None:
     record_work(anna, tmp_path, "anna")
     push(anna, backoff=quick_backoff())
     org.coordinator.lock()
-    _window, panel = _panel(qtbot, org)
+    _window, panel = synced_panel(qtbot, org.coordinator.folder)
     assert panel.untaken.text() == "none known: the last sync found none waiting"
     assert not panel.untaken_details.isVisible()

@@ -17,10 +17,11 @@ from pathlib import Path
 import pytest
 
 from desktop.sync_panel import SyncPanel
-from tests.desktop.test_sync_gui import SLOW_RETRY, WAIT_MS, status_of, ukrainian, unlock
+from tests.desktop.test_sync_gui import ukrainian
 from tests.gui_helpers import screenshot
 from tests.sync.client.test_pull_stuck_desks import _stuck_scene
 from tests.sync.desk_world import ServerDesks, server_desks
+from tests.sync.window_scenes import synced_panel
 
 __all__ = ["server_desks", "ukrainian"]  # the fixtures, used by name below
 
@@ -34,11 +35,7 @@ def kyiv_stuck(server_desks: ServerDesks, tmp_path: Path) -> Iterator[tuple[Path
 
 
 def _panel_text(qtbot, folder: Path) -> tuple[SyncPanel, str]:
-    window = unlock(qtbot, folder, retry=SLOW_RETRY)
-    qtbot.waitUntil(lambda: status_of(window).last_success_ms is not None, timeout=WAIT_MS)
-    window.org_menu.sync_action.trigger()
-    panel = window.sync_panel
-    assert isinstance(panel, SyncPanel)
+    _window, panel = synced_panel(qtbot, folder)
     return panel, panel.pull_details.text()
 
 

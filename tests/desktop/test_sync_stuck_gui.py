@@ -12,11 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from desktop.sync_panel import SyncPanel
-from desktop.window import FieldvaultWindow
 from sync.bundle.vault_io import import_bundle
 from sync.client.pull import pull
-from tests.desktop.test_sync_gui import SLOW_RETRY, WAIT_MS, status_of, ukrainian, unlock
+from tests.desktop.test_sync_gui import status_of, ukrainian
 from tests.gui_helpers import screenshot
 from tests.sync.client.sync_helpers import quick_backoff
 from tests.sync.client.test_pull_stuck import (
@@ -28,6 +26,7 @@ from tests.sync.client.test_pull_stuck import (
     damage,
     saved_world,
 )
+from tests.sync.window_scenes import synced_panel
 
 __all__ = ["saved_world", "ukrainian"]  # the fixtures, used by name below
 
@@ -44,18 +43,9 @@ def damaged(saved_world: SavedWorld, tmp_path: Path) -> Iterator[tuple[Path, str
         yield org.coordinator.folder, first.device_id, second.device_id
 
 
-def _panel(qtbot, folder: Path) -> tuple[FieldvaultWindow, SyncPanel]:
-    window = unlock(qtbot, folder, retry=SLOW_RETRY)
-    qtbot.waitUntil(lambda: status_of(window).last_success_ms is not None, timeout=WAIT_MS)
-    window.org_menu.sync_action.trigger()
-    panel = window.sync_panel
-    assert isinstance(panel, SyncPanel)
-    return window, panel
-
-
 def test_the_panel_says_what_is_stuck_and_what_to_do(qtbot, damaged: tuple[Path, str, str]) -> None:
     folder, first, second = damaged
-    window, panel = _panel(qtbot, folder)
+    window, panel = synced_panel(qtbot, folder)
     status = status_of(window)
     # Before: the round failed at the damaged bundle, the second worker's too.
     assert status.last_error is None and status.received == 1
@@ -78,7 +68,7 @@ def test_the_panel_says_what_is_stuck_and_what_to_do(qtbot, damaged: tuple[Path,
 
 def test_the_stuck_lines_speak_ukrainian(qtbot, damaged: tuple[Path, str, str], ukrainian: None) -> None:
     folder, first, _second = damaged
-    _window, panel = _panel(qtbot, folder)
+    _window, panel = synced_panel(qtbot, folder)
     text = panel.pull_details.text()
     assert (
         f"Пакет 2 пристрою {first} не вдається завантажити з сервера: його копію на сервері пошкоджено."
@@ -113,7 +103,7 @@ def test_after_the_usb_bundle_the_panel_says_why_the_stuck_one_is_still_asked_fo
 ) -> None:
     """Before, it told the user to bring the work by USB: already done."""
     folder, first = brought_by_usb
-    window, panel = _panel(qtbot, folder)
+    window, panel = synced_panel(qtbot, folder)
     (stuck,) = status_of(window).stuck
     assert (stuck.sequence, stuck.later, stuck.open_because) == (2, 4, "acknowledged-elsewhere")
     text = panel.pull_details.text()
@@ -133,7 +123,7 @@ def test_after_the_usb_bundle_the_panel_says_why_the_stuck_one_is_still_asked_fo
 
 def test_the_later_line_speaks_ukrainian(qtbot, brought_by_usb: tuple[Path, str], ukrainian: None) -> None:
     folder, _first = brought_by_usb
-    _window, panel = _panel(qtbot, folder)
+    _window, panel = synced_panel(qtbot, folder)
     text = panel.pull_details.text()
     assert "Пакет 4 цього пристрою імпортовано тут: роботу його пізніших пакетів отримано" in text
     assert "ключем іншого координатора" in text
