@@ -578,23 +578,19 @@ class BundleImportDialog(TaskDialog):
     def start(self) -> None:
         if not self._paths or self.busy:
             return
-        for index in range(self.results.topLevelItemCount()):
-            self._results.set_state(index, self.tr("waiting"))
-        self._changed = False
-        self._held = set()
-        self._not_released = []
-        self.approve_box.hide()
-        self.progress.setValue(0)
-        self.progress.show()
-        self.status.setText(self.tr("Importing…"))
-        self._set_busy(True)
-        self.start_task(Lane.EXPORT, ImportTask(self._vault, list(self._paths)), self._on_report)
+        self._run_over_bundles(ImportTask(self._vault, list(self._paths)), self.tr("Importing…"))
 
     @Slot()
     def start_reread(self) -> None:
         """Re-read: the chosen bundles, each received here before, read again."""
         if not self._paths or self.busy:
             return
+        self._run_over_bundles(RereadTask(self._vault, list(self._paths)), self.tr("Re-reading…"))
+
+    def _run_over_bundles(self, task: ImportTask | RereadTask, status: str) -> None:
+        """An import and a re-read report alike (BundleProgress, BundleOutcome),
+        so one run shows both: every row waiting again, what the last run
+        held or could not release forgotten, ``status`` until it ends."""
         for index in range(self.results.topLevelItemCount()):
             self._results.set_state(index, self.tr("waiting"))
         self._changed = False
@@ -603,9 +599,9 @@ class BundleImportDialog(TaskDialog):
         self.approve_box.hide()
         self.progress.setValue(0)
         self.progress.show()
-        self.status.setText(self.tr("Re-reading…"))
+        self.status.setText(status)
         self._set_busy(True)
-        self.start_task(Lane.EXPORT, RereadTask(self._vault, list(self._paths)), self._on_report)
+        self.start_task(Lane.EXPORT, task, self._on_report)
 
     @Slot()
     def cancel(self) -> None:
