@@ -446,3 +446,55 @@ print(json.dumps([os.getpid(), first, started, later, sandbox.zygote_pid()]))
     pid, first, started, later, zygote = json.loads(done.stdout)
     assert first == [pid] * 4 and started is None  # spawned, no zygote yet
     assert zygote is not None and set(later) <= {pid, zygote}  # spawned until it is ready
+
+
+def sandbox_children(parent: int) -> list[int]:
+    """Processes (zombies too) whose parent is ``parent`` and that are a
+    zygote or a parser child (their command line names the sandbox)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()[1])
+            command = (entry / "cmdline").read_bytes()
+        except (OSError, ValueError):  # gone as we read
+            continue
+        if ppid == parent and b"sandbox" in command:
+            found.append(int(entry.name))
+    return found
+
+
+def test_a_timed_out_childs_zygote_is_gone_when_the_run_returns(blocked: list[BlockedRun]) -> None:
+    # The retired zygote is waited for before the run returns (Zygote.close):
+    # no zygote, no child of it, not even a zombie, is left behind.
+    zygote = ready_zygote()
+    hung = BlockedRun(Limits(wall_seconds=2.0))
+    blocked.append(hung)
+    child = hung.child_pid()
+    wait_for(lambda: not alive(child), "end of the hung child")  # killed at its wall time
+    assert hung.reason() == TIMED_OUT  # the run has returned
+    assert not Path(f"/proc/{zygote}").exists()  # exited and reaped
+    assert not Path(f"/proc/{child}").exists()
+    assert sandbox_children(os.getpid()) == [] and sandbox_children(zygote) == []
+    assert sandbox.running() == 0 and sandbox.zygote_pid() is None
+
+
+def test_a_zygote_told_to_end_skips_the_interpreters_shutdown(tmp_path: Path) -> None:
+    # Its end is waited for when a child's timeout or crash retires it, and
+    # an interpreter's shutdown with every parser loaded took 80-220 ms of
+    # that (its children are reaped before; it has nothing to flush).
+    marker = tmp_path / "shut down"
+    command = [
+        sys.executable,
+        "-c",
+        f"import atexit, sys; atexit.register(lambda: open({str(marker)!r}, 'w').close())\n"
+        "from db.sandbox_zygote import main; sys.exit(main(sys.argv[1:]))",
+    ]
+    env = sandbox.child_environment(Limits())
+    del env["FIELDVAULT_SANDBOX_LIMITS"]
+    zygote = sandbox_zygote.Zygote.start(command, env)
+    assert zygote.wait_ready(WAIT_S)
+    zygote.close(timeout=WAIT_S)
+    assert zygote.process.returncode == 0  # ended by itself, not killed
+    assert not marker.exists()
