@@ -17,14 +17,11 @@ from pytestqt.qtbot import QtBot
 
 from desktop.bundle_actions import BundleImportDialog
 from sync import org_vault
-from sync.bundle.hand_over import hand_over
 from sync.bundle.quarantine import approve_bundle, held_states
 from tests.desktop.bundle_dialog_helpers import import_in_dialog, shown_devices
-from tests.factory import make_case
 from tests.gui_helpers import in_ukrainian
-from tests.sync.desk_world import UsbDesks, add_desk, import_by_usb, join, usb_desks
+from tests.sync.desk_world import UsbDesks, handed_over_then_lapsed, usb_desks
 from tests.sync.test_held_bundle_received_elsewhere import LATER, _held_then_received_on_word, _row, _titles
-from tests.sync.trust_fixtures import current_profile
 
 desks = usb_desks
 __all__ = ["desks"]
@@ -47,25 +44,8 @@ def test_approving_in_the_dialog_after_the_hand_over_says_what_it_stored(
     and stores its kept-aside case; before the fix its row still said
     "already imported …: nothing to do" and the view was not told to reload
     (review 23 F2)."""
-    odesa = add_desk(desks.kyiv, tmp_path / "odesa", label="Odesa desk")
-    desks.others.append(odesa)
-    org_vault.update_profile(desks.lviv, current_profile(desks.kyiv))
-    x = join(desks.kyiv, tmp_path / "x")
-    desks.others.append(x)
-    org_vault.add_device(odesa, org_vault.own_device_card(x).text, label="X")
-    make_case(x, title="X's first case")
-    import_by_usb(odesa, desks.org.export(x).path, desks.org.org_id)
-    odesa_bundle = desks.org.export(odesa).path
-    desks.to_lviv(odesa_bundle)
-    desks.org.import_(odesa_bundle)
-    make_case(x, title=LATER)
-    second = desks.org.export(x)
-    desks.org.import_(second.path)
-    stick = tmp_path / "stick"
-    stick.mkdir()
-    made = hand_over(desks.kyiv, stick, desks.lviv.device_id)
-    org_vault.update_profile(desks.lviv, org_vault.remove_coordinator(desks.kyiv, odesa.device_id).signed)
-    assert desks.lviv.sync.device(x.device_id).status == "pending"  # type: ignore[union-attr]
+    built = handed_over_then_lapsed(desks, tmp_path, LATER)
+    x, second, made = built.vouched.x, built.second, built.made
 
     dialog = BundleImportDialog(desks.lviv)
     qtbot.addWidget(dialog)

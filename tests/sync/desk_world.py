@@ -34,6 +34,7 @@ from db.api import Case, Device, Vault
 from sync import org_vault
 from sync.acks import make_ack, sign_ack, take_ack
 from sync.bundle.admission import BundleQuarantined
+from sync.bundle.hand_over import HandedOver, hand_over
 from sync.bundle.quarantine import release_held
 from sync.bundle.vault_io import ExportedBundle, ImportedBundle, export_bundle, import_bundle
 from sync.client.connection import session
@@ -44,6 +45,7 @@ from sync.client.worker import SyncWorker
 from sync.org import Profile, SignedProfile
 from tests.built_once import template
 from tests.db.sync_fixtures import FieldWork
+from tests.factory import make_case
 from tests.sync.client.sync_helpers import (
     Org,
     SavedOrg,
@@ -52,7 +54,7 @@ from tests.sync.client.sync_helpers import (
     saved,
     saved_organisation,
 )
-from tests.sync.trust_fixtures import Organisation, make_organisation
+from tests.sync.trust_fixtures import Organisation, current_profile, make_organisation
 from tests.vault_helpers import open_vault
 
 # -- the steps ---------------------------------------------------------------------------
@@ -355,3 +357,66 @@ def usb_desks(tmp_path: Path) -> Iterator[UsbDesks]:
     made = UsbDesks(tmp_path)
     yield made
     made.close()
+
+
+# -- a vouch by a desk Kyiv added, lapsing after a hand-over ----------------------------
+
+
+@dataclass(frozen=True)
+class OdesaVouched:
+    """Field worker X known by USB on the word of the Odesa desk."""
+
+    odesa: Vault
+    x: Vault
+    first_case: Case  # X's, in the bundle Odesa took
+    vouched_at_lviv: tuple[str, ...]  # the devices Odesa's bundle vouched for, taken at Lviv
+    vouched_at_kyiv: tuple[str, ...]  # and at Kyiv
+
+
+def odesa_vouches_for_x(desks: UsbDesks, tmp_path: Path) -> OdesaVouched:
+    """Kyiv adds the Odesa desk and Lviv takes that profile; X joins with one
+    of Kyiv's tokens and Odesa adds it by its card; Odesa takes X's bundle
+    (its first case), and Odesa's bundle, vouching for X, is taken at Lviv
+    and at Kyiv. The callers assert what it vouched for."""
+    odesa = add_desk(desks.kyiv, tmp_path / "odesa", label="Odesa desk")
+    desks.others.append(odesa)
+    org_vault.update_profile(desks.lviv, current_profile(desks.kyiv))
+    x = join(desks.kyiv, tmp_path / "x")
+    desks.others.append(x)
+    org_vault.add_device(odesa, org_vault.own_device_card(x).text, label="X")
+    first_case = make_case(x, title="X's first case")
+    import_by_usb(odesa, desks.org.export(x).path, desks.org.org_id)
+    odesa_bundle = desks.org.export(odesa).path
+    at_lviv = desks.to_lviv(odesa_bundle).vouched
+    at_kyiv = desks.org.import_(odesa_bundle).vouched
+    return OdesaVouched(odesa, x, first_case, at_lviv, at_kyiv)
+
+
+@dataclass(frozen=True)
+class HandedOverThenLapsed:
+    """X's bundle 2 in Kyiv's history hand-over to Lviv, then Odesa removed."""
+
+    vouched: OdesaVouched
+    second: ExportedBundle  # X's bundle 2 (its case titled ``later``), received at Kyiv
+    made: HandedOver  # Kyiv's hand-over to Lviv, made after it: not taken yet
+
+
+def handed_over_then_lapsed(desks: UsbDesks, tmp_path: Path, later: str) -> HandedOverThenLapsed:
+    """The held-received scene: after ``odesa_vouches_for_x``, X records a
+    case titled ``later`` while Odesa's word stands; Kyiv takes X's bundle 2
+    and makes its history hand-over to Lviv (on the stick ``tmp_path/stick``);
+    then Kyiv removes Odesa and Lviv takes that profile, so X is pending at
+    Lviv. Neither bundle 2 nor the hand-over is at Lviv yet."""
+    vouched = odesa_vouches_for_x(desks, tmp_path)
+    x = vouched.x
+    make_case(x, title=later)
+    second = desks.org.export(x)
+    desks.org.import_(second.path)  # Kyiv received it
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    made = hand_over(desks.kyiv, stick, desks.lviv.device_id)
+    org_vault.update_profile(
+        desks.lviv, org_vault.remove_coordinator(desks.kyiv, vouched.odesa.device_id).signed
+    )
+    assert desks.lviv.sync.device(x.device_id).status == "pending"  # type: ignore[union-attr]
+    return HandedOverThenLapsed(vouched, second, made)

@@ -38,8 +38,14 @@ from sync.bundle.hand_over import HandedOver, hand_over
 from sync.bundle.quarantine import approve_bundle
 from sync.bundle.vault_io import ExportedBundle, ImportedBundle, _event_device
 from tests.factory import make_case
-from tests.sync.desk_world import UsbDesks, add_desk, assert_verified, import_by_usb, join, usb_desks
-from tests.sync.trust_fixtures import current_profile
+from tests.sync.desk_world import (
+    UsbDesks,
+    add_desk,
+    assert_verified,
+    import_by_usb,
+    odesa_vouches_for_x,
+    usb_desks,
+)
 
 desks = usb_desks
 __all__ = ["desks"]
@@ -92,17 +98,10 @@ def _flip_x_events(x_id: str) -> Callable[[hand_over_module._Split, Any], Iterab
 
 
 def _lapsed_at_lviv(desks: UsbDesks, tmp_path: Path, *, flip: bool = False) -> Scene:
-    odesa = add_desk(desks.kyiv, tmp_path / "odesa", label="Odesa desk")
-    desks.others.append(odesa)
-    org_vault.update_profile(desks.lviv, current_profile(desks.kyiv))
-    x = join(desks.kyiv, tmp_path / "x")
-    desks.others.append(x)
-    org_vault.add_device(odesa, org_vault.own_device_card(x).text, label="X")
-    case = make_case(x, title="X's first case")
-    import_by_usb(odesa, desks.org.export(x).path, desks.org.org_id)
-    odesa_bundle = desks.org.export(odesa).path
-    assert desks.to_lviv(odesa_bundle).vouched == (x.device_id,)
-    assert desks.org.import_(odesa_bundle).vouched == (x.device_id,)
+    vouched = odesa_vouches_for_x(desks, tmp_path)
+    odesa, x, case = vouched.odesa, vouched.x, vouched.first_case
+    assert vouched.vouched_at_lviv == (x.device_id,)
+    assert vouched.vouched_at_kyiv == (x.device_id,)
     # Recorded while Odesa's word stands; Lviv learns of it by the hand-over only.
     make_case(x, title=LATER)
     source = tmp_path / "granary.jpg"

@@ -26,13 +26,10 @@ import pytest
 
 from db.api import HeldBundle, Vault
 from sync import org_vault
-from sync.bundle.hand_over import hand_over
 from sync.bundle.quarantine import QuarantineRefused, approve_bundle, held_states
 from sync.bundle.vault_io import ExportedBundle
 from tests.cli_helpers import Cli, child_env
-from tests.factory import make_case
-from tests.sync.desk_world import UsbDesks, add_desk, assert_verified, import_by_usb, join, usb_desks
-from tests.sync.trust_fixtures import current_profile
+from tests.sync.desk_world import UsbDesks, assert_verified, handed_over_then_lapsed, usb_desks
 from tests.vault_helpers import PASSPHRASE, open_vault
 
 desks = usb_desks
@@ -57,27 +54,11 @@ def _row(vault: Vault, bundle_id: str) -> HeldBundle:
 
 
 def _held_then_received_on_word(desks: UsbDesks, tmp_path: Path) -> Scene:
-    odesa = add_desk(desks.kyiv, tmp_path / "odesa", label="Odesa desk")
-    desks.others.append(odesa)
-    org_vault.update_profile(desks.lviv, current_profile(desks.kyiv))
-    x = join(desks.kyiv, tmp_path / "x")
-    desks.others.append(x)
-    org_vault.add_device(odesa, org_vault.own_device_card(x).text, label="X")
-    make_case(x, title="X's first case")
-    import_by_usb(odesa, desks.org.export(x).path, desks.org.org_id)
-    odesa_bundle = desks.org.export(odesa).path
-    assert desks.to_lviv(odesa_bundle).vouched == (x.device_id,)
-    assert desks.org.import_(odesa_bundle).vouched == (x.device_id,)
-    make_case(x, title=LATER)
-    second = desks.org.export(x)
+    built = handed_over_then_lapsed(desks, tmp_path, LATER)
+    x, second, made = built.vouched.x, built.second, built.made
+    assert built.vouched.vouched_at_lviv == (x.device_id,)
+    assert built.vouched.vouched_at_kyiv == (x.device_id,)
     assert second.custody_events == 0  # no chain of X to take: the hand-over's entry is recorded
-    desks.org.import_(second.path)  # Kyiv received it
-    stick = tmp_path / "stick"
-    stick.mkdir()
-    made = hand_over(desks.kyiv, stick, desks.lviv.device_id)
-
-    org_vault.update_profile(desks.lviv, org_vault.remove_coordinator(desks.kyiv, odesa.device_id).signed)
-    assert desks.lviv.sync.device(x.device_id).status == "pending"  # type: ignore[union-attr]
     assert desks.hold_at_lviv(second.path).reason == "device-unknown"
     assert _row(desks.lviv, second.bundle_id).status == "held"
 
