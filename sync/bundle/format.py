@@ -18,6 +18,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from db.api import strict_b64decode
+from db.revisions import FORMAT_VERSION, REROOT_VERSION
 from sync.bundle.errors import BundleRejected
 
 MAGIC = b"fieldvault-bundle/1\n"
@@ -429,6 +430,13 @@ HAND_OVER_PART_MEMBER = "hand_over_part"
 # past its parked cap), by id, so that the new desk sees what was decided
 # where. Present only when not empty.
 DECISIONS_MEMBER = "decisions"
+# optional (§4): {"revision": N}, the highest revision format version the
+# sender's app reads, so that a desk signs a newer format (a re-root,
+# db/reroot.py) only once every device reads it. Our writer always writes it;
+# absent: a sender that predates the member, which reads version 1 only.
+READS_MEMBER = "reads"
+READS_REVISION = max(FORMAT_VERSION, REROOT_VERSION)  # what db/revisions.py's parser reads
+READS_BEFORE_THE_MEMBER = FORMAT_VERSION
 OPTIONAL_MANIFEST_MEMBERS = {
     DEVICES_MEMBER,
     RECEIPTS_MEMBER,
@@ -436,6 +444,7 @@ OPTIONAL_MANIFEST_MEMBERS = {
     LAPSED_MEMBER,
     HAND_OVER_PART_MEMBER,
     DECISIONS_MEMBER,
+    READS_MEMBER,
 }
 # At most this many ``decisions`` entries (~170 bytes each: about 17 MiB of
 # the manifest's 64 MiB); a maker holding more carries its newest.
@@ -627,6 +636,13 @@ class Manifest:
     lapsed: tuple[LapsedDevice, ...] = ()  # §8: sorted by device id
     decisions: tuple[MakerDecision, ...] = ()  # §10: a hand-over's, by revision id
     hand_over_part: tuple[int, ...] = ()  # §10: (number, of) when a hand-over is split
+    reads_revision: int | None = None  # §4 ``reads``; None: the member is absent
+
+    @property
+    def revision_format_read(self) -> int:
+        """The highest revision format version the sender reads (§4
+        ``reads``): version 1 when the manifest predates the member."""
+        return self.reads_revision if self.reads_revision is not None else READS_BEFORE_THE_MEMBER
 
     def to_json(self) -> dict[str, Any]:
         optional: dict[str, Any] = (
@@ -642,6 +658,8 @@ class Manifest:
             optional[DECISIONS_MEMBER] = [d.to_json() for d in self.decisions]
         if self.hand_over_part:
             optional[HAND_OVER_PART_MEMBER] = list(self.hand_over_part)
+        if self.reads_revision is not None:
+            optional[READS_MEMBER] = {"revision": self.reads_revision}
         return {
             "format": "fieldvault-bundle-manifest",
             "version": 1,
@@ -722,6 +740,14 @@ def _parse_receipts(value: Any) -> tuple[CarriedReceipt, ...] | None:
     return tuple(receipts)
 
 
+def _parse_reads(value: Any) -> int | None:
+    """§4 ``reads``: exactly ``{"revision": N}``, N an integer >= 1 (not a bool)."""
+    if not isinstance(value, dict) or set(value) != {"revision"} or not is_count(value["revision"], 1):
+        return None
+    revision: int = value["revision"]
+    return revision
+
+
 def _manifest_form_ok(value: Any) -> bool:
     if not isinstance(value, dict) or set(value) - OPTIONAL_MANIFEST_MEMBERS != {
         "format",
@@ -777,6 +803,9 @@ def parse_manifest(data: bytes) -> Manifest:
     lapsed = _optional_member(value, LAPSED_MEMBER, _parse_lapsed)
     decisions = _optional_member(value, DECISIONS_MEMBER, _parse_decisions)
     hand_over_part = _optional_member(value, HAND_OVER_PART_MEMBER, _parse_hand_over_part)
+    reads_revision = _parse_reads(value[READS_MEMBER]) if READS_MEMBER in value else None
+    if READS_MEMBER in value and reads_revision is None:
+        raise BundleRejected("archive-form")
     return Manifest(
         binding=value["bundle"],
         revisions=tuple(value["revisions"]),
@@ -788,6 +817,7 @@ def parse_manifest(data: bytes) -> Manifest:
         lapsed=lapsed,
         decisions=decisions,
         hand_over_part=hand_over_part,
+        reads_revision=reads_revision,
     )
 
 

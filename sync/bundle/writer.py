@@ -35,6 +35,7 @@ from sync.bundle.format import (
     MAGIC,
     MANIFEST_NAME,
     MANIFEST_SIG_NAME,
+    READS_REVISION,
     REVISIONS_NAME,
     SIGNATURE_SIZE,
     BlobEntry,
@@ -130,6 +131,10 @@ class BundleContents:
     # The manifest's optional ``hand_over_part`` (§10): (number, of) for a
     # part of a history hand-over split over several bundles.
     hand_over_part: tuple[int, int] | None = None
+    # The manifest's ``reads`` (§4): the highest revision format version this
+    # app reads, always written; None leaves the member out, as a sender that
+    # predates it did (tests: the checked-in vector, an old reader's bundle).
+    reads_revision: int | None = READS_REVISION
 
 
 @dataclass(frozen=True)
@@ -209,6 +214,7 @@ def _manifest(contents: BundleContents, device_id: str, revisions: _Lines, custo
             sorted({d.revision_id: d for d in contents.decisions}.values(), key=lambda d: d.revision_id)
         ),
         hand_over_part=contents.hand_over_part or (),
+        reads_revision=contents.reads_revision,
     )
 
 

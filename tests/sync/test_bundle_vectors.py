@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pyrage
@@ -66,11 +67,22 @@ def test_the_vector_files_are_canonical_and_the_device_key_is_the_signer():
     assert hashlib.sha256(public).hexdigest()[:32] == device["device_id"]
     assert expected("header.json")["device_key"] == device["public_key"]
     # The sample the vector was made from still gives the same manifest, byte
-    # for byte (Ed25519 and JCS are deterministic; only age is not).
+    # for byte (Ed25519 and JCS are deterministic; only age is not), once
+    # told to leave out ``reads`` (§4), which the vector predates.
     made = sample(blobs=VECTOR_BLOBS, seed=VECTOR_SEED)
-    assert canonical(build_manifest(made.contents, made.device.device_id).to_json()) == canonical(
+    old = replace(made.contents, reads_revision=None)
+    assert canonical(build_manifest(old, made.device.device_id).to_json()) == canonical(
         expected("manifest.json")
     )
+
+
+def test_the_vector_predates_reads_and_means_version_1():
+    """§4 ``reads`` is optional: the vector's manifest, made without it, is
+    read as from a sender that reads revision format version 1 only."""
+    assert "reads" not in expected("manifest.json")
+    opened = read_bundle(VECTOR / "bundle.fvbundle", (VECTOR / "coordinator.key").read_text().strip())
+    assert opened.manifest.reads_revision is None
+    assert opened.manifest.revision_format_read == 1
 
 
 def test_the_standard_tools_open_the_vector(tmp_path):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -16,16 +17,26 @@ sys.path.insert(0, str(HERE.parents[2]))
 
 import pyrage  # noqa: E402
 
-from sync.bundle import check_bundle, read_bundle  # noqa: E402
+from sync.bundle import check_bundle, read_bundle, write_bundle  # noqa: E402
 from sync.bundle.format import canonical  # noqa: E402
-from tests.sync.bundle_samples import VECTOR_BLOBS, VECTOR_SEED, device_from_seed, write_sample  # noqa: E402
+from tests.sync.bundle_samples import (  # noqa: E402
+    CREATED_MS,
+    VECTOR_BLOBS,
+    VECTOR_SEED,
+    device_from_seed,
+    sample,
+    signing,
+)
 
 
 def main() -> None:
     identity = pyrage.x25519.Identity.generate()
     bundle = HERE / "bundle.fvbundle"
     bundle.unlink(missing_ok=True)
-    write_sample(bundle, [str(identity.to_public())], blobs=VECTOR_BLOBS, seed=VECTOR_SEED)
+    made = sample(blobs=VECTOR_BLOBS, seed=VECTOR_SEED)
+    # Without the manifest's ``reads`` (§4): the vector predates it (README).
+    old = replace(made.contents, reads_revision=None)
+    write_bundle(bundle, old, signing(made.device), [str(identity.to_public())], created_ms=CREATED_MS)
     opened = read_bundle(bundle, identity)
     (HERE / "coordinator.key").write_text(f"{identity}\n")
     (HERE / "coordinator.pub").write_text(f"{identity.to_public()}\n")
