@@ -51,6 +51,7 @@ from desktop.dialog_parts import drop_tasks, failure_text, wrapped_label
 from desktop.frozen_records_view import FrozenRead, FrozenSummary, read_frozen
 from desktop.icons import icon
 from desktop.item_lists import ID_ROLE, item_list, row_texts, row_with
+from desktop.lane_read_dialog import LaneReadDialog
 from desktop.tasks import Lane, TaskHandle, TaskReport, TaskRunner
 
 if TYPE_CHECKING:
@@ -177,7 +178,7 @@ def _holds_key(vault: Vault) -> bool:
     return profile is not None and holds_org_key(vault, profile)
 
 
-class DevicesDialog(QDialog):
+class DevicesDialog(LaneReadDialog[DevicesRead]):
     """The devices of the organisation as this vault knows them."""
 
     (
@@ -194,10 +195,8 @@ class DevicesDialog(QDialog):
     def __init__(
         self, vault: Vault, parent: QWidget | None = None, *, tasks: TaskRunner | None = None
     ) -> None:
-        super().__init__(parent)
+        super().__init__(parent, tasks, DevicesRead)
         self._vault = vault
-        self.tasks = tasks if tasks is not None else TaskRunner(self)
-        self._handle: TaskHandle | None = None
         self._publishing: TaskHandle | None = None
         self._lines: list[DeviceLine] = []
         self._server_url = ""
@@ -324,31 +323,14 @@ class DevicesDialog(QDialog):
         layout.addLayout(buttons)
         self.refresh()
 
-    # -- reading ---------------------------------------------------------------------
+    # -- reading (on the export lane: LaneReadDialog.refresh) ----------------------------
 
-    @property
-    def busy(self) -> bool:
-        return self._handle is not None
+    def _read_list(self) -> DevicesRead:
+        return read_devices(self._vault)
 
-    @Slot()
-    def refresh(self) -> None:
-        if self.busy:
-            return
-        self.refresh_button.setEnabled(False)
-        self._handle = self.tasks.start(
-            Lane.EXPORT, lambda _context: read_devices(self._vault), self._on_read, owner=self
-        )
-
-    def _on_read(self, report: TaskReport) -> None:
-        if not report.finished:
-            return
-        self._handle = None
-        self.refresh_button.setEnabled(True)
-        if report.state == "succeeded":
-            read = report.value
-            assert isinstance(read, DevicesRead)
-            self._show(read)
-        elif report.state == "failed":
+    def _read_not_done(self, report: TaskReport) -> None:
+        """A failed read is said; a cancelled one leaves the status line as it was."""
+        if report.state == "failed":
             assert report.failure is not None
             from desktop.messages import failure_message
 

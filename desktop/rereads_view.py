@@ -37,10 +37,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.dialog_parts import drop_tasks, failure_text, wrapped_label
+from desktop.dialog_parts import drop_tasks, wrapped_label
 from desktop.icons import icon
 from desktop.item_lists import ID_ROLE, item_list, row_texts, row_with
-from desktop.tasks import Lane, TaskHandle, TaskReport, TaskRunner
+from desktop.lane_read_dialog import LaneReadDialog
+from desktop.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from db.api import Reread, Vault
@@ -76,7 +77,7 @@ def _device_name(device_id: str, labels: dict[str, str]) -> str:
 # -- the dialog ------------------------------------------------------------------------
 
 
-class KeptRereadsDialog(QDialog):
+class KeptRereadsDialog(LaneReadDialog[RereadsRead]):
     """The re-reads kept in this vault, newest first, and the chosen one's ids."""
 
     (WHEN_COLUMN, BY_COLUMN, BUNDLE_COLUMN, APPLIED_COLUMN, UNPARKED_COLUMN, EVIDENCE_COLUMN) = range(6)
@@ -84,10 +85,8 @@ class KeptRereadsDialog(QDialog):
     def __init__(
         self, vault: Vault, parent: QWidget | None = None, *, tasks: TaskRunner | None = None
     ) -> None:
-        super().__init__(parent)
+        super().__init__(parent, tasks, RereadsRead)
         self._vault = vault
-        self.tasks = tasks if tasks is not None else TaskRunner(self)
-        self._handle: TaskHandle | None = None
         self._read: RereadsRead | None = None
         self._rereads: dict[int, Reread] = {}
         self.setWindowTitle(self.tr("Kept re-reads"))
@@ -143,32 +142,10 @@ class KeptRereadsDialog(QDialog):
         layout.addLayout(buttons)
         self.refresh()
 
-    # -- reading ---------------------------------------------------------------------
+    # -- reading (on the export lane: LaneReadDialog.refresh) ----------------------------
 
-    @property
-    def busy(self) -> bool:
-        return self._handle is not None
-
-    @Slot()
-    def refresh(self) -> None:
-        if self.busy:
-            return
-        self.refresh_button.setEnabled(False)
-        self._handle = self.tasks.start(
-            Lane.EXPORT, lambda _context: read_rereads(self._vault), self._on_read, owner=self
-        )
-
-    def _on_read(self, report: TaskReport) -> None:
-        if not report.finished:
-            return
-        self._handle = None
-        self.refresh_button.setEnabled(True)
-        if report.state == "succeeded":
-            read = report.value
-            assert isinstance(read, RereadsRead)
-            self._show(read)
-        else:
-            self.status.setText(failure_text(report.failure))
+    def _read_list(self) -> RereadsRead:
+        return read_rereads(self._vault)
 
     def _show(self, read: RereadsRead) -> None:
         chosen = self.chosen_reread()
