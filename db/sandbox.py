@@ -35,7 +35,8 @@ db.sandbox_worker TASK``, never in the app's own:
   parsers once and forks each child, which then does exactly
   what a spawned worker does (same environment, fds, limits, order). After
   a child's crash or timeout the zygote is retired and the next child comes
-  from a new one (a fresh memory layout). A zygote that is gone or
+  from a new one (a fresh memory layout); so after a SIGKILL the app did
+  not ask for (the OOM killer's). A zygote that is gone or
   misbehaves is given up and the child spawned
   (``FIELDVAULT_SANDBOX_SPAWN=1`` spawns always; other platforms and a fork
   of the app spawn too). A packaged build starts its zygote as itself with
@@ -519,14 +520,18 @@ def _retire_if_suspicious(child: ZygoteChild, timed_out: bool) -> None:
     next child then comes from a new zygote, with a memory layout of its own
     (the children of one share its). A zygote lost meanwhile (it did not
     report the child's end) is not retired: it counts as lost (_live_zygote)."""
-    if not child.lost and (timed_out or _suspicious(child.wait())):
+    if not child.lost and (timed_out or _suspicious(child.wait(), kill_asked=child.kill_asked)):
         child.zygote.retire()
 
 
-def _suspicious(returncode: int) -> bool:
-    """Ended by a signal other than a kill (ours, the OOM killer's): a crash,
-    or the CPU limit (SIGXCPU, TIMED_OUT as a hang past the wall time is)."""
-    return returncode < 0 and -returncode != getattr(signal, "SIGKILL", -1)
+def _suspicious(returncode: int, *, kill_asked: bool) -> bool:
+    """Ended by a signal the app did not send: a crash, the CPU limit
+    (SIGXCPU, TIMED_OUT as a hang past the wall time is), or a SIGKILL it
+    did not ask for (the OOM killer's: running out of memory is a way an
+    exploit can fail too). Only a SIGKILL asked for (a cancel) is not."""
+    if returncode >= 0:
+        return False
+    return -returncode != getattr(signal, "SIGKILL", -1) or not kill_asked
 
 
 def _reason_from(output: bytes) -> str:

@@ -498,3 +498,30 @@ def test_a_zygote_told_to_end_skips_the_interpreters_shutdown(tmp_path: Path) ->
     zygote.close(timeout=WAIT_S)
     assert zygote.process.returncode == 0  # ended by itself, not killed
     assert not marker.exists()
+
+
+@pytest.mark.parametrize("ours", [False, True], ids=["not_ours", "cancelled"])
+def test_a_sigkill_the_app_did_not_ask_for_retires_the_zygote(
+    blocked: list[BlockedRun], monkeypatch: pytest.MonkeyPatch, ours: bool
+) -> None:
+    # The kernel's OOM killer ends a child with SIGKILL (here: this test's
+    # kill, which the app did not ask for either), and running out of
+    # memory is a way an exploit can fail: the zygote is retired, as after
+    # a crash. A child killed on the app's own word (a cancel) is not
+    # suspicious: the next child comes from the same zygote.
+    monkeypatch.setattr(sandbox, "_zygote_losses", 0)
+    zygote = ready_zygote()
+    run = BlockedRun()
+    blocked.append(run)
+    child = run.child_pid()
+    if ours:
+        run.run.kill()
+    else:
+        os.kill(child, signal.SIGKILL)
+    assert run.reason() == STOPPED  # the run has returned
+    if ours:
+        assert sandbox.zygote_pid() == zygote and selftest()["ppid"] == zygote
+    else:
+        assert not Path(f"/proc/{zygote}").exists()  # retired, ended and reaped
+        assert sandbox.zygote_pid() is None
+    assert sandbox._zygote_losses == 0 and sandbox.running() == 0
