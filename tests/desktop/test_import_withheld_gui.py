@@ -19,18 +19,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QLocale, Qt
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from db.api import Vault
 from desktop.bundle_actions import BundleExportDialog
-from desktop.i18n import install_translators, remove_translators
 from sync import org_vault
 from sync.bundle.vault_io import import_bundle
 from sync.client.org_link import publish_profile
 from tests.desktop.bundle_dialog_helpers import import_in_dialog
 from tests.desktop.test_sync_gui import SLOW_RETRY, status_of, unlock
-from tests.gui_helpers import TS_FILE, compile_qm, qt_app, screenshot
+from tests.gui_helpers import in_ukrainian, screenshot
 from tests.sync.client.sync_helpers import record_work
 from tests.sync.desk_world import UsbDesks, desk_added_after_the_worker, desk_push, export_by_usb, usb_desks
 from tests.sync.trust_fixtures import current_profile
@@ -44,14 +43,8 @@ __all__ = ["usb_desks"]  # the fixture
 
 @pytest.fixture
 def ukrainian(tmp_path: Path) -> Iterator[None]:
-    folder = tmp_path / "translations"
-    folder.mkdir()
-    compile_qm(TS_FILE, folder / "fieldvault_uk.qm")
-    saved = QLocale()
-    assert install_translators(qt_app(), QLocale("uk"), folder)
-    yield
-    remove_translators(qt_app())
-    QLocale.setDefault(saved)
+    with in_ukrainian(tmp_path / "translations"):
+        yield
 
 
 def _revision_ids(vault: Vault, device_id: str | None = None) -> set[str]:

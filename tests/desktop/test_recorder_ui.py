@@ -16,29 +16,18 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QLocale, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtMultimedia import QMediaPlayer
 from PySide6.QtWidgets import QApplication
 
 from db.api import Vault, markers_of
-from desktop.i18n import install_translators, remove_translators
 from desktop.recorder import RecorderWidget
 from desktop.recording_action import RecordInterviewDialog
 from desktop.vault_view import VaultView
 from desktop.viewer_page import Shown
 from tests.canary_helpers import encodings, files_containing
 from tests.factory import make_case, make_testimony
-from tests.gui_helpers import (
-    TS_FILE,
-    Ticks,
-    click_row,
-    compile_qm,
-    qt_app,
-    screenshot,
-    show,
-    type_text,
-    unlocked_window,
-)
+from tests.gui_helpers import Ticks, click_row, in_ukrainian, screenshot, show, type_text, unlocked_window
 from tests.vault_helpers import open_vault
 
 RATE = 48_000
@@ -317,14 +306,8 @@ def _small_file(folder: Path) -> Path:
 
 @pytest.fixture
 def ukrainian(tmp_path: Path) -> Iterator[None]:
-    folder = tmp_path / "translations"
-    folder.mkdir()
-    compile_qm(TS_FILE, folder / "fieldvault_uk.qm")
-    saved = QLocale()
-    assert install_translators(qt_app(), QLocale("uk"), folder)
-    yield
-    remove_translators(qt_app())
-    QLocale.setDefault(saved)
+    with in_ukrainian(tmp_path / "translations"):
+        yield
 
 
 def test_recorder_and_markers_in_ukrainian(qtbot, vault: Vault, make_view, ukrainian: None) -> None:

@@ -10,16 +10,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QLocale, Qt
+from PySide6.QtCore import Qt
 
 from db.errors import VaultNotFound, WrongPassphrase
 from db.keyring_store import NoKeyring
 from db.paths import KEY_FILE
 from db.vault import CreatedVault, Vault
-from desktop.i18n import install_translators, remove_translators
 from desktop.window import FieldvaultWindow
 from tests.factory import make_case
-from tests.gui_helpers import TS_FILE, compile_qm, qt_app, screenshot, show, type_text, unlocked_window
+from tests.gui_helpers import in_ukrainian, screenshot, show, type_text, unlocked_window
 from tests.vault_helpers import FAST_ARGON2, PASSPHRASE, open_vault
 
 WAIT_MS = 30_000
@@ -30,14 +29,8 @@ CYRILLIC = re.compile("[А-Яа-яІіЇїЄє]")
 
 @pytest.fixture
 def ukrainian(tmp_path: Path) -> Iterator[None]:
-    folder = tmp_path / "translations"
-    folder.mkdir()
-    compile_qm(TS_FILE, folder / "fieldvault_uk.qm")
-    saved = QLocale()
-    assert install_translators(qt_app(), QLocale("uk"), folder)
-    yield
-    remove_translators(qt_app())
-    QLocale.setDefault(saved)
+    with in_ukrainian(tmp_path / "translations"):
+        yield
 
 
 @pytest.fixture

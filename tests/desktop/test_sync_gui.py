@@ -13,10 +13,9 @@ from contextlib import suppress
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QLocale, Qt
+from PySide6.QtCore import Qt
 
 from db.api import KEY_FILE, NoKeyring, Vault
-from desktop.i18n import install_translators, remove_translators
 from desktop.messages import error_message
 from desktop.sync_panel import SyncPanel
 from desktop.sync_status import PAUSED, SYNCING, WAITING
@@ -27,7 +26,7 @@ from sync.client.push import queued_count
 from sync.client.retry import Backoff
 from sync.client.worker import SyncStatus, SyncWorker
 from tests import thread_stalls
-from tests.gui_helpers import TS_FILE, compile_qm, qt_app, screenshot, show
+from tests.gui_helpers import in_ukrainian, screenshot, show
 from tests.sync.client.sync_helpers import CuttingProxy, Org, organisation, record_work
 from tests.vault_helpers import FAST_ARGON2, PASSPHRASE
 
@@ -44,14 +43,8 @@ def org(tmp_path: Path) -> Iterator[Org]:
 
 @pytest.fixture
 def ukrainian(tmp_path: Path) -> Iterator[None]:
-    folder = tmp_path / "translations"
-    folder.mkdir()
-    compile_qm(TS_FILE, folder / "fieldvault_uk.qm")
-    saved = QLocale()
-    assert install_translators(qt_app(), QLocale("uk"), folder)
-    yield
-    remove_translators(qt_app())
-    QLocale.setDefault(saved)
+    with in_ukrainian(tmp_path / "translations"):
+        yield
 
 
 class SlowLink(CuttingProxy):
