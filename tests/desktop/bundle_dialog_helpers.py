@@ -1,6 +1,7 @@
 """The coordinator's bundle dialogs driven as a user drives them, for the
 desk tests (tests/sync/desk_world.py builds the desks): Import bundles…
-with files chosen, and Coordinator → Devices… once its table is filled."""
+with files chosen, Coordinator → Devices… once its table is filled, and
+its list of a revoked device's frozen records."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from db.api import Vault
 from desktop.bundle_actions import BundleImportDialog
 from desktop.devices_view import DevicesDialog
+from desktop.frozen_records_view import FrozenRecordsDialog
 
 WAIT_MS = 60_000
 
@@ -36,3 +38,12 @@ def shown_devices(qtbot: QtBot, vault: Vault) -> DevicesDialog:
     dialog.show()
     qtbot.waitUntil(lambda: not dialog.busy and dialog.table.topLevelItemCount() > 0, timeout=WAIT_MS)
     return dialog
+
+
+def frozen_list(qtbot: QtBot, dialog: DevicesDialog) -> FrozenRecordsDialog:
+    """The Devices view's List… of frozen records clicked: the list, once shown."""
+    qtbot.mouseClick(dialog.frozen.list_button, Qt.MouseButton.LeftButton)
+    listed = dialog.frozen.list_dialog
+    assert listed is not None
+    qtbot.waitUntil(listed.isVisible, timeout=WAIT_MS)
+    return listed

@@ -12,37 +12,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from desktop.devices_view import DevicesDialog
-from desktop.frozen_records_view import FrozenRecordsDialog
 from tests.db.revocation_world import KYIV_CHECK, build, build_before_revocation
+from tests.desktop.bundle_dialog_helpers import frozen_list, shown_devices
 from tests.gui_helpers import in_ukrainian, screenshot
 from tests.sync.desk_world import UsbDesks, usb_desks
 
 desks = usb_desks  # the fixture, under the name the tests ask for
-WAIT_MS = 30_000
 
 
 @pytest.fixture
 def ukrainian(tmp_path: Path) -> Iterator[None]:
     with in_ukrainian(tmp_path / "translations"):
         yield
-
-
-def _opened(qtbot: QtBot, dialog: DevicesDialog) -> DevicesDialog:
-    qtbot.addWidget(dialog)
-    qtbot.waitUntil(lambda: not dialog.busy and dialog.table.topLevelItemCount() > 0, timeout=WAIT_MS)
-    return dialog
-
-
-def _listed(qtbot: QtBot, dialog: DevicesDialog) -> FrozenRecordsDialog:
-    qtbot.mouseClick(dialog.frozen.list_button, Qt.MouseButton.LeftButton)
-    shown = dialog.frozen.list_dialog
-    assert shown is not None
-    qtbot.waitUntil(shown.isVisible, timeout=WAIT_MS)
-    return shown
 
 
 def test_the_devices_view_says_what_the_revoked_worker_froze_at_both_desks(
@@ -52,8 +35,7 @@ def test_the_devices_view_says_what_the_revoked_worker_froze_at_both_desks(
     count = len(world.worker_records)
     short = f"{world.worker_id[:12]}…"
 
-    kyiv = _opened(qtbot, DevicesDialog(world.kyiv))
-    kyiv.show()
+    kyiv = shown_devices(qtbot, world.kyiv)
     assert kyiv.frozen.isVisible()
     said = kyiv.frozen.text.text()
     assert (
@@ -61,7 +43,7 @@ def test_the_devices_view_says_what_the_revoked_worker_froze_at_both_desks(
         "other desks, 0 with edits left out here)."
     ) in said
     screenshot(kyiv, "coordinator-devices-frozen.png")
-    listed = _listed(qtbot, kyiv)
+    listed = frozen_list(qtbot, kyiv)
     rows = {row[listed.RECORD_COLUMN]: row for row in listed.row_texts()}
     assert len(rows) == count
     # Kyiv's case, by its title as the app shows it: the worker's edit and Kyiv's check after it.
@@ -74,13 +56,12 @@ def test_the_devices_view_says_what_the_revoked_worker_froze_at_both_desks(
     kyiv.done(0)
     assert kyiv.frozen.text.text() == "" and kyiv.frozen.list_dialog is None  # forgotten at close
 
-    lviv = _opened(qtbot, DevicesDialog(world.lviv))
-    lviv.show()
+    lviv = shown_devices(qtbot, world.lviv)
     assert (
         f"Revoked device {short}: {count} record(s) frozen (0 with edits held back here from the "
         f"other desks, {count} with edits left out here)."
     ) in lviv.frozen.text.text()
-    listed = _listed(qtbot, lviv)
+    listed = frozen_list(qtbot, lviv)
     types = sorted(row[listed.TYPE_COLUMN] for row in listed.row_texts())
     # Lviv holds Kyiv's case (as it was before the worker's edit); the worker's own records not at all.
     assert types == ["case"] + ["not held here"] * (count - 1)
@@ -91,20 +72,18 @@ def test_without_a_revocation_the_devices_view_says_nothing_of_frozen_records(
     qtbot: QtBot, desks: UsbDesks
 ) -> None:
     build_before_revocation(desks)
-    dialog = _opened(qtbot, DevicesDialog(desks.kyiv))
-    dialog.show()
+    dialog = shown_devices(qtbot, desks.kyiv)
     assert not dialog.frozen.isVisible()
     dialog.done(0)
 
 
 def test_the_frozen_records_in_ukrainian(qtbot: QtBot, desks: UsbDesks, ukrainian: None) -> None:
     world = build(desks)
-    dialog = _opened(qtbot, DevicesDialog(world.kyiv))
-    dialog.show()
+    dialog = shown_devices(qtbot, world.kyiv)
     said = dialog.frozen.text.text()
     assert "Відкликаний пристрій" in said and "Revoked device" not in said
     screenshot(dialog, "coordinator-devices-frozen-uk.png")
-    listed = _listed(qtbot, dialog)
+    listed = frozen_list(qtbot, dialog)
     assert {row[listed.TYPE_COLUMN] for row in listed.row_texts()} <= {
         "справа",
         "свідчення",

@@ -14,17 +14,15 @@ Real vaults and bundles (tests/db/revocation_world.py)."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from desktop.devices_view import DevicesDialog
 from sync.bundle.errors import BundleRejected
 from tests.db.revocation_world import build
+from tests.desktop.bundle_dialog_helpers import frozen_list, shown_devices
 from tests.gui_helpers import screenshot
 from tests.sync.desk_world import UsbDesks, usb_desks
 
 desks = usb_desks  # the fixture, under the name the tests ask for
-WAIT_MS = 30_000
 CONTROL_TITLE = "Kyiv's other case"  # revocation_world's case the worker never touched before
 
 
@@ -40,10 +38,7 @@ def test_a_refused_bundle_naming_a_desks_case_does_not_list_it_as_frozen(
     assert refused.value.refused_read is not None and refused.value.refused_read[0] >= 1
     kept = refused.value.refused_read[0]
 
-    dialog = DevicesDialog(world.lviv)
-    qtbot.addWidget(dialog)
-    qtbot.waitUntil(lambda: not dialog.busy and dialog.table.topLevelItemCount() > 0, timeout=WAIT_MS)
-    dialog.show()
+    dialog = shown_devices(qtbot, world.lviv)
     said = dialog.frozen.text.text()
     short = f"{world.worker_id[:12]}…"
     count = len(world.worker_records)
@@ -59,10 +54,7 @@ def test_a_refused_bundle_naming_a_desks_case_does_not_list_it_as_frozen(
     ) in said
     assert CONTROL_TITLE not in said
     screenshot(dialog, "coordinator-devices-frozen-refused-bundle.png")
-    qtbot.mouseClick(dialog.frozen.list_button, Qt.MouseButton.LeftButton)
-    listed = dialog.frozen.list_dialog
-    assert listed is not None
-    qtbot.waitUntil(listed.isVisible, timeout=WAIT_MS)
+    listed = frozen_list(qtbot, dialog)
     rows = listed.row_texts()
     assert len(rows) == count
     assert all(row[listed.RECORD_COLUMN] != CONTROL_TITLE for row in rows)

@@ -18,6 +18,7 @@ from pytestqt.qtbot import QtBot
 from desktop.devices_view import DevicesDialog
 from desktop.frozen_records_view import FrozenRecordsDialog
 from tests.db.revocation_world import KYIV_CHECK, KYIV_TITLE, build
+from tests.desktop.bundle_dialog_helpers import frozen_list
 from tests.gui_helpers import in_ukrainian, screenshot
 from tests.sync.desk_world import UsbDesks, assert_verified, usb_desks
 
@@ -35,11 +36,7 @@ def _frozen_list(qtbot: QtBot, dialog: DevicesDialog) -> FrozenRecordsDialog:
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitUntil(lambda: not dialog.busy and dialog.frozen.isVisible(), timeout=WAIT_MS)
-    qtbot.mouseClick(dialog.frozen.list_button, Qt.MouseButton.LeftButton)
-    listed = dialog.frozen.list_dialog
-    assert listed is not None
-    qtbot.waitUntil(listed.isVisible, timeout=WAIT_MS)
-    return listed
+    return frozen_list(qtbot, dialog)
 
 
 def _pick(qtbot: QtBot, button: QRadioButton) -> None:

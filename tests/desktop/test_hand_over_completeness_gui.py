@@ -18,11 +18,11 @@ from pytestqt.qtbot import QtBot
 
 from desktop.devices_view import DevicesDialog
 from sync.bundle.hand_over import hand_over
+from tests.desktop.bundle_dialog_helpers import shown_devices
 from tests.gui_helpers import in_ukrainian, screenshot
 from tests.sync.test_hand_over_completeness import Scene, _dropping, _stripping, scene
 
 __all__ = ["scene"]  # the fixture
-WAIT_MS = 60_000
 
 
 @pytest.fixture
@@ -38,11 +38,7 @@ def _dropped_and_handed_over(
     if stripped:
         _stripping(monkeypatch, 2)  # the manifest that would show the drop, left off
     scene.to_rivne(hand_over(scene.kyiv, scene.stick("stick"), scene.rivne.device_id).path)
-    dialog = DevicesDialog(scene.rivne)
-    qtbot.addWidget(dialog)
-    qtbot.waitUntil(lambda: not dialog.busy and dialog.table.topLevelItemCount() > 0, timeout=WAIT_MS)
-    dialog.show()
-    return dialog
+    return shown_devices(qtbot, scene.rivne)
 
 
 def test_the_devices_view_names_the_desk_whose_hand_over_did_not_bring_it(

@@ -16,11 +16,11 @@ from pytestqt.qtbot import QtBot
 from db.api import set_aside_parked
 from desktop.devices_view import DevicesDialog
 from sync.bundle.hand_over import hand_over
+from tests.desktop.bundle_dialog_helpers import shown_devices
 from tests.gui_helpers import in_ukrainian, screenshot
 from tests.sync.test_hand_over_decisions import Scene, scene
 
 __all__ = ["scene"]  # the fixture
-WAIT_MS = 60_000
 
 
 @pytest.fixture
@@ -29,24 +29,16 @@ def ukrainian(tmp_path: Path) -> Iterator[None]:
         yield
 
 
-def _set_aside_and_handed_over(scene: Scene) -> DevicesDialog:
+def _set_aside_and_handed_over(qtbot: QtBot, scene: Scene) -> DevicesDialog:
     set_aside_parked(scene.kyiv, revision_ids=[scene.edit.revision_id])
     scene.to_rivne(hand_over(scene.kyiv, scene.stick("stick"), scene.rivne.device_id).path)
-    dialog = DevicesDialog(scene.rivne)
-    return dialog
-
-
-def _shown(qtbot: QtBot, dialog: DevicesDialog) -> DevicesDialog:
-    qtbot.addWidget(dialog)
-    qtbot.waitUntil(lambda: not dialog.busy and dialog.table.topLevelItemCount() > 0, timeout=WAIT_MS)
-    dialog.show()
-    return dialog
+    return shown_devices(qtbot, scene.rivne)
 
 
 def test_the_devices_view_names_the_desk_that_kept_the_workers_revision_out(
     qtbot: QtBot, scene: Scene
 ) -> None:
-    dialog = _shown(qtbot, _set_aside_and_handed_over(scene))
+    dialog = _set_aside_and_handed_over(qtbot, scene)
     worker, kyiv = scene.worker.vault.device_id, scene.kyiv.device_id
     said = [text for text in dialog.full_warnings(worker) if "kept out" in text]
     assert len(said) == 1, dialog.full_warnings(worker)
@@ -59,7 +51,7 @@ def test_the_devices_view_names_the_desk_that_kept_the_workers_revision_out(
 
 
 def test_the_devices_view_says_it_in_ukrainian(qtbot: QtBot, scene: Scene, ukrainian: None) -> None:
-    dialog = _shown(qtbot, _set_aside_and_handed_over(scene))
+    dialog = _set_aside_and_handed_over(qtbot, scene)
     worker, kyiv = scene.worker.vault.device_id, scene.kyiv.device_id
     said = [text for text in dialog.full_warnings(worker) if kyiv in text]
     assert len(said) == 1, dialog.full_warnings(worker)

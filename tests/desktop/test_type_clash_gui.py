@@ -16,6 +16,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from desktop.devices_view import DevicesDialog
+from tests.desktop.bundle_dialog_helpers import shown_devices
 from tests.factory import make_case, make_person
 from tests.gui_helpers import in_ukrainian, screenshot
 from tests.sync.desk_world import UsbDesks, usb_desks
@@ -35,11 +36,7 @@ def ukrainian(tmp_path: Path) -> Iterator[None]:
 
 def _kyiv_devices(qtbot: QtBot, desks: UsbDesks) -> tuple[DevicesDialog, ClashScene]:
     scene = forger_arrives_first(desks)
-    dialog = DevicesDialog(desks.kyiv)
-    qtbot.addWidget(dialog)
-    qtbot.waitUntil(lambda: not dialog.busy and dialog.table.topLevelItemCount() > 0, timeout=WAIT_MS)
-    dialog.show()
-    return dialog, scene
+    return shown_devices(qtbot, desks.kyiv), scene
 
 
 def _warning_cell(dialog: DevicesDialog, device_id: str) -> str:
