@@ -23,6 +23,7 @@ from typing import Any, Protocol
 from db.api import (
     AffectedRecord,
     MakerDecisionRow,
+    NotFound,
     TypeClashRow,
     UnaccountedRow,
     Vault,
@@ -274,6 +275,7 @@ def cmd_parked(args: argparse.Namespace, out: Output, secrets: SecretSource, ope
         decided, decided_total = maker_decisions_list(vault)
         clashes, clash_total = _type_clash_list(vault)
         unaccounted, unaccounted_total = unaccounted_list(vault)
+        cases = _item_cases(vault, unaccounted)
     by_id = {row.revision_id: row for row in rows}
 
     def human(data: dict[str, Any]) -> str:
@@ -296,7 +298,23 @@ def cmd_parked(args: argparse.Namespace, out: Output, secrets: SecretSource, ope
     print(f"{total} revision(s) wait here for their parents{shown} (docs/sync.md §2.3).", file=sys.stderr)
     _type_clashes(out, clashes, clash_total)
     _decided_elsewhere(out, decided, decided_total)
-    _not_handed_over(out, unaccounted, unaccounted_total)
+    _not_handed_over(out, unaccounted, unaccounted_total, cases)
+
+
+def _item_cases(vault: Vault, rows: list[UnaccountedRow]) -> dict[str, str]:
+    """The case of each live item a ``missing-file`` finding names, by item
+    id: the very file ingested into that case is stored and attached to the
+    item (db/evidence.py, ``intake-attached``), which ends the finding. A
+    deleted item takes no file: left out, so no remedy is named for it."""
+    cases: dict[str, str] = {}
+    for row in rows:
+        if row.problem != "missing-file" or row.evidence_id is None or row.evidence_id in cases:
+            continue
+        try:
+            cases[row.evidence_id] = vault.evidence.get(row.evidence_id).case_id
+        except NotFound:
+            continue
+    return cases
 
 
 # How another desk kept a revision out, as its hand-over says (its reason).
@@ -332,7 +350,7 @@ def _decided_elsewhere(out: Output, rows: list[MakerDecisionRow], total: int) ->
         )
 
 
-def _not_handed_over(out: Output, rows: list[UnaccountedRow], total: int) -> None:
+def _not_handed_over(out: Output, rows: list[UnaccountedRow], total: int, cases: dict[str, str]) -> None:
     """Then what a history hand-over's check against the workers' signed
     manifests found (docs/bundle-format.md §10 "Completeness against the
     workers' signatures"): each revision a worker's manifest names that the
@@ -340,7 +358,8 @@ def _not_handed_over(out: Output, rows: list[UnaccountedRow], total: int) -> Non
     names that did not come and is not stored here for its item, each
     manifest that did not verify, and each field device's bundle whose entry
     came without one (unchecked), naming the desk that handed over. Listed,
-    never acted on."""
+    never acted on. ``cases``: the case of each missing file's item
+    (_item_cases), for the command that supplies the file."""
     by_key = {(row.maker, row.bundle_id, row.revision_id, row.sha256, row.evidence_id): row for row in rows}
 
     def human(data: dict[str, Any]) -> str:
@@ -363,12 +382,21 @@ def _not_handed_over(out: Output, rows: list[UnaccountedRow], total: int) -> Non
                 if row.held_as
                 else ""
             )
+            case_id = cases.get(row.evidence_id or "")
+            # Since session 18 the file itself, had by other means, supplies
+            # the item: ids only, the file named by a placeholder.
+            supply = (
+                f"\n  given that very file, ingest it into the item's case: fieldvault ingest FILE --case {case_id} "
+                "(stored and attached to this item, checked against the SHA-256 and size the worker signed)"
+                if case_id is not None
+                else ""
+            )
             return (
                 f"file {row.sha256} of evidence item {row.evidence_id}  did not come with the history "
                 f"hand-over from desk {row.maker}\n"
                 f"  named by the signed manifest of bundle {row.bundle_id} (#{row.sequence} of {row.device_id}); "
                 f"the item is stored here without it; hand-over {row.hand_over_id}, checked "
-                f"{when_text(row.recorded_ms)}{held}"
+                f"{when_text(row.recorded_ms)}{held}{supply}"
             )
         if row.problem == "unverifiable":
             return (
@@ -408,7 +436,9 @@ def _not_handed_over(out: Output, rows: list[UnaccountedRow], total: int) -> Non
                 f"hand-over and are not stored here for their items, though the items are{held_text}{shown}: "
                 "the desk named may have left the bytes out ('fieldvault verify' names each item as having no "
                 "stored file); re-read the worker's own file of that bundle ('fieldvault bundle import "
-                "--reread FILE') or take a later bundle that carries them (docs/threat-model.md §2.8). "
+                "--reread FILE'), take a later bundle that carries them, or, given the very file by other "
+                "means, ingest it into its item's case ('fieldvault ingest FILE --case CASE_ID', the case "
+                "each line names: stored and attached to that item) (docs/threat-model.md §2.8). "
                 "Nothing was stored or refused on it.",
                 file=sys.stderr,
             )

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -187,3 +188,31 @@ def test_every_item_of_the_case_without_the_file_gets_it(dropped_scene: Scene, t
             assert reader.read() == PHOTO
     assert unaccounted_list(rivne) == ([], 0)
     assert_verified(rivne)
+
+
+def test_devices_parked_names_the_ingest_that_supplies_the_file_and_it_does(
+    dropped_scene: Scene, tmp_path: Path
+) -> None:
+    """``devices parked`` names the remedy for a missing file (H3, session
+    19): the plain line gives the item's case in the ``ingest`` command, and
+    stderr names that command; ids only. Following it supplies the file and
+    ends the listing. (The JSON row is unchanged: test_hand_over_files_dropped.py
+    compares it whole.)"""
+    scene, rivne = dropped_scene, dropped_scene.rivne
+    rivne.lock()
+    cli = Cli(rivne.folder, child_env(tmp_path))
+    listed = cli.run("devices", "parked", secrets=[PASSPHRASE])
+    said = re.findall(
+        r"fieldvault ingest FILE --case (\S+) \(stored and attached to this item", listed.stdout
+    )
+    assert said == [scene.worker.case_id], listed.stdout
+    assert "ingest it into its item's case ('fieldvault ingest FILE --case CASE_ID'" in listed.stderr
+    assert "school.jpg" not in listed.stdout + listed.stderr  # the worker's file name: never
+
+    source = _photo_file(tmp_path)
+    done = cli.run("--json", "ingest", str(source), "--case", said[0], secrets=[PASSPHRASE])
+    [row] = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+    assert (row["id"], row["supplied"]) == (scene.photo_item, [scene.photo_item])
+    after = cli.run("devices", "parked", secrets=[PASSPHRASE])
+    assert "did not come with the history hand-over" not in after.stdout
+    assert "fieldvault ingest" not in after.stdout + after.stderr

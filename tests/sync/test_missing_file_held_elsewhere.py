@@ -80,6 +80,11 @@ def test_devices_parked_says_the_bytes_are_here_under_that_item(
         "item is not linked to it"
     ) in plain.stdout, plain.stdout
     assert "(1 of them stored here under another item, the same bytes: not lost, not linked)" in plain.stderr
+    # The worker's item still takes the very file ingested into its own case (H3, session 19).
+    assert (
+        f"ingest it into the item's case: fieldvault ingest FILE --case {scene.worker.case_id} "
+        in plain.stdout
+    )
     assert "from-the-worker-by-hand" not in plain.stdout + plain.stderr  # ids and hashes only
 
 
