@@ -257,6 +257,10 @@ class KnownDevice(Base):
     # Migration 0014: the coordinator whose bundle vouched for this device
     # (a worker's vault, for revisions it relays); NULL: from the profile or enrolment.
     vouched_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # Migration 0031: the highest revision format version the newest bundle
+    # applied from this device says it reads (bundle-format.md §4 ``reads``;
+    # 1 for a bundle without the member); NULL: none applied since, not declared.
+    reads_revision: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class ReceivedBundle(Base):

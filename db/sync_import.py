@@ -1494,6 +1494,7 @@ class VaultImport:
         addressed: tuple[tuple[int, int], ...] = (),
         *,
         on_word: bool = False,
+        reads_revision: int | None = None,
     ) -> None:
         """Record bundle ``bundle_id`` (number ``sequence`` of ``device_id``, a
         known device) as imported: a later one with the same id is a replay,
@@ -1510,7 +1511,11 @@ class VaultImport:
         hand-over's ``received``, not this bundle's own import) it is marked
         ``received`` instead: nobody approved its device, which may be
         pending here, and an approval by code of it still enrols the device
-        (``approve_held``; review 22)."""
+        (``approve_held``; review 22). ``reads_revision`` (the bundle's
+        manifest ``reads``, 1 when it has none; bundle-format.md §4): kept as
+        the device's when this bundle is its newest, for ``reroot_record``'s
+        check that every device reads a re-root; None (another bundle's
+        word, a re-read) leaves it."""
         if not SHA256_HEX.fullmatch(bundle_id) or sequence < 1:
             raise ValueError("a bundle id is 64 hex digits and a sequence 1 or more")
         session = self._session
@@ -1579,8 +1584,9 @@ class VaultImport:
         )
         if sequence > int(device[0]):
             connection.exec_driver_sql(
-                "UPDATE known_devices SET last_sequence = ?, last_bundle_id = ? WHERE device_id = ?",
-                (sequence, bundle_id, device_id),
+                "UPDATE known_devices SET last_sequence = ?, last_bundle_id = ?,"
+                " reads_revision = COALESCE(?, reads_revision) WHERE device_id = ?",
+                (sequence, bundle_id, reads_revision, device_id),
             )
         for mapped, key in (
             (KnownDevice, device_id),

@@ -49,6 +49,7 @@ from sync.bundle.admission import HAND_OVER_INCOMPLETE, Admission, BundleQuarant
 from sync.bundle.carried_receipts import queue_with_import, receipts_to_carry, record_carried
 from sync.bundle.errors import BundleRejected
 from sync.bundle.format import (
+    READS_REVISION,
     BlobEntry,
     BundleHeader,
     HeaderEnrolment,
@@ -283,6 +284,7 @@ def export_bundle(
     *,
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
+    reads_revision: int | None = READS_REVISION,
 ) -> ExportedBundle:
     """Write this device's next bundle into ``dest_dir``: every revision,
     custody event of its own chain and evidence file the organisation has
@@ -292,10 +294,19 @@ def export_bundle(
     or cancel no bundle file is left and the vault is unchanged. Its number
     is held (sync/bundle/numbering.py) from reading it to recording it: a
     hand-over being written meanwhile keeps its consecutive numbers, and
-    this bundle takes the one after them."""
+    this bundle takes the one after them. ``reads_revision``: the manifest's
+    ``reads`` (bundle-format.md §4), what this app reads; None leaves it
+    out, as an app before the member did (tests: an old reader's bundle)."""
     with bundle_numbering(vault, lambda: _check_cancel(cancel)):  # a Stop ends the wait for it
         return _export_numbered(
-            vault, dest_dir, recipients, org_id, profile_version, progress=progress, cancel=cancel
+            vault,
+            dest_dir,
+            recipients,
+            org_id,
+            profile_version,
+            progress=progress,
+            cancel=cancel,
+            reads_revision=reads_revision,
         )
 
 
@@ -308,6 +319,7 @@ def _export_numbered(
     *,
     progress: Progress | None,
     cancel: CancelToken | None,
+    reads_revision: int | None,
 ) -> ExportedBundle:
     _check_cancel(cancel)
     remove_partial_files(dest_dir)  # what a killed export left here: ciphertext only
@@ -357,6 +369,7 @@ def _export_numbered(
                 # ...and names those it no longer vouches for, whose stored
                 # revisions it carries (§4 lapsed, §8): kept aside, not refused.
                 lapsed=lapsed_relays(vault, profile),
+                reads_revision=reads_revision,
             ),
             device,
             recipients,
@@ -1688,6 +1701,8 @@ def _apply(
             else None,
             header.previous,
             addressed=addressed,
+            # §4 ``reads``: what its sender reads, for a re-root's check (db/reroot.py).
+            reads_revision=opened.manifest.revision_format_read,
         )
         if not applier.is_hand_over and not dry_run:
             # A field device's signed manifest, kept for this desk's hand-overs
