@@ -38,8 +38,8 @@ db.sandbox_worker TASK``, never in the app's own:
   from a new one (a fresh memory layout); so after a SIGKILL the app did
   not ask for (the OOM killer's). A zygote that is gone or
   misbehaves is given up and the child spawned
-  (``FIELDVAULT_SANDBOX_SPAWN=1`` spawns always; other platforms and a fork
-  of the app spawn too). A packaged build starts its zygote as itself with
+  (``FIELDVAULT_SANDBOX_SPAWN=1`` spawns always; other platforms, a Python
+  without pidfds and a fork of the app spawn too). A packaged build starts its zygote as itself with
   ``--sandbox-zygote`` (packaging/fieldvault_app.py), as it starts a
   spawned child with ``--sandbox-worker``.
 
@@ -65,6 +65,7 @@ from pathlib import Path
 from typing import IO, BinaryIO
 
 from db.sandbox_zygote import ZYGOTE_ARGUMENT, ZYGOTE_MODULE, Zygote, ZygoteChild, ZygoteLost
+from db.sandbox_zygote import supported as zygote_supported
 
 log = logging.getLogger(__name__)
 
@@ -253,7 +254,7 @@ def _live_zygote(*, start: bool) -> Zygote | None:
     global _zygote, _zygote_owner, _zygote_losses
     if os.environ.get(SPAWN_SWITCH, "") not in ("", "0"):
         return None
-    if not sys.platform.startswith("linux"):
+    if not zygote_supported():  # Windows, macOS, a Python without pidfds
         return None
     if _zygote_owner not in (0, os.getpid()):
         return None  # a fork of the app: the zygote is its parent's

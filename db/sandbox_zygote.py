@@ -98,6 +98,29 @@ RLIMIT_NAMES = (
 # After a kill asked for, how long the zygote may take to report the exit
 # before the app takes it for stuck and kills the zygote itself.
 KILL_GRACE_S = 10.0
+# A child's status after SIGKILL, as subprocess gives it. Windows has no
+# signal.SIGKILL, and db/sandbox.py imports this module there too.
+KILLED_STATUS = -int(getattr(signal, "SIGKILL", 9))
+
+
+def supported() -> bool:
+    """Whether this interpreter has what a zygote calls (the zygote runs
+    the same one): Linux, pidfds, ``SOCK_SEQPACKET`` with fd passing,
+    ``select.poll``, ``fcntl``. db/sandbox.py spawns every child where not
+    (Windows, macOS, a Python built without pidfds)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import fcntl  # noqa: F401 - only whether it imports
+    except ImportError:
+        return False
+    return (
+        hasattr(os, "pidfd_open")
+        and hasattr(signal, "pidfd_send_signal")
+        and hasattr(socket, "SOCK_SEQPACKET")
+        and hasattr(socket, "send_fds")
+        and hasattr(select, "poll")
+    )
 
 
 class ZygoteLost(Exception):
@@ -255,7 +278,7 @@ class ZygoteChild:
     before it reported the child's exit (``returncode`` is then
     ``LOST_STATUS``)."""
 
-    LOST_STATUS = -int(signal.SIGKILL)
+    LOST_STATUS = KILLED_STATUS
 
     def __init__(
         self, zygote: Zygote, reply: socket.socket, stdout: BinaryIO, stdin: BinaryIO | None
@@ -321,7 +344,7 @@ class ZygoteChild:
                 # run): it forks no child for a request whose reply socket
                 # holds "kill", and kills one it forked just before reading
                 # it. Done now, not when a busy zygote gets to it (stop_all).
-                self.returncode = -int(signal.SIGKILL)
+                self.returncode = KILLED_STATUS
 
     def close(self) -> None:
         """Drop the reply socket (a child still running is then killed)."""
@@ -531,7 +554,7 @@ def _start(data: bytes, fds: list[int]) -> _Child | None:
         cancelled.register(reply, select.POLLIN)
         if cancelled.poll(0):  # "kill" or the reply socket closed before the fork: no child at all
             with contextlib.suppress(OSError):
-                os.write(reply, json.dumps({"status": -int(signal.SIGKILL)}).encode())
+                os.write(reply, json.dumps({"status": KILLED_STATUS}).encode())
             os.close(reply)
             return None
         zygote = os.getpid()
