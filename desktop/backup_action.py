@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDialog,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from desktop.cancellable_run import CancellableRun, CopyProgress
 from desktop.dialog_parts import FolderChooser, choose_folder, ended_text
+from desktop.i18n import Retranslating
 from desktop.icons import icon
 from desktop.tasks import Lane, TaskContext, TaskReport, TaskRunner
 
@@ -49,7 +50,7 @@ class BackupTask:
         )
 
 
-class BackupDialog(QDialog):
+class BackupDialog(Retranslating, QDialog):
     """Choose a folder (a USB stick), watch the copy, cancel it if need be."""
 
     def __init__(
@@ -95,11 +96,6 @@ class BackupDialog(QDialog):
         self.choose_button.setText(self.tr("Choose a folder and back up…"))
         self.choose_button.setAccessibleName(self.tr("Choose a folder and back up"))
         self.cancel_button.setText(self.tr("Cancel backup"))
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     @property
     def running(self) -> bool:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Slot
+from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from db.api import MIN_PASSPHRASE_CHARS
+from desktop.i18n import Retranslating
 from desktop.tasks import Lane, TaskContext, TaskReport, TaskRunner
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ def _secret_field() -> QLineEdit:
     return field
 
 
-class DuressDialog(QDialog):
+class DuressDialog(Retranslating, QDialog):
     def __init__(
         self, vault: Vault, parent: QWidget | None = None, *, tasks: TaskRunner | None = None
     ) -> None:
@@ -118,11 +119,6 @@ class DuressDialog(QDialog):
         self.repeat.setAccessibleName(self.tr("Repeat the duress passphrase"))
         self.set_button.setText(self.tr("Set duress passphrase"))
         self.clear_button.setText(self.tr("Clear duress passphrase"))
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def reject(self) -> None:
         for field in (self.current, self.duress, self.repeat):

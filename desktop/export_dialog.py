@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from desktop.cancellable_run import PROGRESS_STEPS, CancellableRun, CopyProgress
 from desktop.dialog_parts import FolderChooser, choose_folder, ended_text
+from desktop.i18n import Retranslating
 from desktop.icons import icon
 from desktop.tasks import Lane, TaskContext, TaskReport, TaskRunner
 
@@ -102,7 +103,7 @@ def withheld_line(entry: dict[str, str]) -> str:
     )
 
 
-class ExportDialog(QDialog):
+class ExportDialog(Retranslating, QDialog):
     """Choose what to export and where, watch it, cancel it if need be."""
 
     def __init__(
@@ -219,11 +220,6 @@ class ExportDialog(QDialog):
             box.addItem(text, code)
         box.setCurrentIndex(max(0, box.findData(current)))
         box.blockSignals(False)
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     # -- choices -------------------------------------------------------------------
 

@@ -10,18 +10,21 @@ asks it first.
 
 ``switch_language`` changes the language of a running app: it saves the
 choice, replaces the installed translators and so sends every widget a
-LanguageChange event; widgets that can re-translate themselves do it in
-``changeEvent`` (the first screens do; the others are built after the choice).
+LanguageChange event; widgets that can re-translate themselves say so by
+deriving from ``Retranslating`` (the first screens do; the others are built
+after the choice).
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
     QCoreApplication,
+    QEvent,
     QLibraryInfo,
     QLocale,
     QSettings,
@@ -29,6 +32,15 @@ from PySide6.QtCore import (
 )
 
 from db.api import resources_dir
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
+    # For the type checker the mixin is a widget (it calls QWidget.changeEvent);
+    # at run time it is a plain class, so that it adds no second Qt base.
+    _MixinBase = QWidget
+else:
+    _MixinBase = object
 
 LANGUAGE_VARIABLE = "FIELDVAULT_LANG"
 # The interface languages, each named in itself: someone who cannot read the
@@ -120,3 +132,24 @@ def switch_language(app: QCoreApplication, code: str) -> list[QTranslator]:
     QLocale.setDefault(locale)
     remove_translators(app)
     return install_translators(app, locale)
+
+
+class Retranslating(_MixinBase):
+    """A widget that re-translates itself when the language changes: on
+    QEvent.LanguageChange it calls its ``retranslate``, then Qt's own handler.
+
+    Put it first among the bases (``class Page(Retranslating, QWidget)``), so
+    that its ``changeEvent`` comes before Qt's; it has no ``__init__``, so the
+    widget's own arguments go straight to the Qt class. Every text stays in
+    the widget's own ``retranslate``: PySide looks a ``self.tr`` string up
+    under the class of the object at run time and lupdate files it under the
+    class it is written in, so a ``tr`` written here would show in English
+    (desktop/dialog_parts.py)."""
+
+    def retranslate(self) -> None:
+        raise NotImplementedError(f"{type(self).__name__} names no retranslate")
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
+
+from desktop.i18n import Retranslating
 
 if TYPE_CHECKING:
     from db.api import Argon2Params
@@ -27,7 +29,7 @@ def strength_score(passphrase: str) -> int:
     return judge_passphrase(passphrase, CREATION_FLOOR).score
 
 
-class StrengthMeter(QWidget):
+class StrengthMeter(Retranslating, QWidget):
     """``argon2``: the vault's cost (None: a vault not made yet, judged at the
     cheapest cost calibration may pick). ``verdict_changed(acceptable)`` after
     each change of the text."""
@@ -91,14 +93,12 @@ class StrengthMeter(QWidget):
     def clear(self) -> None:
         self.update_for("")
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.Type.LanguageChange:
-            self.bar.setAccessibleName(self.tr("Passphrase strength"))
-            self.verdict.setText(self._verdict_text())
-        super().changeEvent(event)
+    def retranslate(self) -> None:
+        self.bar.setAccessibleName(self.tr("Passphrase strength"))
+        self.verdict.setText(self._verdict_text())
 
 
-class PassphraseSuggestion(QWidget):
+class PassphraseSuggestion(Retranslating, QWidget):
     """Six random words the user may take (``use_requested``) or ignore; a
     new draw on request. Shown by the pages when the rule refuses what was
     typed. The words are on screen only: never copied, stored or logged."""
@@ -140,11 +140,6 @@ class PassphraseSuggestion(QWidget):
         )
         self.another_button.setText(self.tr("Another suggestion"))
         self.use_button.setText(self.tr("Use this passphrase"))
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     @Slot()
     def draw(self) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt, Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.i18n import Retranslating
 from desktop.sync_status import (
     PAUSED,
     STOPPED,
@@ -92,7 +93,7 @@ def _store_proxy(vault: Vault, value: str, _context: TaskContext) -> None:
     vault.settings.set(PROXY_SETTING, value)
 
 
-class SyncPanel(QDialog):
+class SyncPanel(Retranslating, QDialog):
     def __init__(
         self, vault: Vault, indicator: SyncIndicator, tasks: TaskRunner, parent: QWidget | None = None
     ) -> None:
@@ -205,11 +206,6 @@ class SyncPanel(QDialog):
             )
         )
         self.show_status(self._indicator.status)
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     # -- the status ------------------------------------------------------------------------
 

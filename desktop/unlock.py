@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt, Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from db.api import MIN_PASSPHRASE_CHARS, FieldvaultError
-from desktop.i18n import LANGUAGES, current_language
+from desktop.i18n import LANGUAGES, Retranslating, current_language
 from desktop.icons import icon
 from desktop.strength import PassphraseSuggestion, StrengthMeter
 from desktop.wipe_confirmation import WipeConfirmation
@@ -72,11 +72,7 @@ def _text_of(message: Message) -> str:
     return message() if callable(message) else message
 
 
-def _is_language_change(event: QEvent) -> bool:
-    return event.type() == QEvent.Type.LanguageChange
-
-
-class LanguageChooser(QWidget):
+class LanguageChooser(Retranslating, QWidget):
     """The interface language, each named in itself. ``language_chosen(code)``
     when the user picks another one; the window switches the language."""
 
@@ -95,13 +91,14 @@ class LanguageChooser(QWidget):
         layout.addWidget(self.label)
         layout.addWidget(self.combo)
         self.retranslate()
-        self.show_current()
         self.combo.currentIndexChanged.connect(self._on_changed)
 
     def retranslate(self) -> None:
         self.label.setText(self.tr("&Language:"))
         self.combo.setAccessibleName(self.tr("Language of the interface"))
         self.combo.setToolTip(self.tr("Applies at once, and at the next start."))
+        # The box shows the language the interface is in: after a switch, the new one.
+        self.show_current()
 
     def show_current(self) -> None:
         """Select the language the interface is in (without emitting)."""
@@ -118,12 +115,6 @@ class LanguageChooser(QWidget):
         code = str(self.combo.itemData(index))
         if code != current_language():
             self.language_chosen.emit(code)
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
-        if _is_language_change(event):
-            self.retranslate()
-            self.show_current()
-        super().changeEvent(event)
 
 
 def _wrapping_label(text: str = "") -> QLabel:
@@ -154,7 +145,7 @@ def _busy_bar(accessible_name: str) -> QProgressBar:
     return bar
 
 
-class WaitingPage(QWidget):
+class WaitingPage(Retranslating, QWidget):
     """A screen that collects input, then waits while the window runs the
     slow work (Argon2id): its error line, whose message is made again after a
     language switch, and its busy bar. The page places them
@@ -353,11 +344,6 @@ class CreateVaultPage(WaitingPage):
         self.create_button.setAccessibleName(self.tr("Create vault"))
         self.retranslate_error()
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
-        if _is_language_change(event):
-            self.retranslate()
-        super().changeEvent(event)
-
     def _on_first_entered(self) -> None:
         if self.confirmation.text():
             self.submit()
@@ -424,7 +410,7 @@ def _ask_save_path(parent: QWidget, caption: str, suggested: str) -> str:
     return path
 
 
-class RecoveryKeyPage(QWidget):
+class RecoveryKeyPage(Retranslating, QWidget):
     """The recovery key, shown once. Enter does not dismiss it: only the button
     does. It can be printed, or saved to a file the user chooses (say, on a
     USB stick kept elsewhere) — never anywhere by default."""
@@ -497,11 +483,6 @@ class RecoveryKeyPage(QWidget):
         self.join_next.setText(
             self.tr("Then join my organisation (with the profile and fingerprint from my coordinator)")
         )
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
-        if _is_language_change(event):
-            self.retranslate()
-        super().changeEvent(event)
 
     def _key_document(self) -> str:
         return self.tr(
@@ -624,11 +605,6 @@ class UnlockPage(WaitingPage):
         self.retranslate_error()
         if not self.notice.isHidden():
             self.notice.setText(_text_of(self._notice))
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
-        if _is_language_change(event):
-            self.retranslate()
-        super().changeEvent(event)
 
     def submit(self) -> None:
         if self.is_busy:

@@ -37,6 +37,7 @@ from desktop.duplicates_view import add_duplicates_entry
 from desktop.export_dialog import ExportCaseAction, interrupted_exports_notice
 from desktop.hand_over_dialog import add_hand_over_entry
 from desktop.help_menu import HelpMenu, WindowKeys
+from desktop.i18n import Retranslating
 from desktop.icons import app_icon, icon
 from desktop.org_admin import add_coordinator_entries as add_org_admin_entries
 from desktop.quick_note import QuickNoteAction
@@ -71,7 +72,7 @@ def vault_exists(folder: Path) -> bool:
     return (folder / KEY_FILE).is_file()
 
 
-class FieldvaultWindow(QMainWindow):
+class FieldvaultWindow(Retranslating, QMainWindow):
     """``keyring`` None means the system keyring; ``argon2`` None means calibrate
     (production). Tests pass NoKeyring() and fast Argon2 parameters."""
 
@@ -217,11 +218,6 @@ class FieldvaultWindow(QMainWindow):
         self.backup_action.retranslate()
         self.export_action.retranslate()
         self.emergency_action.setText(self.tr("Emergency wipe"))
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     @Slot(str)
     def switch_language(self, code: str) -> None:

@@ -5,13 +5,14 @@ window to wipe; nothing here touches the vault."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
+from desktop.i18n import Retranslating
 from desktop.icons import icon
 
 
-class WipeConfirmation(QWidget):
+class WipeConfirmation(Retranslating, QWidget):
     confirmed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -50,11 +51,6 @@ class WipeConfirmation(QWidget):
         self.word.setAccessibleName(self.tr("Type the confirmation word"))
         self.wipe_now.setText(self.tr("Destroy the vault now"))
         self.wipe_now.setAccessibleName(self.tr("Destroy the vault now"))
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     @Slot()
     def ask(self) -> None:
