@@ -23,11 +23,10 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from db.api import Vault, parked_revision_count
+from db.api import parked_revision_count
 from desktop.sync_panel import SyncPanel
 from desktop.window import FieldvaultWindow
 from sync import org_vault
-from sync.bundle import BundleContents, DeviceIdentity, write_bundle
 from tests.desktop.bundle_dialog_helpers import shown_devices
 from tests.desktop.test_sync_gui import SLOW_RETRY, status_of, unlock
 from tests.gui_helpers import in_ukrainian, screenshot
@@ -38,6 +37,7 @@ from tests.sync.desk_world import (
     export_by_usb,
     import_by_usb,
     know_worker,
+    kyivs_edit_alone,
     revoke,
     usb_desks,
 )
@@ -95,29 +95,6 @@ def test_the_devices_view_says_it_in_ukrainian(qtbot: QtBot, usb_desks: UsbDesks
     dialog.done(0)
 
 
-def _kyivs_edit_alone(kyiv: Vault, lviv: Vault, edit: str, stick: Path) -> Path:
-    """A bundle of Kyiv's to the desks carrying its edit alone (as one made
-    when the server held the worker's bundle, or by an older build)."""
-    [wire] = [r.to_wire() for r in kyiv.revisions.all() if r.revision_id == edit]
-    profile = org_vault.held_profile(lviv)
-    assert profile is not None
-    stick.mkdir()
-    return write_bundle(
-        stick / "kyiv-1.fvbundle",
-        BundleContents(
-            org_id=profile.org_id,
-            profile_version=profile.version,
-            sequence=1,
-            previous=None,
-            custody_head=None,
-            revisions=[wire],
-            blobs=[],
-        ),
-        DeviceIdentity(kyiv.sync.signing_key(), kyiv.device_id),
-        [c.age_recipient for c in profile.coordinators],
-    ).path
-
-
 @contextmanager
 def _lviv_with_a_parked_edit(tmp_path: Path) -> Iterator[Path]:
     """The worker's bundle reached Kyiv by USB, not Lviv; Kyiv's stick to
@@ -136,7 +113,7 @@ def _lviv_with_a_parked_edit(tmp_path: Path) -> Iterator[Path]:
             edit = kyiv.testimonies.edit(work.testimony_id, title="checked at Kyiv").revision
             revoke(kyiv, bystander.device_id, publish=True, tell=[lviv])  # someone else is revoked
             taken = import_by_usb(
-                lviv, _kyivs_edit_alone(kyiv, lviv, edit, tmp_path / "kyiv-stick"), profile.org_id
+                lviv, kyivs_edit_alone(kyiv, lviv, edit, tmp_path / "kyiv-stick"), profile.org_id
             )
             assert taken.parked_revisions == (edit,)
             folder = lviv.folder

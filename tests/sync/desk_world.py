@@ -23,7 +23,7 @@ import hashlib
 import json
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +33,7 @@ import pytest
 from db.api import Case, Device, Vault
 from sync import org_vault
 from sync.acks import make_ack, sign_ack, take_ack
+from sync.bundle import BlobSource, BundleContents, DeviceIdentity, write_bundle
 from sync.bundle.admission import BundleQuarantined
 from sync.bundle.hand_over import HandedOver, hand_over
 from sync.bundle.quarantine import release_held
@@ -114,6 +115,33 @@ def ack_by_usb(desk: Vault, worker: Vault, bundle_id: str) -> None:
     """The desk's acknowledgement of a bundle, taken by the worker
     (``bundle import --ack-to``, then the worker's import of the file)."""
     take_ack(worker, sign_ack(make_ack(desk, bundle_id), desk.sync.signing_key()))
+
+
+def kyivs_edit_alone(
+    kyiv: Vault, lviv: Vault, edit: str, stick: Path, blobs: Sequence[BlobSource] = ()
+) -> Path:
+    """A bundle of Kyiv's to the coordinators of the profile Lviv holds, its
+    first, on the new folder ``stick``, carrying the revision ``edit`` alone
+    (and ``blobs``): as one made when the server held the worker's bundle,
+    or by an older build. Its path."""
+    [wire] = [r.to_wire() for r in kyiv.revisions.all() if r.revision_id == edit]
+    profile = org_vault.held_profile(lviv)
+    assert profile is not None
+    stick.mkdir()
+    return write_bundle(
+        stick / "kyiv-1.fvbundle",
+        BundleContents(
+            org_id=profile.org_id,
+            profile_version=profile.version,
+            sequence=1,
+            previous=None,
+            custody_head=None,
+            revisions=[wire],
+            blobs=blobs,
+        ),
+        DeviceIdentity(kyiv.sync.signing_key(), kyiv.device_id),
+        [c.age_recipient for c in profile.coordinators],
+    ).path
 
 
 def know_worker(desk: Vault, worker: Vault) -> None:

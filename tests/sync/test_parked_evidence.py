@@ -24,10 +24,16 @@ from sqlalchemy import text
 
 from db.api import Vault, withheld_revision_ids
 from db.parked import parked_revision_count
-from sync import org_vault
-from sync.bundle import BlobSource, BundleContents, BundleRejected, DeviceIdentity, write_bundle
+from sync.bundle import BlobSource, BundleRejected
 from tests.db.sync_fixtures import FieldWork
-from tests.sync.desk_world import UsbDesks, assert_verified, know_worker, stored_bytes, usb_desks
+from tests.sync.desk_world import (
+    UsbDesks,
+    assert_verified,
+    know_worker,
+    kyivs_edit_alone,
+    stored_bytes,
+    usb_desks,
+)
 
 __all__ = ["usb_desks"]  # the fixture
 
@@ -44,25 +50,8 @@ def kyivs_edit_by_usb(desks: UsbDesks, *, revoke_the_worker: bool) -> tuple[Fiel
     edit = desks.kyiv.evidence.edit(field.evidence_id, description="seen at the Kyiv desk").revision
     desks.revoke((field if revoke_the_worker else bystander).vault.device_id)
 
-    [wire] = [r.to_wire() for r in desks.kyiv.revisions.all() if r.revision_id == edit]
-    profile = org_vault.held_profile(desks.lviv)
-    assert profile is not None
-    stick = desks.tmp_path / "kyiv-stick"
-    stick.mkdir()
-    kyivs = write_bundle(
-        stick / "kyiv-1.fvbundle",
-        BundleContents(
-            org_id=profile.org_id,
-            profile_version=profile.version,
-            sequence=1,
-            previous=None,
-            custody_head=None,
-            revisions=[wire],
-            blobs=[BlobSource(field.sha256, len(field.data), (field.evidence_id,), io.BytesIO(field.data))],
-        ),
-        DeviceIdentity(desks.kyiv.sync.signing_key(), desks.kyiv.device_id),
-        [c.age_recipient for c in profile.coordinators],
-    ).path
+    blob = BlobSource(field.sha256, len(field.data), (field.evidence_id,), io.BytesIO(field.data))
+    kyivs = kyivs_edit_alone(desks.kyiv, desks.lviv, edit, desks.tmp_path / "kyiv-stick", [blob])
     return field, edit, workers_bundle, kyivs
 
 
