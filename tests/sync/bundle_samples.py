@@ -121,6 +121,25 @@ def sample(
     return Sample(device, contents, {hashlib.sha256(d).hexdigest(): d for d in blob_data})
 
 
+def plain_manifest() -> dict[str, object]:
+    """The JSON of a manifest with nothing in it (a bundle after the
+    first, of no revision, custody event or file): what a test of one
+    optional member adds that member to."""
+    return {
+        "format": "fieldvault-bundle-manifest",
+        "version": 1,
+        "bundle": {
+            "org_id": ORG_ID,
+            "device_id": "a" * 32,
+            "sequence": 2,
+            "previous": "b" * 64,
+        },
+        "revisions": [],
+        "custody": [],
+        "blobs": [],
+    }
+
+
 def write_sample(dest: Path, recipients: list[str], **kwargs: object) -> Sample:
     from sync.bundle import write_bundle
 

@@ -16,7 +16,7 @@ import pytest
 
 from sync.bundle import BundleRejected, read_bundle, write_bundle
 from sync.bundle.format import ReceivedEntry, canonical, parse_manifest
-from tests.sync.bundle_samples import CREATED_MS, sample, signing
+from tests.sync.bundle_samples import CREATED_MS, plain_manifest, sample, signing
 
 IDENTITY = pyrage.x25519.Identity.generate()
 RECIPIENT = str(IDENTITY.to_public())
@@ -43,22 +43,6 @@ def test_an_ordinary_bundle_has_no_such_member(tmp_path: Path) -> None:
     )
     assert "received" not in written.manifest.to_json()
     assert read_bundle(written.path, IDENTITY).manifest.received == ()
-
-
-def _plain_manifest() -> dict[str, object]:
-    return {
-        "format": "fieldvault-bundle-manifest",
-        "version": 1,
-        "bundle": {
-            "org_id": "01936f3e-8a00-7000-8000-000000000001",
-            "device_id": "a" * 32,
-            "sequence": 2,
-            "previous": "b" * 64,
-        },
-        "revisions": [],
-        "custody": [],
-        "blobs": [],
-    }
 
 
 GOOD: list[dict[str, Any]] = [e.to_json() for e in ENTRIES]
@@ -89,11 +73,11 @@ GOOD: list[dict[str, Any]] = [e.to_json() for e in ENTRIES]
 )
 def test_entries_not_of_the_form_are_archive_form(received: object) -> None:
     with pytest.raises(BundleRejected) as refused:
-        parse_manifest(canonical(_plain_manifest() | {"received": received}))
+        parse_manifest(canonical(plain_manifest() | {"received": received}))
     assert refused.value.reason == "archive-form"
 
 
 def test_a_well_formed_member_parses() -> None:
-    parsed = parse_manifest(canonical(_plain_manifest() | {"received": GOOD}))
+    parsed = parse_manifest(canonical(plain_manifest() | {"received": GOOD}))
     assert parsed.received == ENTRIES
     assert json.loads(canonical(parsed.to_json()))["received"] == GOOD
