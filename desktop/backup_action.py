@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, QObject, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QLabel,
     QPushButton,
@@ -25,11 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.cancellable_run import CancellableRun, CopyProgress
+from desktop.cancellable_run import CancellableRunDialog, CopyProgress
 from desktop.dialog_parts import FolderChooser, choose_folder, ended_text
-from desktop.i18n import Retranslating
 from desktop.icons import icon
-from desktop.tasks import Lane, TaskContext, TaskReport, TaskRunner
+from desktop.tasks import TaskContext, TaskReport, TaskRunner
 
 if TYPE_CHECKING:
     from db.api import BackupResult, Vault
@@ -50,7 +48,7 @@ class BackupTask:
         )
 
 
-class BackupDialog(Retranslating, QDialog):
+class BackupDialog(CancellableRunDialog):
     """Choose a folder (a USB stick), watch the copy, cancel it if need be."""
 
     def __init__(
@@ -61,20 +59,14 @@ class BackupDialog(Retranslating, QDialog):
         tasks: TaskRunner | None = None,
         chooser: FolderChooser = choose_folder,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(parent, tasks)
         self._vault: Vault | None = vault
-        self.tasks = tasks if tasks is not None else TaskRunner(self)
         self._chooser = chooser
         self.result_path: Path | None = None
         self.explanation = QLabel()
         self.explanation.setWordWrap(True)
         self.choose_button = QPushButton(icon("export"), "")
         self.choose_button.clicked.connect(self.choose_and_start)
-        self._run = CancellableRun(self.tasks, self)
-        self.progress, self.cancel_button = self._run.progress, self._run.cancel_button
-        self.status = QLabel()
-        self.status.setWordWrap(True)
-        self.cancel_button.clicked.connect(self.cancel)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -97,10 +89,6 @@ class BackupDialog(Retranslating, QDialog):
         self.choose_button.setAccessibleName(self.tr("Choose a folder and back up"))
         self.cancel_button.setText(self.tr("Cancel backup"))
 
-    @property
-    def running(self) -> bool:
-        return self._run.running
-
     @Slot()
     def choose_and_start(self) -> bool:
         chosen = self._chooser(self, self.tr("Where to put the backup"))
@@ -112,19 +100,13 @@ class BackupDialog(Retranslating, QDialog):
             return False
         self.choose_button.setEnabled(False)
         self.status.setText(self.tr("Backing up…"))
-        self._run.start(Lane.EXPORT, BackupTask(self._vault, to), self._on_report)
+        self._start_run(BackupTask(self._vault, to))
         return True
 
-    @Slot()
-    def cancel(self) -> None:
-        if self._run.cancel():
-            self.status.setText(self.tr("Cancelling…"))
+    def _cancelling_text(self) -> str:
+        return self.tr("Cancelling…")
 
-    def _on_report(self, report: TaskReport) -> None:
-        if report.state == "progress":
-            self._run.show_progress(report.value)
-            return
-        self._run.ended()
+    def _run_ended(self, report: TaskReport) -> None:
         self.choose_button.setEnabled(self._vault is not None)
         if report.state == "succeeded":
             result = report.value
@@ -143,8 +125,6 @@ class BackupDialog(Retranslating, QDialog):
         else:
             cancelled = self.tr("Backup cancelled: the partial copy was removed.")
             self.status.setText(ended_text(report, done="", stopped=cancelled))
-        # The word-wrapped message may need more lines than the dialog has.
-        self.adjustSize()
 
     def forget_vault(self) -> None:
         """The vault locks: stop (the runner cancels the task) and close."""

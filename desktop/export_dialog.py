@@ -26,7 +26,6 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
@@ -38,11 +37,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.cancellable_run import PROGRESS_STEPS, CancellableRun, CopyProgress
+from desktop.cancellable_run import PROGRESS_STEPS, CancellableRunDialog, CopyProgress
 from desktop.dialog_parts import FolderChooser, choose_folder, ended_text
-from desktop.i18n import Retranslating
 from desktop.icons import icon
-from desktop.tasks import Lane, TaskContext, TaskReport, TaskRunner
+from desktop.tasks import TaskContext, TaskReport, TaskRunner
 
 if TYPE_CHECKING:
     from db.api import Vault
@@ -103,7 +101,7 @@ def withheld_line(entry: dict[str, str]) -> str:
     )
 
 
-class ExportDialog(Retranslating, QDialog):
+class ExportDialog(CancellableRunDialog):
     """Choose what to export and where, watch it, cancel it if need be."""
 
     def __init__(
@@ -115,10 +113,9 @@ class ExportDialog(Retranslating, QDialog):
         tasks: TaskRunner | None = None,
         chooser: FolderChooser = choose_folder,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(parent, tasks)
         self._vault: Vault | None = vault
         self.case_id = case_id
-        self.tasks = tasks if tasks is not None else TaskRunner(self)
         self._chooser = chooser
         self.destination: Path | None = None
         self.outcome: ExportOutcome | None = None
@@ -136,11 +133,6 @@ class ExportDialog(Retranslating, QDialog):
         self.choose_button.clicked.connect(self.choose_destination)
         self.export_button = QPushButton(icon("export"), "")
         self.export_button.clicked.connect(self.start)
-        self._run = CancellableRun(self.tasks, self)
-        self.progress, self.cancel_button = self._run.progress, self._run.cancel_button
-        self.cancel_button.clicked.connect(self.cancel)
-        self.status = QLabel()
-        self.status.setWordWrap(True)
         self.withheld_label = QLabel()
         self.withheld_label.setWordWrap(True)
         self.withheld_list = QListWidget()
@@ -223,10 +215,6 @@ class ExportDialog(Retranslating, QDialog):
 
     # -- choices -------------------------------------------------------------------
 
-    @property
-    def running(self) -> bool:
-        return self._run.running
-
     def choose(self, export_format: str, purpose: str = DEFAULT_PURPOSE) -> None:
         """Select a format and a purpose by their codes (as the user would in the lists)."""
         self.format_box.setCurrentIndex(self.format_box.findData(export_format))
@@ -286,7 +274,7 @@ class ExportDialog(Retranslating, QDialog):
         self.withheld_list.clear()
         self.withheld_list.hide()
         self.status.setText(self.tr("Exporting…"))
-        self._run.start(Lane.EXPORT, ExportTask(self._vault, request), self._on_report)
+        self._start_run(ExportTask(self._vault, request))
         return True
 
     def _set_choosing(self, enabled: bool) -> None:
@@ -298,16 +286,10 @@ class ExportDialog(Retranslating, QDialog):
             self.spreadsheet_safe_box.setEnabled(False)
             self.strip_box.setEnabled(False)
 
-    @Slot()
-    def cancel(self) -> None:
-        if self._run.cancel():
-            self.status.setText(self.tr("Cancelling…"))
+    def _cancelling_text(self) -> str:
+        return self.tr("Cancelling…")
 
-    def _on_report(self, report: TaskReport) -> None:
-        if report.state == "progress":
-            self._run.show_progress(report.value)
-            return
-        self._run.ended()
+    def _run_ended(self, report: TaskReport) -> None:
         self._set_choosing(self._vault is not None)
         if report.state == "succeeded":
             from sync.exports.run import ExportOutcome  # loaded by the task
@@ -318,8 +300,6 @@ class ExportDialog(Retranslating, QDialog):
         else:
             cancelled = self.tr("Export cancelled: nothing was kept.")
             self.status.setText(ended_text(report, done="", stopped=cancelled))
-        # The word-wrapped message may need more lines than the dialog has.
-        self.adjustSize()
 
     def _show_outcome(self) -> None:
         outcome = self.outcome
