@@ -27,6 +27,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,6 +36,7 @@ from sync import org_vault
 from sync.acks import make_ack, sign_ack, take_ack
 from sync.bundle import BlobSource, BundleContents, DeviceIdentity, write_bundle
 from sync.bundle.admission import BundleQuarantined
+from sync.bundle.format import VouchedDevice
 from sync.bundle.hand_over import HandedOver, hand_over
 from sync.bundle.quarantine import release_held
 from sync.bundle.vault_io import ExportedBundle, ImportedBundle, export_bundle, import_bundle
@@ -140,6 +142,46 @@ def kyivs_edit_alone(
             blobs=blobs,
         ),
         DeviceIdentity(kyiv.sync.signing_key(), kyiv.device_id),
+        [c.age_recipient for c in profile.coordinators],
+    ).path
+
+
+def signed_by(
+    sender: Vault,
+    desks: UsbDesks,
+    dest: Path,
+    *,
+    prefix: str = "",
+    revisions: Sequence[dict[str, Any]] = (),
+    blobs: Sequence[BlobSource] = (),
+    devices: Sequence[VouchedDevice] = (),
+    sequence: int | None = None,
+) -> Path:
+    """A bundle signed by ``sender``'s own device key, whatever it carries,
+    to the coordinators of the profile Lviv holds: no custody events,
+    numbered ``sequence`` or else next after what Lviv imported of the
+    sender, written into ``dest`` as ``{prefix}{device id}-{sequence}.fvbundle``.
+    Its path."""
+    profile = org_vault.held_profile(desks.lviv)
+    assert profile is not None
+    known = desks.lviv.sync.device(sender.device_id)
+    if sequence is None:
+        sequence = (known.last_sequence if known is not None else 0) + 1
+    previous = known.last_bundle_id if known is not None and sequence > 1 else None
+    dest.mkdir(exist_ok=True)
+    return write_bundle(
+        dest / f"{prefix}{sender.device_id}-{sequence}.fvbundle",
+        BundleContents(
+            org_id=desks.org.org_id,
+            profile_version=profile.version,
+            sequence=sequence,
+            previous=previous,
+            custody_head=None,
+            revisions=revisions,
+            blobs=blobs,
+            devices=devices,
+        ),
+        DeviceIdentity(sender.sync.signing_key(), sender.device_id),
         [c.age_recipient for c in profile.coordinators],
     ).path
 

@@ -24,7 +24,7 @@ import pytest
 
 from db.api import Device, Vault
 from sync import org_vault
-from sync.bundle import BundleContents, BundleRejected, DeviceIdentity, read_bundle, write_bundle
+from sync.bundle import BundleRejected, read_bundle
 from sync.bundle.admission import BundleQuarantined
 from sync.bundle.format import VouchedDevice, canonical, parse_manifest
 from sync.bundle.quarantine import release_held
@@ -33,7 +33,7 @@ from sync.bundle.vouching import coordinator_vouches
 from sync.merge.devices import devices_view
 from tests.db.sync_fixtures import record_field_work
 from tests.factory import make_case
-from tests.sync.desk_world import UsbDesks, add_desk, import_by_usb, usb_desks
+from tests.sync.desk_world import UsbDesks, add_desk, import_by_usb, signed_by, usb_desks
 from tests.sync.trust_fixtures import current_profile
 
 Desks = UsbDesks  # the name other test modules import
@@ -130,26 +130,7 @@ def test_only_a_coordinators_bundle_vouches(desks: Desks) -> None:
 def _forged(sender: Vault, desks: Desks, dest: Path, vouched: list[VouchedDevice]) -> Path:
     """A bundle signed by ``sender``'s own device key (its next number after
     what Lviv imported of it) whose manifest vouches for ``vouched``."""
-    last = desks.lviv.sync.device(sender.device_id)
-    sequence = (last.last_sequence if last is not None else 0) + 1
-    previous = last.last_bundle_id if last is not None else None
-    profile = org_vault.held_profile(desks.lviv)
-    assert profile is not None
-    dest.mkdir(exist_ok=True)
-    written = write_bundle(
-        dest / f"forged-{sender.device_id}-{sequence}.fvbundle",
-        BundleContents(
-            org_id=desks.org.org_id,
-            profile_version=profile.version,
-            sequence=sequence,
-            previous=previous,
-            custody_head=None,
-            devices=vouched,
-        ),
-        DeviceIdentity(sender.sync.signing_key(), sender.device_id),
-        [c.age_recipient for c in profile.coordinators],
-    )
-    return written.path
+    return signed_by(sender, desks, dest, prefix="forged-", devices=vouched)
 
 
 def _outsider(desks: Desks, name: str) -> Vault:

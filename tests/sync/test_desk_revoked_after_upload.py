@@ -40,7 +40,7 @@ import pytest
 from db.api import NoKeyring, NotFound, Vault, withheld_revision_ids
 from fieldvault.bundle_cli import _human
 from sync import org_vault
-from sync.bundle import BlobSource, BundleContents, BundleRejected, DeviceIdentity, write_bundle
+from sync.bundle import BlobSource, BundleRejected
 from sync.bundle.vault_io import import_bundle
 from sync.client.org_link import publish_profile
 from sync.client.pull import pull
@@ -58,6 +58,7 @@ from tests.sync.desk_world import (
     export_by_usb,
     narratives,
     server_desks,
+    signed_by,
     stored_bytes,
     worker_push,
 )
@@ -385,27 +386,7 @@ def _forged(
     """A bundle signed by ``sender``'s own device key, its next number after
     what Lviv imported of it, carrying ``revisions`` and ``blobs`` (no
     custody events)."""
-    last = desks.lviv.sync.device(sender.device_id)
-    sequence = (last.last_sequence if last is not None else 0) + 1
-    previous = last.last_bundle_id if last is not None else None
-    profile = org_vault.held_profile(desks.lviv)
-    assert profile is not None
-    dest.mkdir(exist_ok=True)
-    written = write_bundle(
-        dest / f"forged-{sender.device_id}-{sequence}.fvbundle",
-        BundleContents(
-            org_id=desks.org.org_id,
-            profile_version=profile.version,
-            sequence=sequence,
-            previous=previous,
-            custody_head=None,
-            revisions=revisions,
-            blobs=list(blobs),
-        ),
-        DeviceIdentity(sender.sync.signing_key(), sender.device_id),
-        [c.age_recipient for c in profile.coordinators],
-    )
-    return written.path
+    return signed_by(sender, desks, dest, prefix="forged-", revisions=revisions, blobs=blobs)
 
 
 def _two_workers_known_at_lviv(desks: Desks) -> tuple[Vault, Vault, int]:

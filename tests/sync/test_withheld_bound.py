@@ -38,12 +38,11 @@ from db.withheld import REFUSED_IDS_CAP
 from fieldvault.bundle_cli import _human as bundle_line
 from fieldvault.bundle_cli import _refused_row
 from fieldvault.devices_cli import _human
-from sync import org_vault
-from sync.bundle import BlobSource, BundleContents, BundleRejected, DeviceIdentity, write_bundle
+from sync.bundle import BlobSource, BundleRejected
 from sync.bundle.reader import check_header
 from sync.bundle.vault_io import import_bundle
 from sync.merge.devices import devices_view
-from tests.sync.desk_world import UsbDesks, assert_verified, usb_desks
+from tests.sync.desk_world import UsbDesks, assert_verified, signed_by, usb_desks
 
 __all__ = ["usb_desks"]  # the fixture
 
@@ -84,27 +83,7 @@ def _bundle(
     sequence: int | None = None,
 ) -> Path:
     """A bundle ``sender``'s own key signs, to the coordinators Lviv knows."""
-    profile = org_vault.held_profile(desks.lviv)
-    assert profile is not None
-    known = desks.lviv.sync.device(sender.device_id)
-    if sequence is None:
-        sequence = (known.last_sequence if known is not None else 0) + 1
-    previous = known.last_bundle_id if known is not None and sequence > 1 else None
-    dest.mkdir(exist_ok=True)
-    return write_bundle(
-        dest / f"{sender.device_id}-{sequence}.fvbundle",
-        BundleContents(
-            org_id=desks.org.org_id,
-            profile_version=profile.version,
-            sequence=sequence,
-            previous=previous,
-            custody_head=None,
-            revisions=revisions,
-            blobs=blobs or [],
-        ),
-        DeviceIdentity(sender.sync.signing_key(), sender.device_id),
-        [c.age_recipient for c in profile.coordinators],
-    ).path
+    return signed_by(sender, desks, dest, revisions=revisions, blobs=blobs or [], sequence=sequence)
 
 
 def _refused(desks: UsbDesks, path: Path) -> BundleRejected:
