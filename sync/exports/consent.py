@@ -17,7 +17,8 @@ internally". What a testimony withholds goes with it: the evidence items
 linked to it (``evidence-of``), its witness when that person is the witness
 of no exported testimony, and the evidence linked to that witness, the links that name any withheld record, and its
 consent records. A consent with the "no photos" condition withholds the
-images and videos linked as evidence of its testimony. Each withheld record is listed by id and reason in the
+images and videos linked as evidence of its testimony, and those whose
+type was never read (a photo whose reader timed out at intake is one). Each withheld record is listed by id and reason in the
 export (``withheld``); nothing else of it is written. A purpose of
 ``public-anonymised`` also pseudonymises every witness; a witness whose
 consent record asks for anonymity is by pseudonym in every export.
@@ -28,7 +29,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from db.api import CONSENT_RECORD_SCOPES, EVIDENCE_OF, SCOPE_WORDS, Consent, Testimony, Vault
+from db.api import CONSENT_RECORD_SCOPES, EVIDENCE_OF, SCOPE_WORDS, Consent, EvidenceItem, Testimony, Vault
 from sync.exports.casedata import CaseData, load_case, pseudonymise
 from sync.exports.errors import purpose_unknown
 
@@ -40,6 +41,23 @@ NOT_AGREED = "consent-not-given"
 NO_CONSENT = "no-consent-recorded"
 OF_WITHHELD = "of-withheld-testimony"
 NO_PHOTOS = "consent-no-photos"
+
+
+# What intake stores for a file whose metadata reader gave no answer (timed
+# out, crashed: db/capture.py), whatever the file is.
+UNKNOWN_TYPE = "application/octet-stream"
+NOT_READ = "metadata not read"
+
+
+def may_be_a_picture(item: EvidenceItem) -> bool:
+    """Whether "no photos" withholds ``item``: an image or a video by its
+    stored type, or an item whose type was never read (its reader timed out
+    or crashed at intake: a photo of the witness may be one). The type is a
+    parser's answer, not checked against the bytes (docs/threat-model.md
+    2.5.1); a file libmagic read and did not know stays exported."""
+    if item.mime_type.startswith(("image/", "video/")):
+        return True
+    return item.mime_type in ("", UNKNOWN_TYPE) and item.claimed.get("metadata", "").startswith(NOT_READ)
 
 
 def check_purpose(purpose: str) -> None:
@@ -113,7 +131,7 @@ def honour_consent(data: CaseData, purpose: str) -> CaseData:
     no_photos = {c.testimony_id for c in data.consents if c.no_photos and c.testimony_id not in gone}
     pictures = {
         link.from_id for link in data.links if link.relation == EVIDENCE_OF and link.to_id in no_photos
-    } & {e.id for e in data.evidence if e.mime_type.startswith(("image/", "video/"))}
+    } & {e.id for e in data.evidence if may_be_a_picture(e)}
     pictures -= of_gone
     evidence = [e for e in data.evidence if e.id not in of_gone | pictures]
     withheld += [
