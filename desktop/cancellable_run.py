@@ -120,6 +120,13 @@ class CancellableRunDialog(Retranslating, QDialog):
         if self._run.cancel():
             self.status.setText(self._cancelling_text())
 
+    def reject(self) -> None:
+        # Closed while it copies (Close, Escape, the window's X): the run stops
+        # and leaves nothing, rather than going on unseen with no one told
+        # whether it ended.
+        self.cancel()
+        super().reject()
+
     def _cancelling_text(self) -> str:
         raise NotImplementedError(f"{type(self).__name__} names no _cancelling_text")
 

@@ -328,11 +328,6 @@ class ExportDialog(CancellableRunDialog):
         self.withheld_label.setVisible(bool(outcome.withheld))
         self.withheld_list.setVisible(bool(outcome.withheld))
 
-    def reject(self) -> None:
-        # Closed while exporting: the export stops (and leaves nothing), it does not go on unseen.
-        self.cancel()
-        super().reject()
-
     def forget_vault(self) -> None:
         """The vault locks: stop (the runner cancels the task too) and close."""
         self._vault = None

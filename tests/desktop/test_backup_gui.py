@@ -103,6 +103,25 @@ def test_cancel_leaves_no_backup(qtbot, created_vault, vault_dir: Path, tmp_path
     assert vault is not None and vault.settings.get("last_backup_at") == ""
 
 
+def test_closing_the_dialog_during_a_backup_stops_it_and_leaves_nothing(
+    qtbot, created_vault, vault_dir: Path, tmp_path: Path
+) -> None:
+    filled(created_vault.vault, tmp_path, files=4, size=4 * 1024 * 1024)
+    window = unlocked_window(qtbot, vault_dir)
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    dialog = open_backup_dialog(window, usb)
+    qtbot.mouseClick(dialog.choose_button, Qt.MouseButton.LeftButton)
+    assert dialog.running
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # closes the dialog as its X does
+    assert not dialog.isVisible()
+    qtbot.waitUntil(lambda: not dialog.running, timeout=WAIT_MS)
+    assert "cancelled" in dialog.status.text()
+    assert list(usb.iterdir()) == []
+    vault = window.vault
+    assert vault is not None and vault.settings.get("last_backup_at") == ""
+
+
 def test_locking_during_a_backup_stops_it_and_leaves_nothing(
     qtbot, created_vault, vault_dir: Path, tmp_path: Path
 ) -> None:
