@@ -23,15 +23,15 @@ import hashlib
 import json
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from db.api import Case, Device, Vault
+from db.api import Case, Device, SyncStateService, Vault, VaultImport
 from sync import org_vault
 from sync.acks import make_ack, sign_ack, take_ack
 from sync.bundle import BlobSource, BundleContents, DeviceIdentity, write_bundle
@@ -184,6 +184,25 @@ def signed_by(
         DeviceIdentity(sender.sync.signing_key(), sender.device_id),
         [c.age_recipient for c in profile.coordinators],
     ).path
+
+
+def act_at_the_import_lock(monkeypatch: pytest.MonkeyPatch, act: Callable[[], None]) -> list[str]:
+    """``act`` runs once, when an import (an approval, a re-read) first asks
+    for its write lock: in the window after what it decided before the
+    lock. The class is wrapped, as ``vault.sync`` is made afresh at each
+    use; any import asking for a lock after that is let through. Returns a
+    list that says it ran."""
+    begin = SyncStateService.begin_import
+    ran: list[str] = []
+
+    def begin_import(service: SyncStateService) -> AbstractContextManager[VaultImport]:
+        if not ran:
+            ran.append("ran")
+            act()
+        return begin(service)
+
+    monkeypatch.setattr(SyncStateService, "begin_import", begin_import)
+    return ran
 
 
 def know_worker(desk: Vault, worker: Vault) -> None:

@@ -23,16 +23,15 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from db.api import FieldvaultError, SyncStateService, Vault, VaultImport, withheld_revision_ids
+from db.api import FieldvaultError, Vault, withheld_revision_ids
 from sync import org_vault
 from sync.bundle.quarantine import approve_bundle, import_refusals
-from tests.sync.desk_world import UsbDesks, usb_desks
+from tests.sync.desk_world import UsbDesks, act_at_the_import_lock, usb_desks
 from tests.sync.test_held_bundle_received_elsewhere import LATER, _held_then_received_on_word, _titles
 from tests.vault_helpers import open_vault
 
@@ -85,17 +84,7 @@ def _in_the_window(monkeypatch: pytest.MonkeyPatch, act: Callable[[], None]) -> 
     """``act`` runs once, when the approval first asks for its write lock:
     after approve_bundle's check of the profile. Returns a list that says
     it ran."""
-    begin = SyncStateService.begin_import
-    ran: list[str] = []
-
-    def begin_import(service: SyncStateService) -> AbstractContextManager[VaultImport]:
-        if not ran:
-            ran.append("ran")
-            act()
-        return begin(service)
-
-    monkeypatch.setattr(SyncStateService, "begin_import", begin_import)
-    return ran
+    return act_at_the_import_lock(monkeypatch, act)
 
 
 def _compare(

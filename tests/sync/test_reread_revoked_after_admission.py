@@ -24,17 +24,23 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from db.api import SyncStateService, Vault, VaultImport, parked_by_signer, withheld_revision_ids
+from db.api import Vault, parked_by_signer, withheld_revision_ids
 from sync import org_vault
 from sync.bundle.errors import BundleRejected
 from sync.bundle.reread import RereadRefused, reread_bundle
-from tests.sync.desk_world import UsbDesks, add_desk, assert_verified, import_by_usb, usb_desks
+from tests.sync.desk_world import (
+    UsbDesks,
+    act_at_the_import_lock,
+    add_desk,
+    assert_verified,
+    import_by_usb,
+    usb_desks,
+)
 from tests.sync.reread_world import Scene, scene, state, stored
 from tests.sync.trust_fixtures import current_profile
 from tests.vault_helpers import open_vault
@@ -76,17 +82,7 @@ def _split(vault: Vault, twin_name: str) -> tuple[Vault, Vault]:
 def _in_the_window(monkeypatch: pytest.MonkeyPatch, act: Callable[[], None]) -> list[str]:
     """``act`` runs once, when the re-read first asks for its write lock
     (a bundle received here: its first ``begin_import`` is the lock's)."""
-    begin = SyncStateService.begin_import
-    ran: list[str] = []
-
-    def begin_import(service: SyncStateService) -> AbstractContextManager[VaultImport]:
-        if not ran:
-            ran.append("ran")
-            act()
-        return begin(service)
-
-    monkeypatch.setattr(SyncStateService, "begin_import", begin_import)
-    return ran
+    return act_at_the_import_lock(monkeypatch, act)
 
 
 def _compare(

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -35,14 +34,14 @@ from typing import cast
 import pytest
 from sqlalchemy import text
 
-from db.api import SyncStateService, Vault, VaultImport, withheld_revision_ids
+from db.api import Vault, withheld_revision_ids
 from sync import org_vault
 from sync.bundle import BundleRejected, check_bundle
 from sync.bundle.admission import BundleQuarantined
 from sync.bundle.quarantine import QuarantineRefused, approve_bundle, import_refusals
 from sync.bundle.vault_io import ExportedBundle, ImportedBundle, import_bundle
 from tests.sync.client.sync_helpers import record_work
-from tests.sync.desk_world import UsbDesks, usb_desks
+from tests.sync.desk_world import UsbDesks, act_at_the_import_lock, usb_desks
 from tests.sync.trust_fixtures import Organisation, make_organisation
 from tests.vault_helpers import open_vault
 
@@ -153,17 +152,7 @@ class Desks:
         (``vault.sync`` is made afresh at each use, so its class is wrapped;
         only the vault under test imports from then on). Returns a list that
         says it ran."""
-        begin = SyncStateService.begin_import
-        ran: list[str] = []
-
-        def begin_import(service: SyncStateService) -> AbstractContextManager[VaultImport]:
-            if not ran:
-                ran.append("ran")
-                act()
-            return begin(service)
-
-        self.monkeypatch.setattr(SyncStateService, "begin_import", begin_import)
-        return ran
+        return act_at_the_import_lock(self.monkeypatch, act)
 
     def compare(
         self,

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -34,7 +33,7 @@ from typing import cast
 import pytest
 from sqlalchemy import text
 
-from db.api import SyncStateService, Vault, VaultImport, parked_by_signer, withheld_revision_ids
+from db.api import Vault, parked_by_signer, withheld_revision_ids
 from sync import org_vault
 from sync.bundle import BundleRejected
 from sync.bundle.admission import BundleQuarantined
@@ -42,7 +41,7 @@ from sync.bundle.quarantine import approve_bundle
 from sync.bundle.reread import RereadRefused
 from sync.bundle.vault_io import import_bundle
 from sync.org import verification_code
-from tests.sync.desk_world import UsbDesks, assert_verified, usb_desks
+from tests.sync.desk_world import UsbDesks, act_at_the_import_lock, assert_verified, usb_desks
 from tests.sync.test_vouch_after_removal import LATER_CASE, _case_titles, _odesa_vouched_then_removed, _status
 from tests.vault_helpers import open_vault
 
@@ -115,17 +114,7 @@ def _split(desks: UsbDesks) -> Vault:
 
 def _in_the_window(monkeypatch: pytest.MonkeyPatch, act: Callable[[], None]) -> list[str]:
     """``act`` runs once, when an import first asks for its write lock."""
-    begin = SyncStateService.begin_import
-    ran: list[str] = []
-
-    def begin_import(service: SyncStateService) -> AbstractContextManager[VaultImport]:
-        if not ran:
-            ran.append("ran")
-            act()
-        return begin(service)
-
-    monkeypatch.setattr(SyncStateService, "begin_import", begin_import)
-    return ran
+    return act_at_the_import_lock(monkeypatch, act)
 
 
 def _compare(
