@@ -43,7 +43,7 @@ from db.derive import hidden_ids
 from db.errors import CodedError, Codes
 from db.model import EntityRow, KnownDevice, RevisionRow, WithheldRevision
 from db.parked_set_aside import SET_ASIDE
-from db.revisions import MAX_PARENTS, REROOT_CHOICES, Reroot
+from db.revisions import MAX_PARENTS, REROOT_CHOICES, REROOT_VERSION, Reroot
 from db.revoked_signers import revoked_signers
 from db.withheld import LEFT_OUT
 
@@ -68,12 +68,57 @@ class RerootRefused(CodedError):
         # More revisions of the line than one revision may name (MAX_PARENTS).
         "reroot-too-many": ("entity_id", "limit"),
         "reroot-unknown-choice": ("choice",),
+        # Devices enrolled here have not declared they read a re-root (bundle
+        # manifest ``reads``, docs/bundle-format.md §4): their app would refuse
+        # this desk's bundle carrying it, and every later one (docs/sync.md
+        # §2.3 "Old readers"). ``devices``: the first few ids; the exception's
+        # ``device_ids`` holds them all.
+        "reroot-readers-behind": ("count", "devices"),
     }
+
+    # Every device behind, sorted, for ``reroot-readers-behind``; empty otherwise.
+    device_ids: tuple[str, ...] = ()
 
 
 def not_a_coordinator() -> RerootRefused:
     return RerootRefused(
         "Only a coordinator desk may re-root a record; nothing was signed.", "reroot-not-coordinator"
+    )
+
+
+# How many ids of the devices behind the refusal's message names (all are in ``device_ids``).
+NAMED_READERS = 3
+
+
+def readers_behind(device_ids: Collection[str]) -> RerootRefused:
+    """The refusal naming the devices that have not declared they read a re-root."""
+    ids = tuple(sorted(device_ids))
+    shown = ", ".join(ids[:NAMED_READERS]) + (", …" if len(ids) > NAMED_READERS else "")
+    refused = RerootRefused(
+        f"{len(ids)} device(s) enrolled here have not declared that they read a re-root (revision format "
+        f"version {REROOT_VERSION}): {shown}. Their app would refuse this desk's next bundles. Upgrade "
+        "them and import a bundle from each, or sign despite the old readers. Nothing was signed.",
+        "reroot-readers-behind",
+        count=len(ids),
+        devices=shown,
+    )
+    refused.device_ids = ids
+    return refused
+
+
+def old_readers(session: Session, revoked: Collection[str]) -> list[str]:
+    """The devices this vault counts as enrolled (field devices and the other
+    coordinator desks; this vault's own is never a row), not revoked by the
+    newest profile, whose newest bundle applied here did not declare reading
+    revision format REROOT_VERSION: no bundle since migration 0031 counts as
+    not declared (``known_devices.reads_revision``)."""
+    rows = session.execute(
+        select(KnownDevice.device_id, KnownDevice.reads_revision).where(KnownDevice.status == "enrolled")
+    ).all()
+    return sorted(
+        device_id
+        for device_id, reads in rows
+        if device_id not in revoked and (reads is None or reads < REROOT_VERSION)
     )
 
 
@@ -194,13 +239,23 @@ def _newest(revisions: list[_Rev]) -> _Rev:
     return puts[0] if puts else ordered[0]
 
 
-def reroot_record(vault: Vault, entity_id: str, choice: str, revoked: Collection[str]) -> Rerooted:
+def reroot_record(
+    vault: Vault,
+    entity_id: str,
+    choice: str,
+    revoked: Collection[str],
+    *,
+    despite_old_readers: bool = False,
+) -> Rerooted:
     """Sign and store the re-root of ``entity_id`` with ``choice``
     (``as-before`` or ``as-held``); ``revoked``: the devices the newest
     profile revokes (the caller reads it, and checks this vault is a
     coordinator's). RerootRefused, with nothing signed, when the record is
     not frozen here, when ``as-held`` is asked where the revoked line is not
-    held, or ``as-before`` where the record has no revision outside it."""
+    held, or ``as-before`` where the record has no revision outside it; and
+    (``reroot-readers-behind``) when a device enrolled here has not declared
+    it reads a re-root, unless ``despite_old_readers``: a person decided to
+    cut those devices off until they are upgraded."""
     if choice not in REROOT_CHOICES:
         raise RerootRefused(
             f"Unknown re-root choice {choice[:20]!r}; use as-before or as-held.",
@@ -267,6 +322,11 @@ def reroot_record(vault: Vault, entity_id: str, choice: str, revoked: Collection
                 entity_id=entity_id,
                 limit=MAX_PARENTS,
             )
+        # Last, once the record could be re-rooted: whichever record, such a
+        # revision in this desk's bundles cuts off every device that cannot read it.
+        behind = [] if despite_old_readers else old_readers(session, revoked)
+        if behind:
+            raise readers_behind(behind)
         rev = ctx.commit_local(
             session,
             {
@@ -288,5 +348,7 @@ __all__ = [
     "Rerooted",
     "may_reroot",
     "not_a_coordinator",
+    "old_readers",
+    "readers_behind",
     "reroot_record",
 ]

@@ -1267,6 +1267,15 @@ def _reroot_too_many(p: Params) -> str:
     ).format(id=p["entity_id"], limit=p["limit"])
 
 
+def _reroot_readers_behind(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "Devices enrolled here that have not said they read a re-root: {count} ({devices}). Their app would "
+        "refuse this desk's next bundles. Upgrade them and import a bundle from each first, or sign anyway. "
+        "Nothing was signed.",
+    ).format(count=p["count"], devices=p["devices"])
+
+
 def _reroot_unknown_choice(_p: Params) -> str:
     return QCoreApplication.translate(
         "Messages", "Choose how to re-root: as before the revoked edits, or as this desk holds it."
@@ -1574,6 +1583,7 @@ BY_CODE: dict[str, Callable[[Params], str]] = {
     "reroot-not-coordinator": _reroot_not_coordinator,
     "reroot-too-many": _reroot_too_many,
     "reroot-unknown-choice": _reroot_unknown_choice,
+    "reroot-readers-behind": _reroot_readers_behind,
     "reread-not-coordinator": _reread_not_coordinator,
     "reread-not-received": _reread_not_received,
     "reread-differs": _reread_differs,

@@ -5744,6 +5744,11 @@ Device {device}</source>
             <translation>Виберіть, як перевстановити основу: як до відкликаних змін або як його має це робоче місце.</translation>
         </message>
         <message>
+            <location filename="../../desktop/messages.py" line="1270" />
+            <source>Devices enrolled here that have not said they read a re-root: {count} ({devices}). Their app would refuse this desk's next bundles. Upgrade them and import a bundle from each first, or sign anyway. Nothing was signed.</source>
+            <translation>Пристроїв, зареєстрованих тут, які не повідомили, що читають перевстановлення основи: {count} ({devices}). Їхній застосунок відхилить наступні пакети цього робочого місця. Спершу оновіть їх та імпортуйте пакет від кожного або підпишіть усе одно. Нічого не підписано.</translation>
+        </message>
+        <message>
             <location filename="../../desktop/messages.py" line="1280" />
             <source>Only a coordinator desk re-reads a bundle it received. Nothing was applied.</source>
             <translation>Лише стіл координатора перечитує отриманий ним пакет. Нічого не застосовано.</translation>

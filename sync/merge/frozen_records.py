@@ -32,12 +32,13 @@ def frozen_records(vault: Vault) -> RevocationImpact:
     return revocation_impact(vault, revoked_devices(vault))
 
 
-def reroot(vault: Vault, entity_id: str, choice: str) -> Rerooted:
+def reroot(vault: Vault, entity_id: str, choice: str, *, despite_old_readers: bool = False) -> Rerooted:
     """Re-root a frozen record (db/reroot.py; docs/sync.md §2.3 "Re-rooting
     a frozen record"), as a person at a coordinator desk chose: ``as-before``
     or ``as-held``. Refused (``reroot-not-coordinator``) at a vault that is
     no coordinator of the newest profile it holds: the other desks would
-    refuse its bundle."""
+    refuse its bundle; and (``reroot-readers-behind``) while a device enrolled
+    here has not declared it reads a re-root, unless ``despite_old_readers``."""
     from db.api import not_a_coordinator, reroot_record
     from sync.bundle.vouching import is_coordinator_vault
     from sync.org_vault import held_profile
@@ -45,4 +46,6 @@ def reroot(vault: Vault, entity_id: str, choice: str) -> Rerooted:
     profile = held_profile(vault)
     if not is_coordinator_vault(vault, profile):
         raise not_a_coordinator()
-    return reroot_record(vault, entity_id, choice, revoked_devices(vault))
+    return reroot_record(
+        vault, entity_id, choice, revoked_devices(vault), despite_old_readers=despite_old_readers
+    )

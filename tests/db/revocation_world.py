@@ -10,7 +10,9 @@ USB and sends its own case back to the worker, who edits it (the
 seized-laptop move of review 11 F2: a trivial edit of another's record).
 Kyiv takes that edit, makes a bundle for the desks (``stale``: made before
 the revocation), then checks its case again (an edit descending from the
-worker's). The organisation revokes the worker; Lviv takes the new
+worker's). Kyiv took Lviv's first bundle (empty) before all this, so that
+each desk knows the other reads a re-root (docs/sync.md §2.3 "Old
+readers"). The organisation revokes the worker; Lviv takes the new
 profile, then the stale bundle (the worker's revisions are left out
 there) and Kyiv's next one (which holds them, and Kyiv's edit, back).
 
@@ -107,6 +109,10 @@ def build(desks: UsbDesks) -> FrozenWorld:
 def _build_before_revocation(desks: UsbDesks) -> tuple[FieldWork, str, str, Path]:
     org_vault.set_policy(desks.kyiv, send_to_workers="all")
     org_vault.update_profile(desks.lviv, org_vault.current_signed(desks.kyiv).signed)
+    # Lviv's first bundle (empty) taken at Kyiv: the desks have each declared
+    # they read a re-root (Kyiv's at Lviv with ``stale``), as a re-root asks
+    # of every enrolled device (db/reroot.py ``old_readers``).
+    desks.org.import_(desks.org.export(desks.lviv).path)
     field = desks.worker("field")
     desks.org.import_(desks.org.export(field.vault).path)  # Kyiv enrols the worker by its bundle
     kyiv_case = make_case(desks.kyiv, title=KYIV_TITLE).id

@@ -159,6 +159,10 @@ def test_a_re_root_after_the_first_re_roots_desk_is_revoked_names_what_that_one_
     org_vault.update_profile(desks.lviv, org_vault.current_signed(desks.kyiv).signed)
     field, case, _control, stale = build_before_revocation(desks)
     org_vault.update_profile(odesa, org_vault.current_signed(desks.kyiv).signed)
+    # Odesa's first bundle (empty), taken at both desks: it reads a re-root (db/reroot.py ``old_readers``).
+    odesa_first = desks.org.export(odesa).path
+    desks.org.import_(odesa_first)
+    desks.to_lviv(odesa_first)
     import_by_usb(odesa, stale, desks.org.org_id)  # Odesa takes the worker's edit first
     (field_edit,) = _heads(odesa, case)
 

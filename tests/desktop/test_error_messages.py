@@ -652,6 +652,13 @@ def cases() -> list[tuple[str, FieldvaultError, str]]:
             "1000",
         ),
         ("re-root unknown choice", RerootRefused("Which?", "reroot-unknown-choice", choice="sideways"), ""),
+        (
+            "re-root readers behind",
+            RerootRefused(
+                "Old readers.", "reroot-readers-behind", count=2, devices=f"{DEVICE_ID}, {ITEM_ID}"
+            ),
+            DEVICE_ID,
+        ),
         ("re-read not a coordinator", reread.not_a_coordinator(), ""),
         ("re-read never received", reread.not_received(REVISION_ID), REVISION_ID),
         ("re-read another bundle", reread.differs(REVISION_ID), REVISION_ID),
