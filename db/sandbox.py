@@ -59,6 +59,7 @@ import subprocess
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,6 +157,9 @@ class InputFailed(Exception):
 
 Child = subprocess.Popen[bytes] | ZygoteChild
 _live: set[Child] = set()
+# Spawned children stop_all() killed: their SIGKILL is the app's (a forked
+# child's kill records it itself: ZygoteChild.kill_asked).
+_stopped: weakref.WeakSet[subprocess.Popen[bytes]] = weakref.WeakSet()
 _live_lock = threading.Lock()
 _started = {"forked": 0, "spawned": 0}  # children_started()
 
@@ -171,6 +175,9 @@ def stop_all() -> None:
     with _live_lock:
         children = list(_live)
     for child in children:
+        if isinstance(child, subprocess.Popen):
+            with _live_lock:
+                _stopped.add(child)
         with contextlib.suppress(OSError):
             child.kill()
     forked = [child for child in children if isinstance(child, ZygoteChild)]
@@ -409,7 +416,7 @@ class SandboxRun:
                 raise SandboxFailed(STOPPED if process.kill_asked else CRASHED, bytes(output))
             if len(output) > self.limits.max_output:
                 raise SandboxFailed(TOO_LARGE)
-            return self._check_exit(process.wait(), bytes(output))  # exited: its status
+            return self._check_exit(process.wait(), bytes(output), kill_asked=self._kill_asked(process))
 
     @contextlib.contextmanager
     def _start(self, stdin_file: BinaryIO | None, deadline: float) -> Iterator[Child]:
@@ -501,16 +508,27 @@ class SandboxRun:
             with contextlib.suppress(OSError, ValueError):
                 pipe.close()
 
+    def _kill_asked(self, process: Child) -> bool:
+        """Whether the app asked for ``process``'s kill (a cancel, stop_all)."""
+        if self._killed:
+            return True
+        if isinstance(process, ZygoteChild):
+            return process.kill_asked
+        with _live_lock:
+            return process in _stopped
+
     @staticmethod
-    def _check_exit(returncode: int, output: bytes) -> bytes:
+    def _check_exit(returncode: int, output: bytes, *, kill_asked: bool) -> bytes:
         if returncode == 0:
             return output
         if returncode < 0:
             number = -returncode
             if number == getattr(signal, "SIGXCPU", -1):  # past RLIMIT_CPU
                 raise SandboxFailed(TIMED_OUT, output)
-            if number == getattr(signal, "SIGKILL", -1):  # stop_all(), or the system
+            if number == getattr(signal, "SIGKILL", -1) and kill_asked:  # a cancel, stop_all()
                 raise SandboxFailed(STOPPED, output)
+            # A crash, or a SIGKILL the app did not send (the OOM killer's):
+            # not "stopped", which the viewer takes for a cancel and shows nothing.
             raise SandboxFailed(CRASHED, output)
         raise SandboxFailed(_reason_from(output), output)
 

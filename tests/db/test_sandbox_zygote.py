@@ -208,7 +208,7 @@ def test_the_zygote_reads_no_input_and_holds_only_its_own_fds() -> None:
     ("signal_number", "phrase"),
     [
         (signal.SIGXCPU, TIMED_OUT),
-        (signal.SIGKILL, STOPPED),
+        (signal.SIGKILL, CRASHED),  # not the app's kill: not "stopped"
         (signal.SIGSEGV, CRASHED),
         (signal.SIGABRT, CRASHED),
     ],
@@ -222,7 +222,9 @@ def test_a_child_ended_by_a_signal_gives_the_same_phrase_forked_or_spawned(
 ) -> None:
     # What the kernel does to a child past RLIMIT_CPU (SIGXCPU), out of
     # memory (SIGKILL by the OOM killer) or crashed: the status the zygote
-    # relays maps to the phrase a spawned child's exit maps to.
+    # relays maps to the phrase a spawned child's exit maps to. A SIGKILL
+    # the app did not ask for is a crash: "stopped" is for a cancel or a
+    # lock (the viewer shows nothing for it).
     if spawned:
         monkeypatch.setenv(sandbox.SPAWN_SWITCH, "1")
     else:
@@ -326,11 +328,19 @@ def test_a_zygote_killed_mid_run_fails_that_run_and_the_next_one_works(blocked: 
     assert answer["ppid"] in (sandbox.zygote_pid(), os.getpid())
 
 
-def test_stop_all_kills_a_zygote_child(blocked: list[BlockedRun]) -> None:
-    ready_zygote()
+@pytest.mark.parametrize("spawned", [False, True], ids=["forked", "spawned"])
+def test_stop_all_kills_a_zygote_child(
+    blocked: list[BlockedRun], monkeypatch: pytest.MonkeyPatch, spawned: bool
+) -> None:
+    # Its SIGKILL is the app's: "stopped", spawned or forked.
+    if spawned:
+        monkeypatch.setenv(sandbox.SPAWN_SWITCH, "1")
+    else:
+        ready_zygote()
     run = BlockedRun()
     blocked.append(run)
     child = run.child_pid()
+    assert isinstance(run.run._process, ZygoteChild) != spawned
     assert sandbox.running() == 1
     sandbox.stop_all()
     assert run.reason() == STOPPED
@@ -518,7 +528,7 @@ def test_a_sigkill_the_app_did_not_ask_for_retires_the_zygote(
         run.run.kill()
     else:
         os.kill(child, signal.SIGKILL)
-    assert run.reason() == STOPPED  # the run has returned
+    assert run.reason() == (STOPPED if ours else CRASHED)  # the run has returned
     if ours:
         assert sandbox.zygote_pid() == zygote and selftest()["ppid"] == zygote
     else:
