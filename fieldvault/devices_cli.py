@@ -88,6 +88,12 @@ def add_devices_parser(commands: Any) -> None:
         help="the record as this desk holds it now (the revoked device's edits and the later ones kept, "
         "under this desk's signature); only at a desk that holds them",
     )
+    rerooting.add_argument(
+        "--despite-old-readers",
+        action="store_true",
+        help="sign even though devices enrolled here have not said they read a re-root: their app will "
+        "refuse this desk's bundles until they are upgraded",
+    )
 
 
 def _gaps_text(row: DeviceRow) -> str:
@@ -253,7 +259,7 @@ def cmd_frozen(args: argparse.Namespace, out: Output, secrets: SecretSource, ope
 def cmd_reroot(args: argparse.Namespace, out: Output, secrets: SecretSource, open_vault: Opener) -> None:
     """Re-root one frozen record; the revision signed, by ids."""
     with open_vault(args, secrets) as vault:
-        done = reroot(vault, args.record_id, args.reroot_choice)
+        done = reroot(vault, args.record_id, args.reroot_choice, despite_old_readers=args.despite_old_readers)
     how = "as it was before the revoked edits" if done.choice == "as-before" else "as this desk held it"
     out.result(
         done.to_json(),
