@@ -38,14 +38,14 @@ from sync.bundle import BlobSource, BundleContents, DeviceIdentity, write_bundle
 from sync.bundle.admission import BundleQuarantined
 from sync.bundle.format import VouchedDevice
 from sync.bundle.hand_over import HandedOver, hand_over
-from sync.bundle.quarantine import release_held
+from sync.bundle.quarantine import approve_bundle, release_held
 from sync.bundle.vault_io import ExportedBundle, ImportedBundle, export_bundle, import_bundle
 from sync.client.connection import session
 from sync.client.errors import SyncFailed
 from sync.client.org_link import publish_profile
 from sync.client.push import PushResult, push
 from sync.client.worker import SyncWorker
-from sync.org import Profile, SignedProfile
+from sync.org import Profile, SignedProfile, verification_code
 from tests.built_once import template
 from tests.db.sync_fixtures import FieldWork
 from tests.factory import make_case
@@ -417,6 +417,18 @@ class UsbDesks:
         released = release_held(self.lviv, self.lviv.vault_keys.age_identity(), org_id=self.org.org_id)
         assert all(r.refusal is None and not r.file_gone for r in released)
         return [r.imported for r in released if r.imported is not None]
+
+    def approve_at_lviv(self, bundle_id: str, device: Vault) -> ImportedBundle:
+        """Lviv approves the bundle it holds, ``bundle_id``, by the
+        verification code of ``device`` (its coordinator compared it)."""
+        profile = org_vault.held_profile(self.lviv)
+        assert profile is not None
+        return approve_bundle(
+            self.lviv,
+            bundle_id,
+            verification_code(profile.org_key, device.device_public_key),
+            self.lviv.vault_keys.age_identity(),
+        )
 
     def kyiv_bundle(self) -> Path:
         """Kyiv's ordinary bundle, to every coordinator (``bundle export``)."""

@@ -26,11 +26,9 @@ import pytest
 from db.api import Vault
 from sync import org_vault
 from sync.bundle import BundleRejected, read_bundle
-from sync.bundle.quarantine import approve_bundle
 from sync.bundle.send_back import send_back
 from sync.bundle.vault_io import ExportedBundle
 from sync.merge.devices import devices_view
-from sync.org import verification_code
 from tests.cli_helpers import Cli, child_env
 from tests.db.sync_fixtures import FieldWork
 from tests.factory import make_case
@@ -153,14 +151,7 @@ def test_approval_by_code_enrols_the_device_on_this_desks_own_word(desks: UsbDes
     world = _odesa_vouched_then_removed(desks)
     x_id = world.x.vault.device_id
     desks.hold_at_lviv(world.second.path)
-    profile = org_vault.held_profile(desks.lviv)
-    assert profile is not None
-    approve_bundle(
-        desks.lviv,
-        world.second.bundle_id,
-        verification_code(profile.org_key, world.x.vault.device_public_key),
-        desks.lviv.vault_keys.age_identity(),
-    )
+    desks.approve_at_lviv(world.second.bundle_id, world.x.vault)
     assert _status(desks.lviv, x_id) == ("enrolled", None)
     assert LATER_CASE in _case_titles(desks.lviv)
     assert_verified(desks.lviv)

@@ -24,9 +24,7 @@ import pytest
 from db.api import Case, Device, OrgProfileOutdated, SyncStateService, parked_by_signer
 from fieldvault.bundle_cli import _human
 from sync import org_vault
-from sync.bundle.quarantine import approve_bundle
 from sync.client.org_link import publish_profile
-from sync.org import verification_code
 from tests.cli_helpers import Cli, child_env
 from tests.factory import make_case
 from tests.sync.desk_world import (
@@ -111,14 +109,7 @@ def test_x_enrolled_again_gets_its_kept_aside_revisions_stored(desks: UsbDesks, 
         # its copy of the later case is the parked one (a no-op on arrival),
         # stored because X is enrolled now.
         desks.hold_at_lviv(world.second.path)
-        profile = org_vault.held_profile(desks.lviv)
-        assert profile is not None
-        approve_bundle(
-            desks.lviv,
-            world.second.bundle_id,
-            verification_code(profile.org_key, world.x.vault.device_public_key),
-            desks.lviv.vault_keys.age_identity(),
-        )
+        desks.approve_at_lviv(world.second.bundle_id, world.x.vault)
         assert _status(desks.lviv, x_id) == ("enrolled", None)
     else:
         org_vault.add_device(desks.kyiv, card, label="X")

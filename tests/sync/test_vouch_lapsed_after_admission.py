@@ -37,10 +37,8 @@ from db.api import Vault, parked_by_signer, withheld_revision_ids
 from sync import org_vault
 from sync.bundle import BundleRejected
 from sync.bundle.admission import BundleQuarantined
-from sync.bundle.quarantine import approve_bundle
 from sync.bundle.reread import RereadRefused
 from sync.bundle.vault_io import import_bundle
-from sync.org import verification_code
 from tests.sync.desk_world import UsbDesks, act_at_the_import_lock, assert_verified, usb_desks
 from tests.sync.test_vouch_after_removal import LATER_CASE, _case_titles, _odesa_vouched_then_removed, _status
 from tests.vault_helpers import open_vault
@@ -163,14 +161,7 @@ def test_a_workers_bundle_whose_vouch_lapses_in_the_window_is_held_as_from_an_un
 
     # Approved by its code afterwards, as any held bundle: X enrolled on
     # Lviv's own word, the case applied, the vault verifying.
-    profile = org_vault.held_profile(desks.lviv)
-    assert profile is not None
-    approve_bundle(
-        desks.lviv,
-        world.second.bundle_id,
-        verification_code(profile.org_key, world.x.vault.device_public_key),
-        desks.lviv.vault_keys.age_identity(),
-    )
+    desks.approve_at_lviv(world.second.bundle_id, world.x.vault)
     assert _status(desks.lviv, x_id) == ("enrolled", None)
     assert LATER_CASE in _case_titles(desks.lviv)
     assert_verified(desks.lviv)
