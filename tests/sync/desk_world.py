@@ -463,6 +463,18 @@ def usb_desks(tmp_path: Path) -> Iterator[UsbDesks]:
 # -- a vouch by a desk Kyiv added, lapsing after a hand-over ----------------------------
 
 
+def odesa_adds_x_by_card(desks: UsbDesks) -> tuple[Vault, FieldWork]:
+    """Kyiv adds the Odesa desk and Lviv takes that profile; field worker X
+    joins with the profile alone (no token) and Odesa adds it by its card.
+    (Odesa, X)"""
+    odesa = add_desk(desks.kyiv, desks.tmp_path / "odesa", label="Odesa desk")
+    desks.others.append(odesa)
+    org_vault.update_profile(desks.lviv, current_profile(desks.kyiv))
+    x = desks.org.worker("x")
+    org_vault.add_device(odesa, org_vault.own_device_card(x.vault).text, label="X")
+    return odesa, x
+
+
 @dataclass(frozen=True)
 class OdesaVouched:
     """Field worker X known by USB on the word of the Odesa desk."""

@@ -22,9 +22,8 @@ from sync import org_vault
 from sync.bundle.reread import RereadRefused, reread_bundle
 from tests.db.sync_fixtures import FieldWork
 from tests.factory import make_case
-from tests.sync.desk_world import UsbDesks, add_desk, import_by_usb, usb_desks
+from tests.sync.desk_world import UsbDesks, import_by_usb, odesa_adds_x_by_card, usb_desks
 from tests.sync.test_vouch_after_removal import _vouched_ids
-from tests.sync.trust_fixtures import current_profile
 
 desks = usb_desks  # the fixture, under the name the tests ask for
 
@@ -39,11 +38,7 @@ def _lapsed_at_lviv(desks: UsbDesks, *, carry_old: bool) -> tuple[str, str, Path
     """The scene up to Odesa's removal: (X's id, Odesa's id, Kyiv's old bundle
     vouching for X), that bundle imported at Lviv before the removal when
     ``carry_old``."""
-    odesa = add_desk(desks.kyiv, desks.tmp_path / "odesa", label="Odesa desk")
-    desks.others.append(odesa)
-    org_vault.update_profile(desks.lviv, current_profile(desks.kyiv))
-    x = desks.org.worker("x")
-    org_vault.add_device(odesa, org_vault.own_device_card(x.vault).text, label="X")
+    odesa, x = odesa_adds_x_by_card(desks)
     import_by_usb(odesa, desks.org.export(x.vault).path, desks.org.org_id)
     odesa_bundle = desks.org.export(odesa).path
     assert desks.org.import_(odesa_bundle).vouched == (x.vault.device_id,)
@@ -81,11 +76,7 @@ def test_a_late_import_of_an_old_coordinator_bundle_leaves_a_lapsed_device_pendi
 def _received_then_pending(desks: UsbDesks) -> tuple[FieldWork, Path]:
     """Lviv received X's first bundle while Odesa's word for X stood; then
     Odesa was removed, so X is pending at Lviv. (X, that bundle's file.)"""
-    odesa = add_desk(desks.kyiv, desks.tmp_path / "odesa", label="Odesa desk")
-    desks.others.append(odesa)
-    org_vault.update_profile(desks.lviv, current_profile(desks.kyiv))
-    x = desks.org.worker("x")
-    org_vault.add_device(odesa, org_vault.own_device_card(x.vault).text, label="X")
+    odesa, x = odesa_adds_x_by_card(desks)
     first = desks.org.export(x.vault).path
     import_by_usb(odesa, first, desks.org.org_id)
     assert desks.to_lviv(desks.org.export(odesa).path).vouched == (x.vault.device_id,)

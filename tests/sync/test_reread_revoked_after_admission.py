@@ -36,13 +36,12 @@ from sync.bundle.reread import RereadRefused, reread_bundle
 from tests.sync.desk_world import (
     UsbDesks,
     act_at_the_import_lock,
-    add_desk,
     assert_verified,
     import_by_usb,
+    odesa_adds_x_by_card,
     usb_desks,
 )
 from tests.sync.reread_world import Scene, scene, state, stored
-from tests.sync.trust_fixtures import current_profile
 from tests.vault_helpers import open_vault
 
 desks = usb_desks  # the fixture, under the name the tests ask for
@@ -155,11 +154,7 @@ def test_a_vouch_lapsing_in_the_window_of_a_reread_refuses_it_as_from_a_pending_
     (test_old_vouch_never_renews.py's scene); Kyiv's profile without Odesa
     reaches Lviv while Lviv re-reads that bundle: as when it came first,
     ``reread-device-pending`` (review 21 R3), X pending, nothing applied."""
-    odesa = add_desk(desks.kyiv, desks.tmp_path / "odesa", label="Odesa desk")
-    desks.others.append(odesa)
-    org_vault.update_profile(desks.lviv, current_profile(desks.kyiv))
-    x = desks.org.worker("x")
-    org_vault.add_device(odesa, org_vault.own_device_card(x.vault).text, label="X")
+    odesa, x = odesa_adds_x_by_card(desks)
     first = desks.org.export(x.vault).path
     import_by_usb(odesa, first, desks.org.org_id)
     assert desks.to_lviv(desks.org.export(odesa).path).vouched == (x.vault.device_id,)

@@ -32,8 +32,13 @@ from sync.merge.devices import devices_view
 from tests.cli_helpers import Cli, child_env
 from tests.db.sync_fixtures import FieldWork
 from tests.factory import make_case
-from tests.sync.desk_world import UsbDesks, add_desk, assert_verified, import_by_usb, usb_desks
-from tests.sync.trust_fixtures import current_profile
+from tests.sync.desk_world import (
+    UsbDesks,
+    assert_verified,
+    import_by_usb,
+    odesa_adds_x_by_card,
+    usb_desks,
+)
 from tests.vault_helpers import PASSPHRASE
 
 desks = usb_desks  # the fixture, under the name the tests ask for
@@ -62,11 +67,7 @@ def _case_titles(vault: Vault) -> set[str]:
 
 
 def _odesa_vouched_then_removed(desks: UsbDesks, *, remove: bool = True) -> Removed:
-    odesa = add_desk(desks.kyiv, desks.tmp_path / "odesa", label="Odesa desk")
-    desks.others.append(odesa)
-    org_vault.update_profile(desks.lviv, current_profile(desks.kyiv))
-    x = desks.org.worker("x")  # joined with the profile alone, no token
-    org_vault.add_device(odesa, org_vault.own_device_card(x.vault).text, label="X")
+    odesa, x = odesa_adds_x_by_card(desks)
     import_by_usb(odesa, desks.org.export(x.vault).path, desks.org.org_id)
     odesa_bundle = desks.org.export(odesa).path
     assert _vouched_ids(desks, odesa_bundle) == [x.vault.device_id]
