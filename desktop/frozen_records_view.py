@@ -17,7 +17,9 @@ name ids only.
 record"): for the chosen record, a person picks one of two contents, each
 explained, and confirms; the desk then signs one new revision outside the
 revoked line, on the save lane, and the lists are read again. Never
-automatic: nothing is signed until the person confirms.
+automatic: nothing is signed until the person confirms. Refused because
+devices enrolled here have not said they read a re-root (docs/sync.md §2.3
+"Old readers"), the box shows the refusal and a checkbox to sign anyway.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, Slot
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QDialog,
     QFrame,
     QHBoxLayout,
@@ -59,11 +62,15 @@ class Rerooter:
     after: Callable[[], None]
 
 
-def reroot_task(vault: Vault, entity_id: str, choice: str) -> Rerooted:
+def reroot_task(vault: Vault, entity_id: str, choice: str, *, despite_old_readers: bool = False) -> Rerooted:
     """The re-root itself (a task: on the save lane)."""
     from sync.merge.frozen_records import reroot
 
-    return reroot(vault, entity_id, choice)
+    return reroot(vault, entity_id, choice, despite_old_readers=despite_old_readers)
+
+
+# The refusal that the box answers with its checkbox (db/reroot.py).
+READERS_BEHIND = "reroot-readers-behind"
 
 
 @dataclass(frozen=True)
@@ -317,6 +324,14 @@ class FrozenRecordsDialog(QDialog):
                 )
             )
         )
+        # Shown only after a refusal for devices that cannot read a re-root yet.
+        self.readers_behind_text = wrapped_label(selectable=True)
+        self.despite_old_readers = QCheckBox(self.tr("Sign anyway: these devices cannot read it yet"))
+        self.despite_old_readers.setAccessibleName(self.tr("Sign anyway: these devices cannot read it yet"))
+        for shown_later in (self.readers_behind_text, self.despite_old_readers):
+            shown_later.hide()
+            box.addWidget(shown_later)
+        self.despite_old_readers.toggled.connect(self._choice_changed)
         row = QHBoxLayout()
         self.reroot_confirm = QPushButton(self.tr("Re-root"))
         self.reroot_confirm.setEnabled(False)
@@ -360,12 +375,26 @@ class FrozenRecordsDialog(QDialog):
         # Nothing before the revoked edits when all of it here is theirs; nothing held when left out here.
         self.as_before.setEnabled(not record.whole)
         self.as_held.setEnabled(record.held_back > 0)
+        self._old_readers_shown(None)
         self.reroot_confirm.setEnabled(False)
         self.reroot_box.show()
 
+    def _old_readers_shown(self, refusal: str | None) -> None:
+        """The refusal for devices behind and the checkbox to sign anyway
+        (unchecked), or neither (None)."""
+        self.readers_behind_text.setText(refusal or "")
+        self.despite_old_readers.setChecked(False)
+        self.readers_behind_text.setVisible(refusal is not None)
+        self.despite_old_readers.setVisible(refusal is not None)
+
     @Slot()
     def _choice_changed(self) -> None:
-        self.reroot_confirm.setEnabled(self.as_before.isChecked() or self.as_held.isChecked())
+        chosen = self.as_before.isChecked() or self.as_held.isChecked()
+        # After the refusal for devices behind, only with "sign anyway" checked.
+        waits = (
+            self.despite_old_readers.isVisibleTo(self.reroot_box) and not self.despite_old_readers.isChecked()
+        )
+        self.reroot_confirm.setEnabled(chosen and not waits)
 
     @Slot()
     def cancel_reroot(self) -> None:
@@ -381,13 +410,16 @@ class FrozenRecordsDialog(QDialog):
         choice = "as-before" if self.as_before.isChecked() else "as-held" if self.as_held.isChecked() else ""
         if not choice:
             return
+        despite = (
+            self.despite_old_readers.isVisibleTo(self.reroot_box) and self.despite_old_readers.isChecked()
+        )
         self.reroot_box.hide()
         self.reroot_button.setEnabled(False)
         self.status.setText(self.tr("Re-rooting the record…"))
         entity_id = record.entity_id
         self._handle = rerooter.tasks.start(
             Lane.SAVE,
-            lambda _context: reroot_task(rerooter.vault, entity_id, choice),
+            lambda _context: reroot_task(rerooter.vault, entity_id, choice, despite_old_readers=despite),
             self._on_rerooted,
             owner=self,
         )
@@ -398,7 +430,12 @@ class FrozenRecordsDialog(QDialog):
         self._handle = None
         if report.state != "succeeded":
             self.status.setText(failure_text(report.failure))
+            error = report.failure.error if report.failure is not None else None
+            behind = error is not None and error.code == READERS_BEHIND
+            choice = self.as_before.isChecked(), self.as_held.isChecked()
             self._chosen_changed()
+            if behind:
+                self._offer_despite_old_readers(failure_text(report.failure), choice)
             return
         from db.api import Rerooted
 
@@ -425,6 +462,15 @@ class FrozenRecordsDialog(QDialog):
         self._chosen_changed()
         assert self._rerooter is not None
         self._rerooter.after()
+
+    def _offer_despite_old_readers(self, refusal: str, choice: tuple[bool, bool]) -> None:
+        """The box again, with the choice made, the refusal naming the devices
+        behind, and the checkbox to sign anyway: Re-root needs it checked."""
+        self.ask_reroot()
+        self.as_before.setChecked(choice[0])
+        self.as_held.setChecked(choice[1])
+        self._old_readers_shown(refusal)
+        self._choice_changed()
 
     def _item(self, record: AffectedRecord, read: FrozenRead) -> QTreeWidgetItem:
         texts = [""] * 6

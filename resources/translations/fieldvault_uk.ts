@@ -3838,6 +3838,11 @@ SHA-256: {sha256}
             <translation>Так чи так старі версії лишаються в історії запису, а нова дійде до інших робочих місць із наступним пакетом або синхронізацією цього робочого місця. Її не можна відкликати, лише знову змінити.</translation>
         </message>
         <message>
+            <location filename="../../desktop/frozen_records_view.py" line="329" />
+            <source>Sign anyway: these devices cannot read it yet</source>
+            <translation>Підписати все одно: ці пристрої ще не можуть його прочитати</translation>
+        </message>
+        <message>
             <location filename="../../desktop/frozen_records_view.py" line="321" />
             <source>Re-root</source>
             <translation>Перевстановити основу</translation>
