@@ -12,19 +12,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QLocale, Qt
+from PySide6.QtCore import QLocale, Qt
 from pytestqt.qtbot import QtBot
 
 from db.api import Person
-from desktop.devices_view import REVOKED_COLOUR, WARNING_COLOUR, DevicesDialog
+from desktop.devices_view import REVOKED_COLOUR, WARNING_COLOUR
 from desktop.i18n import install_translators, remove_translators
-from desktop.window import FieldvaultWindow
 from sync import org_vault
 from sync.bundle.errors import BundleRejected
 from sync.bundle.vault_io import import_bundle
 from tests.db.sync_fixtures import FieldWork
-from tests.gui_helpers import TS_FILE, all_texts, compile_qm, qt_app, screenshot, type_text, unlocked_window
+from tests.gui_helpers import TS_FILE, all_texts, compile_qm, qt_app, screenshot, type_text
 from tests.sync.trust_fixtures import Organisation, make_organisation
+from tests.sync.window_scenes import devices_from_the_menu
 
 WAIT_MS = 30_000
 
@@ -51,27 +51,12 @@ def _bundles(org: Organisation, name: str, count: int) -> tuple[FieldWork, list[
     return work, paths
 
 
-def _open_devices(qtbot: QtBot, org: Organisation) -> tuple[FieldvaultWindow, DevicesDialog]:
-    folder = org.coordinator.folder
-    window = unlocked_window(qtbot, folder)
-    [action] = [
-        a
-        for a in window.coordinator_menu.actions()
-        if a.text() == QCoreApplication.translate("DevicesDialog", "&Devices…")
-    ]
-    action.trigger()
-    dialog = window.coordinator_menu.dialog
-    assert isinstance(dialog, DevicesDialog)
-    qtbot.waitUntil(lambda: not dialog.busy and dialog.table.topLevelItemCount() > 0, timeout=WAIT_MS)
-    return window, dialog
-
-
 def test_a_missing_bundle_is_a_warning_and_revoking_refuses_the_next(qtbot: QtBot, org: Organisation) -> None:
     work, paths = _bundles(org, "kupiansk", 3)
     device_id = work.vault.device_id
     org.import_(paths[0])
     org.import_(paths[2])  # bundle 2 never arrives
-    window, dialog = _open_devices(qtbot, org)
+    window, dialog = devices_from_the_menu(qtbot, org.coordinator.folder)
 
     [row] = dialog.row_texts()
     assert device_id[:12] in row[dialog.DEVICE_COLUMN]
@@ -135,7 +120,7 @@ def test_revoking_with_an_unreachable_server_says_it_still_accepts_the_device(
     org.import_(paths[0])
     # A server nobody listens on (port 9 on loopback: refused at once).
     org_vault.set_server(org.coordinator, "https://127.0.0.1:9", "ab" * 32)
-    window, dialog = _open_devices(qtbot, org)
+    window, dialog = devices_from_the_menu(qtbot, org.coordinator.folder)
     device_id = work.vault.device_id
     dialog.choose(device_id)
     dialog.ask_revoke()
@@ -158,7 +143,7 @@ def test_the_devices_view_in_ukrainian(qtbot: QtBot, org: Organisation, tmp_path
     compile_qm(TS_FILE, tmp_path / "fieldvault_uk.qm")
     assert install_translators(app, QLocale("uk"), tmp_path)
     try:
-        window, dialog = _open_devices(qtbot, org)
+        window, dialog = devices_from_the_menu(qtbot, org.coordinator.folder)
         texts = all_texts(dialog)
         assert "Пристрої" in texts, texts
         screenshot(dialog, "coordinator-devices-uk.png")

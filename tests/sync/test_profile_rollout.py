@@ -30,7 +30,7 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from PySide6.QtCore import QCoreApplication, QLocale, Qt
+from PySide6.QtCore import QLocale, Qt
 from pytestqt.qtbot import QtBot
 
 from db.api import Vault
@@ -46,7 +46,7 @@ from sync.org import OrgRefused, Profile
 from sync.server.errors import ServerRefused
 from sync.server.service import Service
 from tests.cli_helpers import Cli
-from tests.gui_helpers import TS_FILE, compile_qm, qt_app, screenshot, type_text, unlocked_window
+from tests.gui_helpers import TS_FILE, compile_qm, qt_app, screenshot, type_text
 from tests.sync.client.sync_helpers import (
     Org,
     SavedOrg,
@@ -57,6 +57,7 @@ from tests.sync.client.sync_helpers import (
     saved_organisation,
 )
 from tests.sync.client.test_sync_cli import _env
+from tests.sync.window_scenes import devices_from_the_menu
 from tests.vault_helpers import PASSPHRASE
 
 REPO = Path(__file__).resolve().parents[2]
@@ -201,16 +202,7 @@ def test_org_revoke_says_the_server_is_too_old_and_the_revocation_not_in_force(
 def _revoke_in_devices_dialog(qtbot: QtBot, org: Org, device_id: str) -> tuple[Any, DevicesDialog]:
     pull(org.coordinator, backoff=quick_backoff())  # the worker's bundle: the desk knows the device
     org.coordinator.lock()
-    window = unlocked_window(qtbot, org.coordinator.folder)
-    [action] = [
-        a
-        for a in window.coordinator_menu.actions()
-        if a.text() == QCoreApplication.translate("DevicesDialog", "&Devices…")
-    ]
-    action.trigger()
-    dialog = window.coordinator_menu.dialog
-    assert isinstance(dialog, DevicesDialog)
-    qtbot.waitUntil(lambda: not dialog.busy and dialog.table.topLevelItemCount() > 0, timeout=WAIT_MS)
+    window, dialog = devices_from_the_menu(qtbot, org.coordinator.folder)
     dialog.choose(device_id)
     dialog.ask_revoke()
     type_text(qtbot, dialog.confirm_field, device_id[:6])

@@ -2,18 +2,21 @@
 them: built here once rather than again in each test module. The vaults,
 organisations and bundles come from the sync worlds (desk_world.py,
 client/sync_helpers.py); what is here is the window a person opens on them
-and the panel they read. The Devices view and Import bundles… are opened by
-tests/desktop/bundle_dialog_helpers.py."""
+and the panel or dialog they read. The Devices view and Import bundles…
+on their own are opened by tests/desktop/bundle_dialog_helpers.py."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QCoreApplication
 from pytestqt.qtbot import QtBot
 
+from desktop.devices_view import DevicesDialog
 from desktop.sync_panel import SyncPanel
 from desktop.window import FieldvaultWindow
 from tests.desktop.test_sync_gui import SLOW_RETRY, WAIT_MS, status_of, unlock
+from tests.gui_helpers import unlocked_window
 
 
 def sync_panel_of(window: FieldvaultWindow) -> SyncPanel:
@@ -31,3 +34,20 @@ def synced_panel(qtbot: QtBot, folder: Path) -> tuple[FieldvaultWindow, SyncPane
     window = unlock(qtbot, folder, retry=SLOW_RETRY)
     qtbot.waitUntil(lambda: status_of(window).last_success_ms is not None, timeout=WAIT_MS)
     return window, sync_panel_of(window)
+
+
+def devices_from_the_menu(qtbot: QtBot, folder: Path) -> tuple[FieldvaultWindow, DevicesDialog]:
+    """The window on the locked vault in ``folder``, unlocked, and
+    Coordinator → Devices… chosen: the window, and the dialog once its
+    table lists the devices."""
+    window = unlocked_window(qtbot, folder)
+    [action] = [
+        a
+        for a in window.coordinator_menu.actions()
+        if a.text() == QCoreApplication.translate("DevicesDialog", "&Devices…")
+    ]
+    action.trigger()
+    dialog = window.coordinator_menu.dialog
+    assert isinstance(dialog, DevicesDialog)
+    qtbot.waitUntil(lambda: not dialog.busy and dialog.table.topLevelItemCount() > 0, timeout=WAIT_MS)
+    return window, dialog
