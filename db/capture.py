@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -74,6 +75,12 @@ def _examine(path: Path, limits: Limits | None) -> tuple[str, dict[str, str]]:
         return UNKNOWN_TYPE, not_read(reason)
     lines = _json_lines(output)
     mime = next((line["mime"] for line in lines if isinstance(line.get("mime"), str)), UNKNOWN_TYPE)
+    if not _MEDIA_TYPE.fullmatch(mime):
+        # No parser names a type so: a child a hostile file took over, whose
+        # words are then no more to be stored, shown or exported than a
+        # timed-out child's (and "no photos" consent then withholds it).
+        log.info("capture metadata not read: the child named no media type")
+        return UNKNOWN_TYPE, not_read(child_reason(BAD_OUTPUT))
     claims = next((line["claims"] for line in lines if isinstance(line.get("claims"), dict)), None)
     error = next((line["error"] for line in lines if isinstance(line.get("error"), str)), None)
     if claims is not None and all(isinstance(k, str) and isinstance(v, str) for k, v in claims.items()):
@@ -81,6 +88,12 @@ def _examine(path: Path, limits: Limits | None) -> tuple[str, dict[str, str]]:
     reason = child_reason(error or BAD_OUTPUT)  # a fixed phrase or an exception's type
     log.info("capture metadata not read from a %s file: %s", _loggable_type(mime), loggable_reason(reason))
     return str(mime), not_read(reason)
+
+
+# RFC 6838 §4.2: type "/" subtype, each a restricted name of at most 127
+# characters (what libmagic answers: "image/jpeg", "inode/x-empty").
+_RESTRICTED_NAME = r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}"
+_MEDIA_TYPE = re.compile(f"{_RESTRICTED_NAME}/{_RESTRICTED_NAME}")
 
 
 # Top-level media types, for a log line: the child names the type, and a
