@@ -28,12 +28,12 @@ from sync import org_vault
 from sync.bundle.vault_io import import_bundle
 from sync.client.org_link import publish_profile
 from tests.desktop.bundle_dialog_helpers import import_in_dialog
-from tests.desktop.test_sync_gui import SLOW_RETRY, status_of, unlock
+from tests.desktop.test_sync_gui import status_of
 from tests.gui_helpers import in_ukrainian, screenshot
 from tests.sync.client.sync_helpers import record_work
 from tests.sync.desk_world import UsbDesks, desk_added_after_the_worker, desk_push, export_by_usb, usb_desks
 from tests.sync.trust_fixtures import current_profile
-from tests.sync.window_scenes import sync_panel_of
+from tests.sync.window_scenes import sync_panel_of, synced_window
 
 WAIT_MS = 60_000
 LEFT_OUT = "record change(s) left out: signed by a device your organisation revoked, or edits of its records"
@@ -133,9 +133,7 @@ def test_the_sync_panel_says_how_many_record_changes_the_pull_left_out(qtbot: Qt
         folder = lviv.folder
         lviv.lock()  # the window opens it
 
-        window = unlock(qtbot, folder, retry=SLOW_RETRY)
-        try:
-            qtbot.waitUntil(lambda: status_of(window).last_success_ms is not None, timeout=WAIT_MS)
+        with synced_window(qtbot, folder) as window:
             status = status_of(window)
             assert status.refused == () and status.received == 1
             assert status.withheld == len(left_out)
@@ -146,5 +144,3 @@ def test_the_sync_panel_says_how_many_record_changes_the_pull_left_out(qtbot: Qt
                 "your organisation revoked, or edits of its records. The rest of those bundles was imported."
             )  # before: no line at all
             screenshot(panel, "sync-panel-withheld.png")
-        finally:
-            window.lock()  # its sync worker stops before the server does

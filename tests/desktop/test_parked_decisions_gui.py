@@ -27,17 +27,16 @@ from pytestqt.qtbot import QtBot
 from db import parked as parked_module
 from desktop.window import FieldvaultWindow
 from tests.desktop.bundle_dialog_helpers import import_in_dialog, shown_devices
-from tests.desktop.test_sync_gui import SLOW_RETRY, status_of, unlock
+from tests.desktop.test_sync_gui import status_of
 from tests.gui_helpers import in_ukrainian, screenshot
 from tests.sync.desk_world import UsbDesks, usb_desks
 from tests.sync.pull_parked_scene import DAMAGE_PARKED_ROWS, lviv_behind_kyivs_edit, run_sql
 from tests.sync.test_held_revision_damaged import DAMAGE as DAMAGE_HELD_BACK
 from tests.sync.test_parked_evidence import kyivs_edit_by_usb
 from tests.sync.test_revoked_known_by_refused_bundles import refused_at_lviv
-from tests.sync.window_scenes import sync_panel_of, synced_panel
+from tests.sync.window_scenes import sync_panel_of, synced_panel, synced_window
 
 __all__ = ["usb_desks"]  # the fixture
-WAIT_MS = 60_000
 STORED = "1 record change(s) that waited for their parents were stored: the changes they follow arrived."
 DAMAGED = (
     "1 waiting record change(s) no longer check out: kept waiting, not stored. Run fieldvault verify "
@@ -82,17 +81,13 @@ def test_the_sync_panel_says_the_waiting_changes_were_stored(qtbot: QtBot, tmp_p
     with lviv_behind_kyivs_edit(tmp_path) as scene:
         folder = scene.lviv.folder
         scene.lviv.lock()
-        window = unlock(qtbot, folder, retry=SLOW_RETRY)
-        try:
-            qtbot.waitUntil(lambda: status_of(window).last_success_ms is not None, timeout=WAIT_MS)
+        with synced_window(qtbot, folder) as window:
             assert status_of(window).unparked == 1
             panel = sync_panel_of(window)
             assert STORED in panel.pull_details.text().split("\n"), (
                 panel.pull_details.text()
             )  # before: nothing
             screenshot(panel, "sync-panel-parked-stored.png")
-        finally:
-            window.lock()
 
 
 def test_the_sync_panel_says_damaged_waiting_changes_are_kept_aside(qtbot: QtBot, tmp_path: Path) -> None:
@@ -114,16 +109,12 @@ def test_the_sync_panel_says_it_in_ukrainian(
     with lviv_behind_kyivs_edit(tmp_path) as scene:
         folder = scene.lviv.folder
         scene.lviv.lock()
-        window = unlock(qtbot, folder, retry=SLOW_RETRY)
-        try:
-            qtbot.waitUntil(lambda: status_of(window).last_success_ms is not None, timeout=WAIT_MS)
+        with synced_window(qtbot, folder) as window:
             panel = sync_panel_of(window)
             said = panel.pull_details.text()
             assert "1 зміну запису пропущено: місця для відкладених змін" in said, said
             assert "parked slots" not in said
             screenshot(panel, "sync-panel-parked-past-cap-uk.png")
-        finally:
-            window.lock()
 
 
 # -- Import bundles…, by USB --------------------------------------------------------------------

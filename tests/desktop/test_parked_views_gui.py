@@ -28,7 +28,7 @@ from desktop.sync_panel import SyncPanel
 from desktop.window import FieldvaultWindow
 from sync import org_vault
 from tests.desktop.bundle_dialog_helpers import shown_devices
-from tests.desktop.test_sync_gui import SLOW_RETRY, status_of, unlock
+from tests.desktop.test_sync_gui import status_of
 from tests.gui_helpers import in_ukrainian, screenshot
 from tests.sync.client.sync_helpers import organisation, record_work
 from tests.sync.desk_world import (
@@ -42,7 +42,7 @@ from tests.sync.desk_world import (
     usb_desks,
 )
 from tests.sync.test_parked_evidence import kyivs_edit_by_usb
-from tests.sync.window_scenes import sync_panel_of
+from tests.sync.window_scenes import sync_panel_of, synced_window
 
 __all__ = ["usb_desks"]  # the fixture
 WAIT_MS = 60_000
@@ -123,8 +123,7 @@ def _lviv_with_a_parked_edit(tmp_path: Path) -> Iterator[Path]:
             lviv.lock()
 
 
-def _panel_after_the_pull(qtbot: QtBot, window: FieldvaultWindow) -> SyncPanel:
-    qtbot.waitUntil(lambda: status_of(window).last_success_ms is not None, timeout=WAIT_MS)
+def _panel_after_the_pull(window: FieldvaultWindow) -> SyncPanel:
     status = status_of(window)
     assert status.parked == 1, status  # what still waits after the pull
     panel = sync_panel_of(window)
@@ -133,28 +132,20 @@ def _panel_after_the_pull(qtbot: QtBot, window: FieldvaultWindow) -> SyncPanel:
 
 
 def test_the_sync_panel_says_what_waits_after_a_pull(qtbot: QtBot, tmp_path: Path) -> None:
-    with _lviv_with_a_parked_edit(tmp_path) as folder:
-        window = unlock(qtbot, folder, retry=SLOW_RETRY)
-        try:
-            panel = _panel_after_the_pull(qtbot, window)
-            assert (
-                "1 record change(s) wait for their parents: they follow changes this vault has not "
-                "received yet, and are kept apart until those arrive. Import the bundle of the device "
-                "that made those changes (Coordinator → Devices… counts what waits)."
-            ) in panel.pull_details.text().split("\n"), panel.pull_details.text()  # before: no line
-            screenshot(panel, "sync-panel-parked.png")
-        finally:
-            window.lock()  # its sync worker stops before the server does
+    with _lviv_with_a_parked_edit(tmp_path) as folder, synced_window(qtbot, folder) as window:
+        panel = _panel_after_the_pull(window)
+        assert (
+            "1 record change(s) wait for their parents: they follow changes this vault has not "
+            "received yet, and are kept apart until those arrive. Import the bundle of the device "
+            "that made those changes (Coordinator → Devices… counts what waits)."
+        ) in panel.pull_details.text().split("\n"), panel.pull_details.text()  # before: no line
+        screenshot(panel, "sync-panel-parked.png")
 
 
 def test_the_sync_panel_says_it_in_ukrainian(qtbot: QtBot, tmp_path: Path, ukrainian: None) -> None:
-    with _lviv_with_a_parked_edit(tmp_path) as folder:
-        window = unlock(qtbot, folder, retry=SLOW_RETRY)
-        try:
-            said = _panel_after_the_pull(qtbot, window).pull_details.text()
-            assert "1 зміна запису чекає на свої батьківські зміни" in said, said
-            assert "Координатор → Пристрої…" in said and "wait for" not in said
-            assert window.sync_panel is not None
-            screenshot(window.sync_panel, "sync-panel-parked-uk.png")
-        finally:
-            window.lock()
+    with _lviv_with_a_parked_edit(tmp_path) as folder, synced_window(qtbot, folder) as window:
+        said = _panel_after_the_pull(window).pull_details.text()
+        assert "1 зміна запису чекає на свої батьківські зміни" in said, said
+        assert "Координатор → Пристрої…" in said and "wait for" not in said
+        assert window.sync_panel is not None
+        screenshot(window.sync_panel, "sync-panel-parked-uk.png")

@@ -7,6 +7,8 @@ on their own are opened by tests/desktop/bundle_dialog_helpers.py."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
@@ -25,6 +27,19 @@ def sync_panel_of(window: FieldvaultWindow) -> SyncPanel:
     panel = window.sync_panel
     assert isinstance(panel, SyncPanel)
     return panel
+
+
+@contextmanager
+def synced_window(qtbot: QtBot, folder: Path) -> Iterator[FieldvaultWindow]:
+    """The window on the locked vault in ``folder``, unlocked, once its sync
+    worker's first round is done (no retry by itself: SLOW_RETRY); locked
+    at the end, so that its sync worker stops before the server does."""
+    window = unlock(qtbot, folder, retry=SLOW_RETRY)
+    try:
+        qtbot.waitUntil(lambda: status_of(window).last_success_ms is not None, timeout=WAIT_MS)
+        yield window
+    finally:
+        window.lock()
 
 
 def synced_panel(qtbot: QtBot, folder: Path) -> tuple[FieldvaultWindow, SyncPanel]:
