@@ -17,14 +17,13 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from desktop.sync_panel import SyncPanel
-from desktop.sync_status import SyncIndicator
-from desktop.tasks import TaskRunner
 from sync.bundle.hand_over import hand_over
 from sync.bundle.vault_io import HandOverFindings
 from sync.client.worker import IDLE, SyncStatus
 from tests.desktop.bundle_dialog_helpers import import_in_dialog
 from tests.gui_helpers import in_ukrainian, screenshot
 from tests.sync.test_hand_over_completeness import Scene, _dropping, scene
+from tests.sync.window_scenes import panel_showing
 
 __all__ = ["scene"]  # the fixture
 
@@ -37,15 +36,13 @@ def ukrainian(tmp_path: Path) -> Iterator[None]:
 
 def _panel(qtbot: QtBot, scene: Scene, found: HandOverFindings) -> SyncPanel:
     """The sync panel after a round that took this hand-over from the inbox."""
-    panel = SyncPanel(scene.rivne, SyncIndicator(), TaskRunner())
-    qtbot.addWidget(panel)
-    panel.show_status(
+    return panel_showing(
+        qtbot,
+        scene.rivne,
         SyncStatus(
             state=IDLE, role="coordinator", last_success_ms=0, received=1, hand_overs_incomplete=(found,)
-        )
+        ),
     )
-    panel.show()
-    return panel
 
 
 def test_import_bundles_says_nothing_more_of_an_honest_hand_over(qtbot: QtBot, scene: Scene) -> None:
@@ -84,9 +81,12 @@ def test_import_bundles_and_the_sync_panel_say_a_hand_over_was_incomplete(
 
 
 def test_the_sync_panel_says_nothing_of_complete_hand_overs(qtbot: QtBot, scene: Scene) -> None:
-    panel = SyncPanel(scene.rivne, SyncIndicator(), TaskRunner())
-    qtbot.addWidget(panel)
-    panel.show_status(SyncStatus(state=IDLE, role="coordinator", last_success_ms=0, received=1))
+    panel = panel_showing(
+        qtbot,
+        scene.rivne,
+        SyncStatus(state=IDLE, role="coordinator", last_success_ms=0, received=1),
+        shown=False,
+    )
     assert "hand-over" not in panel.pull_details.text()
 
 

@@ -24,8 +24,6 @@ from pytestqt.qtbot import QtBot
 from db.api import parked_revision_count
 from desktop.devices_view import DevicesDialog
 from desktop.sync_panel import SyncPanel
-from desktop.sync_status import SyncIndicator
-from desktop.tasks import TaskRunner
 from fieldvault.devices_cli import _human as device_line
 from fieldvault.sync_cli import _pulled
 from sync.client.inbox import RelayResult
@@ -39,6 +37,7 @@ from tests.sync.desk_world import UsbDesks, import_by_usb, usb_desks
 from tests.sync.test_lapsed_signer_handed_over import _rivne_added
 from tests.sync.test_vouch_after_removal import _odesa_vouched_then_removed
 from tests.sync.test_vouch_lapse_kept_aside import _kept_aside_at_lviv, _x_revisions_lviv_lacks
+from tests.sync.window_scenes import panel_showing
 
 desks = usb_desks  # the fixture, under the name the scene's helpers use
 __all__ = ["desks"]
@@ -55,14 +54,11 @@ def ukrainian(tmp_path: Path) -> Iterator[None]:
 def _panel(qtbot: QtBot, desks: UsbDesks) -> SyncPanel:
     """The sync panel showing what the sync worker counts after a pull at Lviv."""
     waiting, kept_aside = parked_counts(desks.lviv)
-    tasks = TaskRunner()
-    panel = SyncPanel(desks.lviv, SyncIndicator(), tasks)
-    qtbot.addWidget(panel)
-    panel.show_status(
-        SyncStatus(state=IDLE, role="coordinator", last_success_ms=0, parked=waiting, kept_aside=kept_aside)
+    return panel_showing(
+        qtbot,
+        desks.lviv,
+        SyncStatus(state=IDLE, role="coordinator", last_success_ms=0, parked=waiting, kept_aside=kept_aside),
     )
-    panel.show()
-    return panel
 
 
 def test_the_devices_view_and_the_cli_count_kept_aside_changes_apart(qtbot: QtBot, desks: UsbDesks) -> None:

@@ -18,13 +18,11 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from desktop.sync_panel import SyncPanel
-from desktop.sync_status import SyncIndicator
-from desktop.tasks import TaskRunner
 from sync.client.worker import SyncWorker
 from tests.gui_helpers import in_ukrainian
 from tests.sync.client.test_sync_kept_out_custody import Scene, _lapsed_hand_over_in_lviv_inbox
 from tests.sync.desk_world import ServerDesks, server_desks
+from tests.sync.window_scenes import panel_showing
 
 desks = server_desks
 __all__ = ["desks"]
@@ -40,9 +38,7 @@ def _details_after_lviv_round(qtbot: QtBot, desks: ServerDesks, tmp_path: Path) 
     scene = _lapsed_hand_over_in_lviv_inbox(desks, tmp_path)
     status = SyncWorker(desks.lviv, proxy=False).run_once()
     assert status.last_error is None, status.last_error
-    panel = SyncPanel(desks.lviv, SyncIndicator(), TaskRunner())
-    qtbot.addWidget(panel)
-    panel.show_status(status)
+    panel = panel_showing(qtbot, desks.lviv, status, shown=False)
     return scene, panel.pull_details.text()
 
 

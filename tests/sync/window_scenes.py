@@ -14,11 +14,27 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication
 from pytestqt.qtbot import QtBot
 
+from db.api import Vault
 from desktop.devices_view import DevicesDialog
 from desktop.sync_panel import SyncPanel
+from desktop.sync_status import SyncIndicator
+from desktop.tasks import TaskRunner
 from desktop.window import FieldvaultWindow
+from sync.client.worker import SyncStatus
 from tests.desktop.test_sync_gui import SLOW_RETRY, WAIT_MS, status_of, unlock
 from tests.gui_helpers import unlocked_window
+
+
+def panel_showing(qtbot: QtBot, vault: Vault, status: SyncStatus, *, shown: bool = True) -> SyncPanel:
+    """A sync panel on ``vault`` with no window, showing ``status`` (what the
+    sync worker's round reported, or one made for the test); shown on screen
+    unless ``shown`` is False."""
+    panel = SyncPanel(vault, SyncIndicator(), TaskRunner())
+    qtbot.addWidget(panel)
+    panel.show_status(status)
+    if shown:
+        panel.show()
+    return panel
 
 
 def sync_panel_of(window: FieldvaultWindow) -> SyncPanel:
