@@ -1196,6 +1196,15 @@ def import_bundle(
     # revoked, admission, relay staging); _apply reads it again under the
     # lock for what it decides there.
     profile = held_profile(vault)
+    if code_compared and approved is None and approval is not None:
+        # Approved by code while its device was enrolled: the code compared
+        # admits it at every question asked from here on, as approve_bundle
+        # would have passed it had the device stopped being enrolled first
+        # (a vouch lapsed in any window up to the lock: review 26 F4, review
+        # 27 F1), and a bundle a hand-over recorded as received meanwhile
+        # is approved from the rows (_approve_received), not answered as a
+        # plain replay with the approval unrecorded (review 27 F2).
+        approved = approval
     asked = partial(_before_lock, vault, path, identity, checked, org_id, progress, cancel, dry_run)
     admitted = asked(approved, code_compared, profile)
     if isinstance(admitted, ImportedBundle):
@@ -1237,13 +1246,6 @@ def import_bundle(
                         return settled
                     admission = settled
                     continue
-                if code_compared and approved is None and approval is not None:
-                    # Approved by code while enrolled, no longer so under the
-                    # lock (a vouch lapsed): the code compared admits it, as
-                    # approve_bundle would have passed it after the lapse;
-                    # before, it was held again as from an unknown device
-                    # and the approval answered with a refusal (review 26 F4).
-                    approved = approval
                 # Every question asked before the first lock, in its order
                 # (a hand-over taken in part may name the sender now).
                 admitted = asked(approved, code_compared, profile)
