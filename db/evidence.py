@@ -287,14 +287,32 @@ class EvidenceService(EntityService[EvidenceItem]):
             ),
             {"case": case_id, "sha": sha256},
         ).scalars()
-        items = tuple(str(evidence_id) for evidence_id in found)
-        for evidence_id in items:
-            signed = self._signed_head_in(session, evidence_id, outcome=NOTHING_STORED)
-            if (signed.sha256, signed.size) != (sha256, size):
+        items = []
+        for evidence_id in (str(found_id) for found_id in found):
+            try:
+                signed = self._signed_head_in(session, evidence_id, outcome=NOTHING_STORED)
+            except NotFound:
+                # A delete among its heads (an edit and a delete made apart:
+                # the record stays live, conflicted). Not given bytes while
+                # that is open: the intake is a duplicate of it, as before
+                # this path existed (review 27 F3), until a person resolves it.
+                continue
+            if signed.sha256 != sha256:
                 raise _untrusted(
                     evidence_id, "its signed record states other bytes than its row", NOTHING_STORED
                 )
-        return items
+            if signed.size != size:
+                # The row and the signed record agree; the record pairs this
+                # SHA-256 with another size, so these bytes are not the ones
+                # it names (review 27 F4: the message blamed the row).
+                raise _untrusted(
+                    evidence_id,
+                    f"its signed record gives this file's SHA-256 with a size of {signed.size} bytes, "
+                    f"not this file's {size}",
+                    NOTHING_STORED,
+                )
+            items.append(evidence_id)
+        return tuple(items)
 
     def _existing_item(self, session: Session, case_id: str, sha256: str) -> str | None:
         return session.execute(
