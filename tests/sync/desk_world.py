@@ -156,12 +156,13 @@ def signed_by(
     blobs: Sequence[BlobSource] = (),
     devices: Sequence[VouchedDevice] = (),
     sequence: int | None = None,
+    name: str | None = None,
 ) -> Path:
     """A bundle signed by ``sender``'s own device key, whatever it carries,
     to the coordinators of the profile Lviv holds: no custody events,
     numbered ``sequence`` or else next after what Lviv imported of the
-    sender, written into ``dest`` as ``{prefix}{device id}-{sequence}.fvbundle``.
-    Its path."""
+    sender, written into ``dest`` as ``name`` or else
+    ``{prefix}{device id}-{sequence}.fvbundle``. Its path."""
     profile = org_vault.held_profile(desks.lviv)
     assert profile is not None
     known = desks.lviv.sync.device(sender.device_id)
@@ -170,7 +171,7 @@ def signed_by(
     previous = known.last_bundle_id if known is not None and sequence > 1 else None
     dest.mkdir(exist_ok=True)
     return write_bundle(
-        dest / f"{prefix}{sender.device_id}-{sequence}.fvbundle",
+        dest / (name or f"{prefix}{sender.device_id}-{sequence}.fvbundle"),
         BundleContents(
             org_id=desks.org.org_id,
             profile_version=profile.version,

@@ -28,8 +28,7 @@ from typing import Any
 import pytest
 
 from db.api import Case, NotFound, Vault, withheld_revision_ids
-from sync import org_vault
-from sync.bundle import BundleContents, BundleRejected, DeviceIdentity, write_bundle
+from sync.bundle import BundleRejected
 from sync.bundle.admission import BundleQuarantined
 from sync.bundle.format import MAGIC
 from sync.bundle.reader import check_header
@@ -45,6 +44,7 @@ from tests.sync.desk_world import (
     desk_sync,
     revoke,
     server_desks,
+    signed_by,
     usb_desks,
     worker_push,
 )
@@ -161,22 +161,9 @@ def test_a_usb_import_refusing_a_revoked_makers_bundle_keeps_its_revisions_as_le
 def _forged(sender: Vault, desks: UsbDesks, dest: Path, revisions: list[dict[str, Any]]) -> Path:
     """A bundle signed by ``sender``'s own device key (its first), to the
     coordinators Lviv knows, carrying ``revisions``."""
-    profile = org_vault.held_profile(desks.lviv)
-    assert profile is not None
-    dest.mkdir(exist_ok=True)
-    return write_bundle(
-        dest / f"forged-{sender.device_id}.fvbundle",
-        BundleContents(
-            org_id=desks.org.org_id,
-            profile_version=profile.version,
-            sequence=1,
-            previous=None,
-            custody_head=None,
-            revisions=revisions,
-        ),
-        DeviceIdentity(sender.sync.signing_key(), sender.device_id),
-        [c.age_recipient for c in profile.coordinators],
-    ).path
+    return signed_by(
+        sender, desks, dest, revisions=revisions, sequence=1, name=f"forged-{sender.device_id}.fvbundle"
+    )
 
 
 def test_only_revisions_the_revoked_maker_signed_and_that_verify_are_kept(usb_desks: UsbDesks) -> None:
