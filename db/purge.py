@@ -13,7 +13,7 @@ here is only what the vault does with a proven delivery:
 
 - which files may go: bytes the delivered bundle carried, stored under a
   blob whose every holder is an item this device took in (an ``intake``
-  event of its own chain with that SHA-256) and whose bytes left in that
+  or ``intake-attached`` event of its own chain with that SHA-256) and whose bytes left in that
   very bundle (a ``transfer`` event naming it). Items received from other
   devices are never purged here;
 - one write transaction records the ``purge`` event of each holder and the
@@ -138,9 +138,16 @@ def _own_events(
     return events
 
 
+# The custody actions by which this device took an item's bytes in from a
+# file here: its own intake, and the intake of the file a record that came
+# without it was missing (its bytes then leave from this laptop as an
+# intake's do; before, they were never purged: review 27).
+TAKEN_IN_HERE = frozenset({"intake", "intake-attached"})
+
+
 def _may_purge(events: list[tuple[str, str, object]], sha256: str, bundle_id: str) -> bool:
     """Did this device take the item in with these bytes, and did they leave in ``bundle_id``?"""
-    taken_in = any(action == "intake" and sha == sha256 for action, sha, _bundle in events)
+    taken_in = any(action in TAKEN_IN_HERE and sha == sha256 for action, sha, _bundle in events)
     sent = any(action == "transfer" and sha == sha256 and b == bundle_id for action, sha, b in events)
     return taken_in and sent
 

@@ -9,6 +9,7 @@ server); here a ``DeliveredBundle`` stands for it, and the bundle's
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from pathlib import Path
 
@@ -16,6 +17,8 @@ import pytest
 from sqlalchemy import select
 
 from db.api import Case, DeliveredBundle, EvidencePurge, EvidencePurged, Vault
+from db.entities import EvidenceItem
+from db.ids import new_id
 from db.model import Blob, EvidenceBlob, PurgedBlob
 from db.vault import BLOB_DIR
 from tests.crash_helpers import die, run_child, send
@@ -114,6 +117,41 @@ def test_bytes_not_sent_in_that_bundle_or_not_taken_in_here_are_kept(vault: Vaul
     result = EvidencePurge.of(vault).purge([DeliveredBundle("bundle-1", 3, RECEIPT_SHA256, (sha256,))])
     assert result.evidence_ids == [] and blob.is_file()
     assert "purge" not in [e.action for e in vault.evidence.custody(evidence_id)]
+
+
+def test_bytes_attached_here_to_a_record_that_came_without_them_are_purged_once_delivered(
+    vault: Vault, tmp_path: Path
+) -> None:
+    # A record of this case that holds no file (it came without its bytes),
+    # then the file ingested here: attached to it (intake-attached), its
+    # bytes taken in from this laptop as an intake's are.
+    data = secrets.token_bytes(30_000)
+    case_id = vault.cases.create(Case(title="Case")).id
+    body = EvidenceItem(
+        case_id=case_id,
+        original_name="photo.jpg",
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        mime_type="image/jpeg",
+    ).body()
+    ctx = vault.services.context
+    with ctx.write_transaction("a record without its file") as session:
+        record = ctx.commit_local(
+            session,
+            {"entity_id": new_id(), "entity_type": "evidence", "op": "put", "body": body, "parents": []},
+        )
+    source = tmp_path / "photo.jpg"
+    source.write_bytes(data)
+    result = vault.evidence.ingest(source, case_id)
+    assert result.supplied == (record.entity_id,)
+    evidence_id, sha256 = record.entity_id, result.item.sha256
+    blob = vault.folder / BLOB_DIR / _blob_id(vault, evidence_id)
+
+    purged = EvidencePurge.of(vault).purge([_sent(vault, "bundle-1", (evidence_id, sha256))])
+
+    assert purged.evidence_ids == [evidence_id] and not blob.exists()
+    assert [e.action for e in vault.evidence.custody(evidence_id)] == ["intake-attached", "transfer", "purge"]
+    assert vault.verify().problems == []
 
 
 def test_verify_flags_a_file_removed_by_hand_without_a_purge_event(vault: Vault, tmp_path: Path) -> None:
