@@ -13,8 +13,8 @@ from PySide6.QtCore import QObject, Qt
 from desktop.autolock import ACTIVITY, ActivityHolds
 from desktop.recorder import RecorderWidget
 from tests.desktop.test_recorder_ui import feed, tone, wait_recorded
-from tests.factory import make_case, make_testimony
-from tests.gui_helpers import click_row, unlocked_window
+from tests.factory import make_case
+from tests.sync.window_scenes import recording_in_a_window
 from tests.vault_helpers import open_vault
 
 IDLE_MINUTES = 0.01  # 600 ms
@@ -22,19 +22,7 @@ WAIT_MS = 15_000
 
 
 def _recording_window(qtbot, created_vault, vault_dir: Path):
-    vault = created_vault.vault
-    case = make_case(vault)
-    testimony = make_testimony(vault, case.id)
-    vault.lock()
-    window = unlocked_window(qtbot, vault_dir)
-    view = window.vault_view
-    assert view is not None
-    view.cases.reload(select_id=case.id)
-    click_row(qtbot, view.testimony_list, 0)
-    qtbot.waitUntil(lambda: view.testimony_editor.testimony_id == testimony.id)
-    qtbot.mouseClick(view.testimony_editor.record_button, Qt.MouseButton.LeftButton)
-    dialog = view.testimonies.recording.dialog
-    assert dialog is not None
+    window, dialog, case, _testimony = recording_in_a_window(qtbot, created_vault.vault, vault_dir)
     window.auto_lock.set_idle_minutes(IDLE_MINUTES)
     return window, dialog.recorder, case.id
 

@@ -27,7 +27,8 @@ from desktop.vault_view import VaultView
 from desktop.viewer_page import Shown
 from tests.canary_helpers import encodings, files_containing
 from tests.factory import make_case, make_testimony
-from tests.gui_helpers import Ticks, click_row, in_ukrainian, screenshot, show, type_text, unlocked_window
+from tests.gui_helpers import Ticks, click_row, in_ukrainian, screenshot, show, type_text
+from tests.sync.window_scenes import recording_in_a_window
 from tests.vault_helpers import open_vault
 
 RATE = 48_000
@@ -238,19 +239,7 @@ def test_the_window_keeps_responding_while_the_encoder_works(qtbot, vault: Vault
 
 
 def test_locking_during_a_recording_keeps_what_was_recorded(qtbot, created_vault, vault_dir: Path) -> None:
-    vault = created_vault.vault
-    case = make_case(vault)
-    testimony = make_testimony(vault, case.id)
-    vault.lock()
-    window = unlocked_window(qtbot, vault_dir)
-    view = window.vault_view
-    assert view is not None
-    view.cases.reload(select_id=case.id)
-    click_row(qtbot, view.testimony_list, 0)
-    qtbot.waitUntil(lambda: view.testimony_editor.testimony_id == testimony.id)
-    qtbot.mouseClick(view.testimony_editor.record_button, Qt.MouseButton.LeftButton)
-    dialog = view.testimonies.recording.dialog
-    assert dialog is not None
+    window, dialog, case, testimony = recording_in_a_window(qtbot, created_vault.vault, vault_dir)
     recorder = dialog.recorder
     assert recorder.begin()
     feed(recorder, tone(2.5, 440, random.uniform(0, 2 * math.pi)))

@@ -11,18 +11,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, Qt
 from pytestqt.qtbot import QtBot
 
-from db.api import Vault
+from db.api import Case, Testimony, Vault
 from desktop.devices_view import DevicesDialog
+from desktop.recording_action import RecordInterviewDialog
 from desktop.sync_panel import SyncPanel
 from desktop.sync_status import SyncIndicator
 from desktop.tasks import TaskRunner
 from desktop.window import FieldvaultWindow
 from sync.client.worker import SyncStatus
 from tests.desktop.test_sync_gui import SLOW_RETRY, WAIT_MS, status_of, unlock
-from tests.gui_helpers import unlocked_window
+from tests.factory import make_case, make_testimony
+from tests.gui_helpers import click_row, unlocked_window
 
 
 def panel_showing(qtbot: QtBot, vault: Vault, status: SyncStatus, *, shown: bool = True) -> SyncPanel:
@@ -82,3 +84,25 @@ def devices_from_the_menu(qtbot: QtBot, folder: Path) -> tuple[FieldvaultWindow,
     assert isinstance(dialog, DevicesDialog)
     qtbot.waitUntil(lambda: not dialog.busy and dialog.table.topLevelItemCount() > 0, timeout=WAIT_MS)
     return window, dialog
+
+
+def recording_in_a_window(
+    qtbot: QtBot, vault: Vault, folder: Path
+) -> tuple[FieldvaultWindow, RecordInterviewDialog, Case, Testimony]:
+    """A case with a testimony in ``vault`` (the vault in ``folder``, locked
+    here); the window on it, unlocked, the testimony chosen and Record
+    interview… clicked: the window, the recording dialog, the case and the
+    testimony."""
+    case = make_case(vault)
+    testimony = make_testimony(vault, case.id)
+    vault.lock()
+    window = unlocked_window(qtbot, folder)
+    view = window.vault_view
+    assert view is not None
+    view.cases.reload(select_id=case.id)
+    click_row(qtbot, view.testimony_list, 0)
+    qtbot.waitUntil(lambda: view.testimony_editor.testimony_id == testimony.id)
+    qtbot.mouseClick(view.testimony_editor.record_button, Qt.MouseButton.LeftButton)
+    dialog = view.testimonies.recording.dialog
+    assert dialog is not None
+    return window, dialog, case, testimony
