@@ -32,9 +32,9 @@ from tests.gui_helpers import (
     finish_writing,
     qt_app,
     screenshot,
-    show,
     type_text,
 )
+from tests.sync.window_scenes import vault_views
 
 CASE_TITLE = "Ізюм, березень 2022"
 PSEUDONYM = "С-7"
@@ -47,19 +47,7 @@ PLACE = "Ізюм, Харківська область"
 
 @pytest.fixture
 def make_view(qtbot, vault):
-    views: list[VaultView] = []
-
-    def make() -> VaultView:
-        view = VaultView(vault)
-        view.resize(1100, 760)
-        qtbot.addWidget(view)
-        show(qtbot, view)
-        views.append(view)
-        return view
-
-    yield make
-    for view in views:
-        view.clear_all(save_draft=False)  # before the vault fixture locks
+    yield from vault_views(qtbot, vault, 1100, 760)
 
 
 def open_case(vault, view: VaultView, title: str = CASE_TITLE) -> entities.Case:

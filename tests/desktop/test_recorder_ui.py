@@ -27,8 +27,8 @@ from desktop.vault_view import VaultView
 from desktop.viewer_page import Shown
 from tests.canary_helpers import encodings, files_containing
 from tests.factory import make_case, make_testimony
-from tests.gui_helpers import Ticks, click_row, in_ukrainian, screenshot, show, type_text
-from tests.sync.window_scenes import recording_in_a_window
+from tests.gui_helpers import Ticks, click_row, in_ukrainian, screenshot, type_text
+from tests.sync.window_scenes import recording_in_a_window, vault_views
 from tests.vault_helpers import open_vault
 
 RATE = 48_000
@@ -65,19 +65,7 @@ def wait_recorded(qtbot, recorder: RecorderWidget, seconds: float, timeout_ms: i
 
 @pytest.fixture
 def make_view(qtbot, vault: Vault) -> Iterator[Callable[[], VaultView]]:
-    views: list[VaultView] = []
-
-    def make() -> VaultView:
-        view = VaultView(vault)
-        view.resize(1200, 800)
-        qtbot.addWidget(view)
-        show(qtbot, view)
-        views.append(view)
-        return view
-
-    yield make
-    for view in views:
-        view.clear_all(save_draft=False)  # before the vault fixture locks
+    yield from vault_views(qtbot, vault, 1200, 800)
 
 
 def open_testimony(qtbot, vault: Vault, view: VaultView) -> str:

@@ -7,7 +7,7 @@ on their own are opened by tests/desktop/bundle_dialog_helpers.py."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -20,11 +20,12 @@ from desktop.recording_action import RecordInterviewDialog
 from desktop.sync_panel import SyncPanel
 from desktop.sync_status import SyncIndicator
 from desktop.tasks import TaskRunner
+from desktop.vault_view import VaultView
 from desktop.window import FieldvaultWindow
 from sync.client.worker import SyncStatus
 from tests.desktop.test_sync_gui import SLOW_RETRY, WAIT_MS, status_of, unlock
 from tests.factory import make_case, make_testimony
-from tests.gui_helpers import click_row, unlocked_window
+from tests.gui_helpers import click_row, show, unlocked_window
 
 
 def panel_showing(qtbot: QtBot, vault: Vault, status: SyncStatus, *, shown: bool = True) -> SyncPanel:
@@ -106,3 +107,22 @@ def recording_in_a_window(
     dialog = view.testimonies.recording.dialog
     assert dialog is not None
     return window, dialog, case, testimony
+
+
+def vault_views(qtbot: QtBot, vault: Vault, width: int, height: int) -> Iterator[Callable[[], VaultView]]:
+    """For a ``make_view`` fixture to yield from: ``make()`` opens the
+    vault's screen, ``width`` by ``height`` and shown; each one opened is
+    emptied at the end, before the vault fixture locks."""
+    views: list[VaultView] = []
+
+    def make() -> VaultView:
+        view = VaultView(vault)
+        view.resize(width, height)
+        qtbot.addWidget(view)
+        show(qtbot, view)
+        views.append(view)
+        return view
+
+    yield make
+    for view in views:
+        view.clear_all(save_draft=False)
