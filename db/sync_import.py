@@ -528,6 +528,23 @@ class VaultImport:
         device = self._session.get(KnownDevice, device_id)
         return bytes(device.public_key) if device is not None else None
 
+    def declare_reads(self, device_id: str, bundle_id: str, reads_revision: int) -> bool:
+        """``device_id`` reads revision format ``reads_revision``, as the
+        device's own signed manifest of bundle ``bundle_id`` says (a history
+        hand-over carried it; bundle-format.md §10): kept only when that
+        bundle is the device's newest here (its ``last_bundle_id``, as
+        ``record_bundle`` keeps it), so a newer bundle's value is never
+        lowered. Whether it was kept."""
+        self._session.flush()  # the row as the session holds it (a vouch this import made)
+        written = self._session.connection().exec_driver_sql(
+            "UPDATE known_devices SET reads_revision = ? WHERE device_id = ? AND last_bundle_id = ?",
+            (reads_revision, device_id, bundle_id),
+        )
+        loaded = self._session.identity_map.get(identity_key(KnownDevice, device_id))
+        if loaded is not None:
+            self._session.expire(loaded)
+        return bool(written.rowcount)
+
     def unexplained(self, revision_ids: Iterable[str]) -> list[str]:
         """Those of ``revision_ids`` this vault neither stores, parks, left
         out nor holds a desk's word on (db/worker_manifests.py)."""

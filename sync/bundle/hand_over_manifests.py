@@ -320,6 +320,10 @@ def check_carried(
         unit.keep_worker_manifest(
             entry.bundle_id, entry.device_id, entry.sequence, data, signature, source=maker_id
         )
+        # The worker's own word on what it reads (§4 ``reads``), for a
+        # re-root's check (db/reroot.py), as its bundle's import here would
+        # have kept it: only of the device's newest bundle recorded here.
+        unit.declare_reads(entry.device_id, entry.bundle_id, named.revision_format_read)
         found += _not_handed_over(unit, entry, named, carried)
     missing = sum(f.problem == "missing" for f in found)
     missing_files = sum(f.problem == "missing-file" for f in found)
