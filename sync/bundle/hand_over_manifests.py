@@ -23,7 +23,9 @@ new desk, which counts that bundle as received, would never read it. So:
   store once the hand-over's own files are in (``missing-file``, review 21
   "Bytes-only drop": a maker that carried the record and dropped the
   bytes). Listed (``fieldvault devices parked``, the Devices view), never
-  stored, never refused on;
+  stored, never refused on. A verified one's ``reads`` (§4) is kept as what
+  the worker reads when its bundle is the worker's newest here, for a
+  re-root's check (``VaultImport.declare_reads``; session 19, H8);
 - an entry of a field device's bundle that comes without a manifest is
   checked against the one this desk keeps of that bundle, if any; else it
   is recorded as unchecked, naming the maker. The new desk cannot tell a
