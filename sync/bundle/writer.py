@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import Any, BinaryIO
 
 import pyrage
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -59,9 +59,7 @@ from sync.bundle.format import (
     wire_signed_bytes,
 )
 from sync.bundle.hashing import HashingThread, ThreadedSha256
-
-if TYPE_CHECKING:
-    from db.api import BackgroundFlush
+from sync.bundle.write_behind import WriteBehind
 
 CHUNK = 1024 * 1024
 # The ciphertext is flushed to the disk every 64 MiB on a thread of
@@ -324,13 +322,12 @@ def _archive_chunks(
 
 
 class _HashingWriter:
-    """The ciphertext as pyrage writes it (64 KiB at a time), written and
-    handed to the hashing thread about 1 MiB at a time (fewer hand-overs);
-    ``flush`` writes what is held."""
+    """The ciphertext as pyrage writes it (64 KiB at a time), handed to the
+    hashing thread and to the writing thread about 1 MiB at a time (fewer
+    hand-overs); ``flush`` writes what is held and waits for the writes."""
 
-    def __init__(self, file: BinaryIO, hasher: HashingThread, flusher: BackgroundFlush) -> None:
-        self.file = file
-        self.flusher = flusher
+    def __init__(self, hasher: HashingThread, writes: WriteBehind) -> None:
+        self.writes = writes
         self.digest = ThreadedSha256(hasher)
         self.size = 0
         self._pending: list[bytes] = []
@@ -349,31 +346,11 @@ class _HashingWriter:
             pending = self._pending
             self._pending, self._pending_size = [], 0
             self.digest.update_all(pending)  # not joined: a fresh 1 MiB costs page faults
-            size = _write_all(self.file.fileno(), pending)
-            self.flusher.wrote(size)
+            self.writes.put(pending)
 
     def flush(self) -> None:
         self._write_pending()
-        self.file.flush()
-
-
-def _write_all(fd: int, pieces: list[bytes]) -> int:
-    """Write the pieces at the file's offset in one system call where it
-    can (pyrage hands over ~32 KiB at a time: a write each cost ~0.1 s of
-    CPU per 512 MiB); a short write is finished piece by piece."""
-    size = sum(map(len, pieces))
-    if not hasattr(os, "writev"):  # Windows: one write a piece
-        for piece in pieces:
-            view = memoryview(piece)
-            while view:
-                view = view[os.write(fd, view) :]
-        return size
-    written = os.writev(fd, pieces)
-    if written < size:
-        rest = memoryview(b"".join(pieces))[written:]
-        while rest:
-            rest = rest[os.write(fd, rest) :]
-    return size
+        self.writes.settle()
 
 
 def _private(path: str, flags: int) -> int:
@@ -540,10 +517,11 @@ def write_bundle(
             open(bundle_path, "x+b", opener=_private) as out,
             HashingThread() as hasher,
             BackgroundFlush(out.fileno(), FLUSH_EVERY) as flusher,
+            WriteBehind(out.fileno(), flusher) as writes,
         ):
             out.seek(prefix_size)
             out.flush()  # the ciphertext goes to the file descriptor (os.writev) from here
-            hashing = _HashingWriter(out, hasher, flusher)
+            hashing = _HashingWriter(hasher, writes)
             source = _ArchiveReader(
                 _archive_chunks(
                     manifest_bytes, manifest_sig, contents, measured, created // 1000, progress, hasher
@@ -552,8 +530,12 @@ def write_bundle(
             try:
                 pyrage.encrypt_io(io.BufferedReader(source, CHUNK), hashing, parsed)
             except BaseException:
+                # pyrage turns what a read or a write raised into its own
+                # EncryptError: the original (a refusal, a cancel, a full disk) is raised.
                 if source.error is not None:
                     raise source.error from None
+                if writes.error is not None:
+                    raise writes.error from None
                 raise
             hashing.flush()
             header = BundleHeader(
