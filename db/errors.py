@@ -316,6 +316,8 @@ class InvalidInput(FieldvaultError):
         "file-missing": ("name",),
         "file-permission-denied": ("name",),
         "file-unreadable": ("name", "errno"),
+        # the record of an item that lacks its file is in conflict (an edit and a deletion)
+        "file-record-in-conflict": ("entity_id",),
         # where an export writes (db/export_files.py)
         "export-target-unusable": ("path", "errno"),
         "export-target-symlink": ("path",),

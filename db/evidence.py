@@ -289,14 +289,17 @@ class EvidenceService(EntityService[EvidenceItem]):
         ).scalars()
         items = []
         for evidence_id in (str(found_id) for found_id in found):
+            if not self._heads(session, evidence_id):
+                raise _untrusted(evidence_id, "its record has no head revision", NOTHING_STORED)
             try:
                 signed = self._signed_head_in(session, evidence_id, outcome=NOTHING_STORED)
             except NotFound:
-                # A delete among its heads (an edit and a delete made apart:
-                # the record stays live, conflicted). Not given bytes while
-                # that is open: the intake is a duplicate of it, as before
-                # this path existed (review 27 F3), until a person resolves it.
-                continue
+                # A delete among its heads: an edit and a delete made apart,
+                # the record live and conflicted. Refused, saying so: not
+                # "No evidence with id" (review 27 F3), and not a duplicate,
+                # which would tell a person the vault holds bytes it does not
+                # hold (review 28 F1).
+                raise _in_conflict(evidence_id) from None
             if signed.sha256 != sha256:
                 raise _untrusted(
                     evidence_id, "its signed record states other bytes than its row", NOTHING_STORED
@@ -564,6 +567,15 @@ class EvidenceService(EntityService[EvidenceItem]):
                 },
             )
             self._custody(session, entity_id, "delete", item.sha256, {"reason": reason} if reason else {})
+
+
+def _in_conflict(evidence_id: str) -> InvalidInput:
+    return InvalidInput(
+        f"Evidence {evidence_id} has no stored file, and its record has an edit and a deletion made "
+        "apart (a conflict). Resolve the conflict, then add the file again. Nothing was stored.",
+        "file-record-in-conflict",
+        entity_id=evidence_id,
+    )
 
 
 def _untrusted(evidence_id: str, detail: str, outcome: str = "Nothing was exported.") -> VaultDamaged:

@@ -1024,6 +1024,14 @@ def _file_not_regular(p: Params) -> str:
     return QCoreApplication.translate("Messages", "{name} is not a regular file.").format(name=p["name"])
 
 
+def _file_record_in_conflict(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "Evidence {id} has no stored file, and its record has an edit and a deletion made apart. "
+        "Resolve that conflict, then add the file again. Nothing was stored.",
+    ).format(id=p["entity_id"])
+
+
 def _file_missing(p: Params) -> str:
     return QCoreApplication.translate("Messages", "{name}: no such file.").format(name=p["name"])
 
@@ -1514,6 +1522,7 @@ BY_CODE: dict[str, Callable[[Params], str]] = {
     "org-enrol-payload-form": _org_enrol_payload_form,
     # input
     "file-not-regular": _file_not_regular,
+    "file-record-in-conflict": _file_record_in_conflict,
     "file-missing": _file_missing,
     "file-permission-denied": _file_permission_denied,
     "file-unreadable": _file_unreadable,

@@ -209,17 +209,17 @@
     <context>
         <name>BackupAction</name>
         <message>
-            <location filename="../../desktop/backup_action.py" line="172" />
+            <location filename="../../desktop/backup_action.py" line="148" />
             <source>This vault has never been backed up. Vault → Back up to USB… makes an encrypted copy.</source>
             <translation>Резервної копії цього сховища ще не було. Сховище → Резервна копія на USB… створює зашифровану копію.</translation>
         </message>
         <message>
-            <location filename="../../desktop/backup_action.py" line="176" />
+            <location filename="../../desktop/backup_action.py" line="152" />
             <source>The last backup is {days} days old. Vault → Back up to USB… makes a new one.</source>
             <translation>Останній резервній копії вже {days} дн. Сховище → Резервна копія на USB… створює нову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/backup_action.py" line="195" />
+            <location filename="../../desktop/backup_action.py" line="171" />
             <source>&amp;Back up to USB…</source>
             <translation>&amp;Резервна копія на USB…</translation>
         </message>
@@ -227,57 +227,57 @@
     <context>
         <name>BackupDialog</name>
         <message>
-            <location filename="../../desktop/backup_action.py" line="87" />
+            <location filename="../../desktop/backup_action.py" line="80" />
             <source>Back up the vault</source>
             <translation>Резервна копія сховища</translation>
         </message>
         <message>
-            <location filename="../../desktop/backup_action.py" line="90" />
+            <location filename="../../desktop/backup_action.py" line="83" />
             <source>A backup is an encrypted copy of the whole vault: every record and file. It opens only with this vault's passphrase or its recovery key. Choose a folder, for example on a USB stick; a new folder is made there and nothing in it is overwritten.</source>
             <translation>Резервна копія — це зашифрована копія всього сховища: усіх записів і файлів. Вона відкривається лише парольною фразою цього сховища або його ключем відновлення. Виберіть папку, наприклад на флешці USB; у ній буде створено нову папку, і нічого в ній не буде перезаписано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/backup_action.py" line="95" />
+            <location filename="../../desktop/backup_action.py" line="88" />
             <source>Choose a folder and back up…</source>
             <translation>Вибрати папку і створити копію…</translation>
         </message>
         <message>
-            <location filename="../../desktop/backup_action.py" line="96" />
+            <location filename="../../desktop/backup_action.py" line="89" />
             <source>Choose a folder and back up</source>
             <translation>Вибрати папку і створити копію</translation>
         </message>
         <message>
-            <location filename="../../desktop/backup_action.py" line="97" />
+            <location filename="../../desktop/backup_action.py" line="90" />
             <source>Cancel backup</source>
             <translation>Скасувати копіювання</translation>
         </message>
         <message>
-            <location filename="../../desktop/backup_action.py" line="110" />
+            <location filename="../../desktop/backup_action.py" line="94" />
             <source>Where to put the backup</source>
             <translation>Куди зберегти резервну копію</translation>
         </message>
         <message>
-            <location filename="../../desktop/backup_action.py" line="118" />
+            <location filename="../../desktop/backup_action.py" line="102" />
             <source>Backing up…</source>
             <translation>Створюється резервна копія…</translation>
         </message>
         <message>
-            <location filename="../../desktop/backup_action.py" line="125" />
+            <location filename="../../desktop/backup_action.py" line="107" />
             <source>Cancelling…</source>
             <translation>Скасування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/backup_action.py" line="138" />
+            <location filename="../../desktop/backup_action.py" line="116" />
             <source>Backup written to {path}. It opens with this vault's passphrase or recovery key. Keep the stick somewhere safe, apart from this computer.</source>
             <translation>Резервну копію записано в {path}. Вона відкривається парольною фразою цього сховища або ключем відновлення. Зберігайте флешку в безпечному місці, окремо від цього комп'ютера.</translation>
         </message>
         <message>
-            <location filename="../../desktop/backup_action.py" line="143" />
+            <location filename="../../desktop/backup_action.py" line="121" />
             <source>{count} evidence file(s) were already missing from the vault and are not in the backup: run a check of the vault.</source>
             <translation>Файлів доказів, яких уже бракувало у сховищі і яких немає в копії: {count}. Перевірте сховище.</translation>
         </message>
         <message>
-            <location filename="../../desktop/backup_action.py" line="148" />
+            <location filename="../../desktop/backup_action.py" line="126" />
             <source>Backup cancelled: the partial copy was removed.</source>
             <translation>Резервне копіювання скасовано: неповну копію видалено.</translation>
         </message>
@@ -508,67 +508,66 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
         </message>
         <message>
             <location filename="../../desktop/bundle_actions.py" line="568" />
-            <location filename="../../desktop/bundle_actions.py" line="582" />
-            <location filename="../../desktop/bundle_actions.py" line="599" />
-            <location filename="../../desktop/bundle_actions.py" line="651" />
+            <location filename="../../desktop/bundle_actions.py" line="595" />
+            <location filename="../../desktop/bundle_actions.py" line="647" />
             <source>waiting</source>
             <translation>очікує</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="589" />
-            <location filename="../../desktop/bundle_actions.py" line="914" />
+            <location filename="../../desktop/bundle_actions.py" line="581" />
+            <location filename="../../desktop/bundle_actions.py" line="910" />
             <source>Importing…</source>
             <translation>Імпортування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="606" />
+            <location filename="../../desktop/bundle_actions.py" line="588" />
             <source>Re-reading…</source>
             <translation>Перечитування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="613" />
+            <location filename="../../desktop/bundle_actions.py" line="609" />
             <source>Stopping…</source>
             <translation>Зупинення…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="626" />
-            <location filename="../../desktop/bundle_actions.py" line="651" />
-            <location filename="../../desktop/bundle_actions.py" line="911" />
+            <location filename="../../desktop/bundle_actions.py" line="622" />
+            <location filename="../../desktop/bundle_actions.py" line="647" />
+            <location filename="../../desktop/bundle_actions.py" line="907" />
             <source>checking and importing…</source>
             <translation>перевірка й імпорт…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="633" />
+            <location filename="../../desktop/bundle_actions.py" line="629" />
             <source>Bundle {sequence} of device {device}, held in quarantine, was refused when imported after its device was vouched for ({reason}); nothing of it was applied. It stays held: keep the file aside and report it.</source>
             <translation>Пакет {sequence} пристрою {device}, утримуваний у карантині, відхилено під час імпорту після того, як за його пристрій поручилися ({reason}); нічого з нього не застосовано. Він і далі утримується: відкладіть файл і повідомте про це.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="641" />
+            <location filename="../../desktop/bundle_actions.py" line="637" />
             <source>Bundle {sequence} of device {device}, held in quarantine, was not imported although its device is now vouched for: the file it was imported from ({path}) is gone or is another file. Import the bundle file again.</source>
             <translation>Пакет {sequence} пристрою {device}, утримуваний у карантині, не імпортовано, хоча за його пристрій тепер поручилися: файлу, з якого його імпортували ({path}), немає або це вже інший файл. Імпортуйте файл пакета ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="652" />
+            <location filename="../../desktop/bundle_actions.py" line="648" />
             <source>not imported (stopped); nothing of it was applied</source>
             <translation>не імпортовано (зупинено); нічого з нього не застосовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="661" />
+            <location filename="../../desktop/bundle_actions.py" line="657" />
             <source>Stopped. The bundles marked imported are in the vault; import the others again.</source>
             <translation>Зупинено. Пакети, позначені як імпортовані, є у сховищі; інші імпортуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="681" />
+            <location filename="../../desktop/bundle_actions.py" line="677" />
             <source>received before on a history hand-over's word (bundle {sequence} of device {device}), but its device is pending here and its changes are kept aside. Phone the worker, ask for the verification code their vault shows, type it below and approve.</source>
             <translation>отримано раніше за словом передачі історії (пакет {sequence} пристрою {device}), але його пристрій тут очікує, і його зміни відкладено. Зателефонуйте працівникові, попросіть код перевірки, який показує його сховище, введіть його нижче і схваліть.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="758" />
+            <location filename="../../desktop/bundle_actions.py" line="754" />
             <source>received before (bundle {sequence} of device {device}); its device is enrolled now</source>
             <translation>отримано раніше (пакет {sequence} пристрою {device}); його пристрій тепер зареєстровано</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="762" />
+            <location filename="../../desktop/bundle_actions.py" line="758" />
             <source>; %n record change(s) kept aside until then stored now</source>
             <translation>
                 <numerusform>; змін записів, відкладених досі, збережено тепер: %n</numerusform>
@@ -577,7 +576,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="798" />
+            <location filename="../../desktop/bundle_actions.py" line="794" />
             <source>; %n custody event(s) of device {device} not taken: the vouch for it lapsed here (each checked with its key, none stored); its own bundles bring them once it is enrolled again (add it by its card, or approve its bundle by code)</source>
             <translation>
                 <numerusform>; %n подію ланцюга зберігання пристрою {device} не прийнято: поручительство за нього тут втратило силу (її перевірено його ключем і не збережено); його власні пакети принесуть її, щойно пристрій знову зареєструють (додайте його за карткою або схваліть його пакет за кодом)</numerusform>
@@ -586,12 +585,12 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="816" />
+            <location filename="../../desktop/bundle_actions.py" line="812" />
             <source>; evidence files a worker's signed manifest names that did not come and are not stored here: {files} (re-reading brings them too)</source>
             <translation>; файли доказів, які називає підписаний маніфест працівника, що не надійшли і не зберігаються тут: {files} (повторне читання теж приносить їх)</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="851" />
+            <location filename="../../desktop/bundle_actions.py" line="847" />
             <source>; %n record change(s) waiting until the changes they follow arrive (or are left out)</source>
             <translation>
                 <numerusform>; чекають змін записів: %n (до надходження змін, за якими вони йдуть, або до їх пропуску)</numerusform>
@@ -600,22 +599,22 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="773" />
+            <location filename="../../desktop/bundle_actions.py" line="769" />
             <source>re-read: bundle {sequence} of device {device}: nothing new, this desk holds everything it carries</source>
             <translation>перечитано: пакет {sequence} пристрою {device}: нічого нового, цей стіл має все, що в ньому є</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="779" />
+            <location filename="../../desktop/bundle_actions.py" line="775" />
             <source>re-read: bundle {sequence} of device {device}: {revisions} record changes and {files} evidence files applied that this desk lacked; {held} of its {total} record changes were here already</source>
             <translation>перечитано: пакет {sequence} пристрою {device}: застосовано змін записів, яких бракувало цьому столу: {revisions}, файлів доказів: {files}; змін записів, що вже були тут: {held} з {total}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="824" />
+            <location filename="../../desktop/bundle_actions.py" line="820" />
             <source>; INCOMPLETE history hand-over from desk {maker}: record changes a worker's signed manifest names that did not come: {missing}; worker manifests that did not verify: {unverifiable}; worker bundles that came unchecked: {unchecked}. The rest was imported. Coordinator → Devices… lists them; re-reading the worker's own file of such a bundle (Re-read) brings what is missing</source>
             <translation>; НЕПОВНА передача історії від робочого місця {maker}: змін записів, які називає підписаний маніфест працівника, але які не надійшли: {missing}; маніфестів працівників, що не пройшли перевірку: {unverifiable}; пакетів працівників, що надійшли неперевіреними: {unchecked}. Решту імпортовано. Координатор → Пристрої… перелічує їх; перечитування власного файлу працівника з таким пакетом (Перечитати) приносить те, чого бракує</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="869" />
+            <location filename="../../desktop/bundle_actions.py" line="865" />
             <source>; %n waiting record change(s) no longer check out: kept waiting, not stored; run fieldvault verify</source>
             <translation>
                 <numerusform>; %n зміна запису, що чекає, більше не проходить перевірку: вона й далі чекає, її не збережено; запустіть fieldvault verify</numerusform>
@@ -624,32 +623,32 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="659" />
+            <location filename="../../desktop/bundle_actions.py" line="655" />
             <source>Done. Bundles that were refused can be kept aside and reported.</source>
             <translation>Готово. Відхилені пакети можна відкласти й повідомити про них.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="752" />
+            <location filename="../../desktop/bundle_actions.py" line="748" />
             <source>already imported (bundle {sequence} of device {device}): nothing to do</source>
             <translation>уже імпортовано (пакет {sequence} пристрою {device}): нічого робити</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="690" />
+            <location filename="../../desktop/bundle_actions.py" line="686" />
             <source>imported from your coordinator (device {device}): {revisions} record changes (edits, resolved conflicts), {files} evidence files, {vouched} other device(s) vouched for</source>
             <translation>імпортовано від вашого координатора (пристрій {device}): змін записів (правки, розв'язані конфлікти): {revisions}, файлів доказів: {files}, інших пристроїв, за які поручився координатор: {vouched}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="701" />
+            <location filename="../../desktop/bundle_actions.py" line="697" />
             <source>imported: bundle {sequence} of device {device}, {revisions} record changes, {custody} custody events, {files} evidence files</source>
             <translation>імпортовано: пакет {sequence} пристрою {device}, змін записів: {revisions}, подій ланцюга зберігання: {custody}, файлів доказів: {files}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="712" />
+            <location filename="../../desktop/bundle_actions.py" line="708" />
             <source>; bundles {first} to {last} of this device have not arrived yet: ask for them</source>
             <translation>; пакети з {first} по {last} цього пристрою ще не надійшли: попросіть їх</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="844" />
+            <location filename="../../desktop/bundle_actions.py" line="840" />
             <source>; %n record change(s) left out: signed by a device your organisation revoked, or edits of its records</source>
             <translation>
                 <numerusform>; пропущено змін записів: %n (підписані пристроєм, який ваша організація відкликала, або правки його записів)</numerusform>
@@ -658,32 +657,32 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="719" />
+            <location filename="../../desktop/bundle_actions.py" line="715" />
             <source>not taken: it does not come from your organisation's coordinator, and nothing of it was stored. Take bundles only from your coordinator, and tell them about this one.</source>
             <translation>не прийнято: пакет надійшов не від координатора вашої організації, і з нього нічого не збережено. Приймайте пакети лише від свого координатора і повідомте йому про цей.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="728" />
+            <location filename="../../desktop/bundle_actions.py" line="724" />
             <source>held in quarantine: {reason} Phone the worker, ask for the verification code their vault shows, type it below and approve.</source>
             <translation>утримується в карантині: {reason} Зателефонуйте працівникові, попросіть код перевірки, який показує його сховище, введіть його нижче та схваліть.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="735" />
+            <location filename="../../desktop/bundle_actions.py" line="731" />
             <source>not imported: {reason}</source>
             <translation>не імпортовано: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="739" />
+            <location filename="../../desktop/bundle_actions.py" line="735" />
             <source>refused: {reason}</source>
             <translation>відхилено: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="741" />
+            <location filename="../../desktop/bundle_actions.py" line="737" />
             <source>could not be read ({reason}); nothing of it was applied</source>
             <translation>не вдалося прочитати ({reason}); нічого з нього не застосовано</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="863" />
+            <location filename="../../desktop/bundle_actions.py" line="859" />
             <source>; %n record change(s) that waited for their parents stored now</source>
             <translation>
                 <numerusform>; %n зміну запису, що чекала на свої батьківські зміни, тепер збережено</numerusform>
@@ -692,7 +691,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="876" />
+            <location filename="../../desktop/bundle_actions.py" line="872" />
             <source>; %n record change(s) left out: the signer's parked slots are full</source>
             <translation>
                 <numerusform>; %n зміну запису пропущено: місця для відкладених змін того, хто її підписав, заповнені</numerusform>
@@ -701,7 +700,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="882" />
+            <location filename="../../desktop/bundle_actions.py" line="878" />
             <source>; %n record change(s) kept aside: the vouch for their device lapsed; stored once it is enrolled again (add it by its card, or approve its bundle by code)</source>
             <translation>
                 <numerusform>; %n зміну запису відкладено: поручительство за її пристрій втратило силу; її буде збережено, щойно пристрій знову зареєструють (додайте його за карткою або схваліть його пакет за кодом)</numerusform>
@@ -710,7 +709,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="889" />
+            <location filename="../../desktop/bundle_actions.py" line="885" />
             <source>; %n record change(s) left out: their record is held here as another type</source>
             <translation>
                 <numerusform>; %n зміну запису пропущено: її запис зберігається тут як інший тип</numerusform>
@@ -719,22 +718,22 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="908" />
+            <location filename="../../desktop/bundle_actions.py" line="904" />
             <source>Type the verification code the worker reads out to you.</source>
             <translation>Введіть код перевірки, який вам зачитує працівник.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="934" />
+            <location filename="../../desktop/bundle_actions.py" line="930" />
             <source>Approved: the device is enrolled and its bundle imported.</source>
             <translation>Схвалено: пристрій зареєстровано, а його пакет імпортовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="939" />
+            <location filename="../../desktop/bundle_actions.py" line="935" />
             <source>still held in quarantine; nothing of it was applied</source>
             <translation>досі в карантині; нічого з нього не застосовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="940" />
+            <location filename="../../desktop/bundle_actions.py" line="936" />
             <source>Stopped; the bundle is still held.</source>
             <translation>Зупинено; пакет досі в карантині.</translation>
         </message>
@@ -1548,63 +1547,63 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>CreateVaultPage</name>
         <message>
-            <location filename="../../desktop/unlock.py" line="336" />
+            <location filename="../../desktop/unlock.py" line="327" />
             <source>Create a vault</source>
             <translation>Створення сховища</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="339" />
+            <location filename="../../desktop/unlock.py" line="330" />
             <source>There is no vault in {folder} yet. Choose a passphrase of at least {count} characters. A long sentence that only you know is best.</source>
             <translation>У теці {folder} ще немає сховища. Виберіть парольну фразу щонайменше з {count} символів. Найкраще — довге речення, яке знаєте лише ви.</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="345" />
+            <location filename="../../desktop/unlock.py" line="336" />
             <source>New passphrase</source>
             <translation>Нова парольна фраза</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="348" />
+            <location filename="../../desktop/unlock.py" line="339" />
             <source>Repeat the passphrase</source>
             <translation>Повторіть парольну фразу</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="344" />
+            <location filename="../../desktop/unlock.py" line="335" />
             <source>&amp;New passphrase:</source>
             <translation>&amp;Нова парольна фраза:</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="346" />
+            <location filename="../../desktop/unlock.py" line="337" />
             <source>Strength:</source>
             <translation>Надійність:</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="347" />
+            <location filename="../../desktop/unlock.py" line="338" />
             <source>&amp;Repeat it:</source>
             <translation>&amp;Повторіть її:</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="350" />
+            <location filename="../../desktop/unlock.py" line="341" />
             <source>Error</source>
             <translation>Помилка</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="351" />
+            <location filename="../../desktop/unlock.py" line="342" />
             <source>Creating the vault</source>
             <translation>Сховище створюється</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="352" />
-            <location filename="../../desktop/unlock.py" line="353" />
+            <location filename="../../desktop/unlock.py" line="343" />
+            <location filename="../../desktop/unlock.py" line="344" />
             <source>Create vault</source>
             <translation>Створити сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="378" />
+            <location filename="../../desktop/unlock.py" line="364" />
             <source>The passphrase needs at least {count} characters.</source>
             <translation>Парольна фраза має містити щонайменше {count} символів.</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="385" />
+            <location filename="../../desktop/unlock.py" line="371" />
             <source>The two passphrases differ. Type them again.</source>
             <translation>Парольні фрази не збігаються. Введіть їх ще раз.</translation>
         </message>
@@ -1612,148 +1611,148 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>DevicesDialog</name>
         <message>
-            <location filename="../../desktop/devices_view.py" line="205" />
+            <location filename="../../desktop/devices_view.py" line="204" />
             <source>Devices</source>
             <translation>Пристрої</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="209" />
+            <location filename="../../desktop/devices_view.py" line="208" />
             <source>Every device of the organisation this vault knows, with its last bundle. A bundle missing before the last one is a warning: the laptop may have been seized or lost before it sent it, or the bundle is still on its way.</source>
             <translation>Усі пристрої організації, відомі цьому сховищу, з їхнім останнім пакетом. Пакет, якого бракує перед останнім, — це попередження: ноутбук могли вилучити або загубити, перш ніж він його надіслав, або пакет ще в дорозі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="215" />
+            <location filename="../../desktop/devices_view.py" line="214" />
             <source>Devices and their bundles</source>
             <translation>Пристрої та їхні пакети</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="217" />
+            <location filename="../../desktop/devices_view.py" line="216" />
             <source>Device</source>
             <translation>Пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="218" />
+            <location filename="../../desktop/devices_view.py" line="217" />
             <source>Role</source>
             <translation>Роль</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="219" />
+            <location filename="../../desktop/devices_view.py" line="218" />
             <source>Key</source>
             <translation>Ключ</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="220" />
+            <location filename="../../desktop/devices_view.py" line="219" />
             <source>Status</source>
             <translation>Стан</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="221" />
+            <location filename="../../desktop/devices_view.py" line="220" />
             <source>Last bundle</source>
             <translation>Останній пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="222" />
+            <location filename="../../desktop/devices_view.py" line="221" />
             <source>Held</source>
             <translation>Утримано</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="223" />
+            <location filename="../../desktop/devices_view.py" line="222" />
             <source>Verification</source>
             <translation>Перевірка</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="224" />
+            <location filename="../../desktop/devices_view.py" line="223" />
             <source>Warning</source>
             <translation>Попередження</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="236" />
+            <location filename="../../desktop/devices_view.py" line="235" />
             <source>The chosen device</source>
             <translation>Вибраний пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="239" />
+            <location filename="../../desktop/devices_view.py" line="238" />
             <source>Record changes waiting for their parents</source>
             <translation>Зміни записів, що чекають на свої батьківські зміни</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="245" />
+            <location filename="../../desktop/devices_view.py" line="244" />
             <source>Record changes kept aside from devices whose vouch lapsed</source>
             <translation>Зміни записів, відкладені від пристроїв, поручительство за які втратило силу</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="263" />
+            <location filename="../../desktop/devices_view.py" line="262" />
             <source>First characters of the device id, to confirm</source>
             <translation>Перші символи ідентифікатора пристрою, для підтвердження</translation>
         </message>
         <message>
+            <location filename="../../desktop/devices_view.py" line="265" />
             <location filename="../../desktop/devices_view.py" line="266" />
-            <location filename="../../desktop/devices_view.py" line="267" />
             <source>Revoke this device</source>
             <translation>Відкликати цей пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="270" />
+            <location filename="../../desktop/devices_view.py" line="269" />
             <source>Keep it</source>
             <translation>Залишити</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="286" />
+            <location filename="../../desktop/devices_view.py" line="285" />
             <source>Set them aside</source>
             <translation>Відкласти їх</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="288" />
+            <location filename="../../desktop/devices_view.py" line="287" />
             <source>Keep them waiting</source>
             <translation>Нехай чекають</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="297" />
+            <location filename="../../desktop/devices_view.py" line="296" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="300" />
+            <location filename="../../desktop/devices_view.py" line="299" />
             <source>Refresh</source>
             <translation>Оновити</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="302" />
+            <location filename="../../desktop/devices_view.py" line="301" />
             <source>Revoke…</source>
             <translation>Відкликати…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="303" />
+            <location filename="../../desktop/devices_view.py" line="302" />
             <source>Revoke the chosen device</source>
             <translation>Відкликати вибраний пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="309" />
+            <location filename="../../desktop/devices_view.py" line="308" />
             <source>Set aside…</source>
             <translation>Відкласти…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="311" />
+            <location filename="../../desktop/devices_view.py" line="310" />
             <source>Set aside the chosen device's waiting record changes</source>
             <translation>Відкласти зміни записів вибраного пристрою, що чекають</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="315" />
+            <location filename="../../desktop/devices_view.py" line="314" />
             <source>Send the profile to the server again</source>
             <translation>Надіслати профіль на сервер ще раз</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="318" />
+            <location filename="../../desktop/devices_view.py" line="317" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="371" />
+            <location filename="../../desktop/devices_view.py" line="353" />
             <source>No other devices are known to this vault yet.</source>
             <translation>Цьому сховищу ще не відомі інші пристрої.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="386" />
+            <location filename="../../desktop/devices_view.py" line="368" />
             <source>%n record change(s) wait for their parents: they follow changes this vault has not received yet. Point here for what to do.</source>
             <translation>
                 <numerusform>%n зміна запису чекає на свої батьківські зміни: вона йде за змінами, яких це сховище ще не отримало. Наведіть сюди вказівник, щоб дізнатися, що робити.</numerusform>
@@ -1762,7 +1761,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="400" />
+            <location filename="../../desktop/devices_view.py" line="382" />
             <source>%n record change(s) from devices whose vouch lapsed, kept until they are enrolled again: a current coordinator vouches for the device, or you approve it by its verification code. Then they are stored.</source>
             <translation>
                 <numerusform>%n зміна запису від пристроїв, поручительство за які втратило силу, відкладена, доки їх не зареєструють знову: чинний координатор поручиться за пристрій або ви схвалите його за кодом перевірки. Тоді її буде збережено.</numerusform>
@@ -1771,17 +1770,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="413" />
+            <location filename="../../desktop/devices_view.py" line="395" />
             <source>A bundle brought edits of records whose earlier changes (their parents) this vault does not hold yet, often a field worker's that another desk took directly. They are kept apart, in no list, search or export, and stored as soon as those changes arrive. To bring them, import the bundle of the device that made them (ask the desk whose edits wait which worker's records it edited), or sync. If a revoked device made them they never come: the waiting edits are then left out when that device's bundle is read.</source>
             <translation>Пакет приніс правки записів, попередніх змін яких (їхніх батьківських змін) це сховище ще не має, часто змін польового працівника, які інше робоче місце отримало напряму. Ці правки зберігаються окремо, їх немає в жодному списку, пошуку чи експорті, і їх буде збережено, щойно надійдуть ті зміни. Щоб їх отримати, імпортуйте пакет пристрою, який їх зробив (запитайте робоче місце, чиї правки чекають, записи якого працівника воно правило), або синхронізуйтеся. Якщо їх зробив відкликаний пристрій, вони не надійдуть ніколи: тоді правки, що чекають, буде пропущено, щойно буде прочитано пакет цього пристрою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="440" />
+            <location filename="../../desktop/devices_view.py" line="422" />
             <source>Verification code (compare it with the worker's): {code}</source>
             <translation>Код перевірки (звірте його з кодом працівника): {code}</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="453" />
+            <location filename="../../desktop/devices_view.py" line="435" />
             <source>%n missing</source>
             <translation>
                 <numerusform>бракує %n</numerusform>
@@ -1790,7 +1789,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="455" />
+            <location filename="../../desktop/devices_view.py" line="437" />
             <source>%n held</source>
             <translation>
                 <numerusform>утримано %n</numerusform>
@@ -1799,7 +1798,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="457" />
+            <location filename="../../desktop/devices_view.py" line="439" />
             <source>%n file(s) gone</source>
             <translation>
                 <numerusform>%n файл зник</numerusform>
@@ -1808,7 +1807,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="459" />
+            <location filename="../../desktop/devices_view.py" line="441" />
             <source>%n refused</source>
             <translation>
                 <numerusform>відхилено %n</numerusform>
@@ -1817,19 +1816,19 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="461" />
-            <location filename="../../desktop/devices_view.py" line="510" />
-            <location filename="../../desktop/devices_view.py" line="519" />
+            <location filename="../../desktop/devices_view.py" line="443" />
+            <location filename="../../desktop/devices_view.py" line="492" />
+            <location filename="../../desktop/devices_view.py" line="501" />
             <source>revoked</source>
             <translation>відкликано</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="463" />
+            <location filename="../../desktop/devices_view.py" line="445" />
             <source>vouch lapsed</source>
             <translation>поруку скасовано</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="465" />
+            <location filename="../../desktop/devices_view.py" line="447" />
             <source>%n refused bundle(s) read</source>
             <translation>
                 <numerusform>%n відхилений пакет прочитано</numerusform>
@@ -1838,7 +1837,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="468" />
+            <location filename="../../desktop/devices_view.py" line="450" />
             <source>%n type clash(es)</source>
             <translation>
                 <numerusform>%n конфлікт типів</numerusform>
@@ -1847,7 +1846,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="590" />
+            <location filename="../../desktop/devices_view.py" line="572" />
             <source>This device is a party to %n type clash(es): another device claims a record with a different type. This vault keeps the type that arrived here first, which may not be the honest one; the other side is never stored, and the rest of its bundles was taken.</source>
             <translation>
                 <numerusform>Цей пристрій — сторона в %n конфлікті типів: інший пристрій заявляє запис з іншим типом. Це сховище зберігає тип, що надійшов сюди першим, і він може бути не чесним; другу сторону ніколи не зберігають, а решту її пакетів прийнято.</numerusform>
@@ -1856,37 +1855,37 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="601" />
+            <location filename="../../desktop/devices_view.py" line="583" />
             <source>Ask the people who use both devices which record they made, and tell your organisation. fieldvault devices parked lists every clash ({shown} shown here).</source>
             <translation>Запитайте людей, які користуються обома пристроями, хто з них створив цей запис, і повідомте свою організацію. fieldvault devices parked показує всі конфлікти (тут показано {shown}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="610" />
+            <location filename="../../desktop/devices_view.py" line="592" />
             <source>the change {revision} signed by {device} claims another type and was left out on {when} UTC</source>
             <translation>зміна {revision} (підписувач: {device}) заявляє інший тип і була пропущена {when} UTC</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="615" />
+            <location filename="../../desktop/devices_view.py" line="597" />
             <source>no change of it is held here</source>
             <translation>жодної його зміни тут немає</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="618" />
+            <location filename="../../desktop/devices_view.py" line="600" />
             <source>this vault holds it as {type}, first from the change {revision} signed by {device} (made {when} UTC by its signer's clock), stored here before the other arrived</source>
             <translation>це сховище має його як {type}, спершу зі зміни {revision} (підписувач: {device}; зроблено {when} UTC за годинником підписувача), збереженої тут до надходження іншої</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="626" />
+            <location filename="../../desktop/devices_view.py" line="608" />
             <source>Two devices claim record {record} with different types: {kept}; {left}.</source>
             <translation>Два пристрої заявляють запис {record} з різними типами: {kept}; {left}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="633" />
+            <location filename="../../desktop/devices_view.py" line="615" />
             <source>this desk ({device})</source>
             <translation>це робоче місце ({device})</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="470" />
+            <location filename="../../desktop/devices_view.py" line="452" />
             <source>%n receipt alarm(s)</source>
             <translation>
                 <numerusform>%n тривога щодо квитанцій</numerusform>
@@ -1895,7 +1894,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="476" />
+            <location filename="../../desktop/devices_view.py" line="458" />
             <source>%n not handed over</source>
             <translation>
                 <numerusform>%n не передано</numerusform>
@@ -1904,7 +1903,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="486" />
+            <location filename="../../desktop/devices_view.py" line="468" />
             <source>%n file(s) not handed over</source>
             <translation>
                 <numerusform>Файлів не передано: %n</numerusform>
@@ -1913,7 +1912,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="494" />
+            <location filename="../../desktop/devices_view.py" line="476" />
             <source>%n bundle(s) not checked</source>
             <translation>
                 <numerusform>Пакетів не перевірено: %n</numerusform>
@@ -1922,54 +1921,54 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="501" />
+            <location filename="../../desktop/devices_view.py" line="483" />
             <source>field device</source>
             <translation>польовий пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="502" />
+            <location filename="../../desktop/devices_view.py" line="484" />
             <source>coordinator</source>
             <translation>координатор</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="503" />
-            <location filename="../../desktop/devices_view.py" line="511" />
+            <location filename="../../desktop/devices_view.py" line="485" />
+            <location filename="../../desktop/devices_view.py" line="493" />
             <source>unknown</source>
             <translation>невідомо</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="508" />
+            <location filename="../../desktop/devices_view.py" line="490" />
             <source>enrolled</source>
             <translation>зареєстровано</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="509" />
-            <location filename="../../desktop/devices_view.py" line="518" />
+            <location filename="../../desktop/devices_view.py" line="491" />
+            <location filename="../../desktop/devices_view.py" line="500" />
             <source>pending</source>
             <translation>очікує</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="516" />
+            <location filename="../../desktop/devices_view.py" line="498" />
             <source>verified</source>
             <translation>перевірено</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="517" />
+            <location filename="../../desktop/devices_view.py" line="499" />
             <source>awaiting verification</source>
             <translation>очікує перевірки</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="524" />
+            <location filename="../../desktop/devices_view.py" line="506" />
             <source>none yet</source>
             <translation>ще немає</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="527" />
+            <location filename="../../desktop/devices_view.py" line="509" />
             <source>today</source>
             <translation>сьогодні</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="527" />
+            <location filename="../../desktop/devices_view.py" line="509" />
             <source>%n day(s) ago</source>
             <translation>
                 <numerusform>%n день тому</numerusform>
@@ -1978,17 +1977,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="528" />
+            <location filename="../../desktop/devices_view.py" line="510" />
             <source>#{sequence} · {when} UTC ({age})</source>
             <translation>№{sequence} · {when} UTC ({age})</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="542" />
+            <location filename="../../desktop/devices_view.py" line="524" />
             <source>Bundles missing: {numbers}. The laptop may have been seized or lost, or they are still on their way.</source>
             <translation>Бракує пакетів: {numbers}. Ноутбук могли вилучити або загубити, або пакети ще в дорозі.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="548" />
+            <location filename="../../desktop/devices_view.py" line="530" />
             <source>%n bundle(s) held until its verification code is compared.</source>
             <translation>
                 <numerusform>%n пакет утримано, доки не звірено код перевірки пристрою.</numerusform>
@@ -1997,12 +1996,12 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="551" />
+            <location filename="../../desktop/devices_view.py" line="533" />
             <source>Revoked: its bundles are refused.</source>
             <translation>Відкликано: його пакети відхиляються.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="559" />
+            <location filename="../../desktop/devices_view.py" line="541" />
             <source>%n record change(s) it signed wait here for their parents, changes this vault has not received yet: import the bundle of the device that made those (often the field worker whose records it edited).</source>
             <translation>
                 <numerusform>%n зміна запису, яку він підписав, чекає тут на свої батьківські зміни, яких це сховище ще не отримало: імпортуйте пакет пристрою, який їх зробив (часто це польовий працівник, чиї записи він правив).</numerusform>
@@ -2011,7 +2010,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="569" />
+            <location filename="../../desktop/devices_view.py" line="551" />
             <source>%n record change(s) it signed are kept aside here until it is enrolled again.</source>
             <translation>
                 <numerusform>%n зміна запису, яку він підписав, відкладена тут, доки його не зареєструють знову.</numerusform>
@@ -2020,7 +2019,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="642" />
+            <location filename="../../desktop/devices_view.py" line="624" />
             <source>%n record change(s) it signed were kept out (left out or set aside) at the coordinator desk {desk}, as that desk's history hand-over says. This vault does not hold them; if they arrive here, this desk decides them itself.</source>
             <translation>
                 <numerusform>Змін запису, які підписав цей пристрій: %n. Робоче місце координатора {desk} не прийняло їх (пропустило або відклало), як каже передача історії від того робочого місця. Цього сховища вони не мають; якщо вони надійдуть сюди, це робоче місце вирішить про них саме.</numerusform>
@@ -2029,7 +2028,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="656" />
+            <location filename="../../desktop/devices_view.py" line="638" />
             <source>%n of this device's bundles came with the history hand-over from the coordinator desk {desk} without the worker's signed list of what they brought, and none is kept here: they were not checked. That desk may have had no such list or no room for it, or may have removed it to hide what it left out: compare with the worker's laptop or another desk. fieldvault devices parked lists them.</source>
             <translation>
                 <numerusform>Пакетів цього пристрою, що надійшли з передачею історії від робочого місця координатора {desk} без підписаного працівником переліку того, що вони принесли, і такого переліку тут немає: %n. Їх не перевірено. Те робоче місце могло не мати такого переліку чи місця для нього, або вилучити його, щоб приховати пропущене: порівняйте з ноутбуком працівника або з іншим робочим місцем. fieldvault devices parked перелічує їх.</numerusform>
@@ -2038,7 +2037,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="671" />
+            <location filename="../../desktop/devices_view.py" line="653" />
             <source>%n evidence file(s) that this device's own signed bundles name did not come with the history hand-over from the coordinator desk {desk}: their records are here, their files are not (verify names them). That desk may have left them out. Re-reading the worker's own bundle file brings them (fieldvault bundle import --reread), as does a later bundle that carries them. fieldvault devices parked lists them.</source>
             <translation>
                 <numerusform>Файлів доказів, які називають власні підписані пакети цього пристрою, не надійшли з передачею історії від робочого місця координатора {desk}: %n. Їхні записи тут є, а файлів немає (перевірка називає їх). Те робоче місце могло їх пропустити. Повторне читання власного файлу пакета працівника приносить їх (fieldvault bundle import --reread), як і пізніший пакет, що їх несе. fieldvault devices parked перелічує їх.</numerusform>
@@ -2047,7 +2046,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="689" />
+            <location filename="../../desktop/devices_view.py" line="671" />
             <source>%n record change(s) that this device's own signed bundles name did not come with the history hand-over from the coordinator desk {desk}, and nothing here explains them. That desk may have left them out: compare with the worker's laptop or another desk. fieldvault devices parked lists them.</source>
             <translation>
                 <numerusform>Змін запису, які називають власні підписані пакети цього пристрою, не надійшли з передачею історії від робочого місця координатора {desk}, і тут їх ніщо не пояснює: %n. Те робоче місце могло їх пропустити: порівняйте з ноутбуком працівника або з іншим робочим місцем. fieldvault devices parked перелічує їх.</numerusform>
@@ -2056,7 +2055,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="700" />
+            <location filename="../../desktop/devices_view.py" line="682" />
             <source>%n of this device's bundle records, as the history hand-over from the coordinator desk {desk} carried them, do not match its signature: not trusted. That desk's hand-over may have been tampered with.</source>
             <translation>
                 <numerusform>Записів про пакети цього пристрою, як їх передала передача історії від робочого місця координатора {desk}, що не відповідають його підпису: %n. Їм не довіряють. Передачу від того робочого місця могли підробити.</numerusform>
@@ -2065,17 +2064,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="717" />
+            <location filename="../../desktop/devices_view.py" line="699" />
             <source>Coordinator {id} relays changes of it and no longer vouches for it (the coordinator that did was removed there): its bundles are held and its changes kept aside until a current coordinator vouches for it, or you approve it by its verification code.</source>
             <translation>Координатор {id} передає його зміни, але більше не ручається за нього (координатора, який ручався, там вилучено): його пакети затримуються, а зміни відкладаються, доки чинний координатор не поручиться за нього або ви не схвалите його за кодом перевірки.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="722" />
+            <location filename="../../desktop/devices_view.py" line="704" />
             <source>Known here only on the word of coordinator {id}, which the organisation has removed: its bundles are held and its changes that other desks relay kept aside until a current coordinator vouches for it, or you approve it by its verification code.</source>
             <translation>Відомий тут лише зі слів координатора {id}, якого організація вилучила: його пакети затримуються, а його зміни, які передають інші робочі місця, відкладаються, доки чинний координатор не поручиться за нього або ви не схвалите його за кодом перевірки.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="732" />
+            <location filename="../../desktop/devices_view.py" line="714" />
             <source>%n of its bundles were refused and read here: {kept} revision id(s) from them are kept as left out, so that edits of them that other desks send are left out too.</source>
             <translation>
                 <numerusform>%n його пакет відхилено й прочитано тут: ідентифікатори версій із нього ({kept}) збережено як пропущені, щоб правки цих версій, надіслані іншими робочими місцями, теж пропускалися.</numerusform>
@@ -2084,82 +2083,82 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="739" />
+            <location filename="../../desktop/devices_view.py" line="721" />
             <source>{not_kept} more were not kept: the limit of ids kept per revoked device was reached.</source>
             <translation>Ще {not_kept} не збережено: досягнуто межі ідентифікаторів, які зберігаються для одного відкликаного пристрою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="749" />
+            <location filename="../../desktop/devices_view.py" line="731" />
             <source>Bundle {sequence} is held until this desk has the rest of the history hand-over from coordinator desk {maker} (part {part} of {parts} imported here), or any complete hand-over, or until that desk is revoked. To take it now, compare its verification code with the worker, then approve it.</source>
             <translation>Пакет {sequence} утримується, доки це робоче місце не отримає решту передачі історії з робочого місця координатора {maker} (тут імпортовано частину {part} з {parts}) або будь-яку повну передачу, чи доки те робоче місце не буде відкликано. Щоб прийняти його зараз, звірте його код перевірки з працівником, а тоді схваліть його.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="764" />
+            <location filename="../../desktop/devices_view.py" line="746" />
             <source>Bundle {sequence} came with a history hand-over while this device is pending here: its changes are kept aside. To take them, compare its verification code with the worker, then approve it: Import bundles… of its file, or fieldvault bundle approve {bundle} --code CODE (the file is not needed).</source>
             <translation>Пакет {sequence} надійшов із передачею історії, поки цей пристрій тут очікує: його зміни відкладено. Щоб прийняти їх, звірте його код перевірки з працівником, потім схваліть його: «Імпорт пакетів…» його файлу або fieldvault bundle approve {bundle} --code CODE (файл не потрібен).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="772" />
+            <location filename="../../desktop/devices_view.py" line="754" />
             <source>Bundle {sequence} is still held: importing it was refused ({reason}), and nothing of it was applied. Keep the file aside and report it.</source>
             <translation>Пакет {sequence} досі утримано: його імпорт відхилено ({reason}), і нічого з нього не застосовано. Відкладіть файл і повідомте про це.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="777" />
+            <location filename="../../desktop/devices_view.py" line="759" />
             <source>Bundle {sequence} is still held: its device is verified now, but the file it was imported from ({path}) is gone or is another file. Import the bundle file again.</source>
             <translation>Пакет {sequence} досі утримано: його пристрій уже перевірено, але файлу, з якого його імпортували ({path}), немає або це вже інший файл. Імпортуйте файл пакета ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="782" />
+            <location filename="../../desktop/devices_view.py" line="764" />
             <source>Bundle {sequence} is still held, though its device is verified now: the next sync imports it.</source>
             <translation>Пакет {sequence} досі утримано, хоча його пристрій уже перевірено: його імпортує наступна синхронізація.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="786" />
+            <location filename="../../desktop/devices_view.py" line="768" />
             <source>Bundle {sequence} is still held, though its device is verified now: import its file again ({path}).</source>
             <translation>Пакет {sequence} досі утримано, хоча його пристрій уже перевірено: імпортуйте його файл ще раз ({path}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="794" />
+            <location filename="../../desktop/devices_view.py" line="776" />
             <source>Receipt alarm: the server showed this device another record of deliveries than the one this vault checked (receipt {index}).</source>
             <translation>Тривога щодо квитанцій: сервер показав цьому пристрою інший облік доставлень, ніж той, який перевірило це сховище (квитанція {index}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="798" />
+            <location filename="../../desktop/devices_view.py" line="780" />
             <source>Receipt alarm: this device holds the server's receipt {index}, but the record of deliveries the server showed this vault ends before it.</source>
             <translation>Тривога щодо квитанцій: цей пристрій має квитанцію сервера {index}, але облік доставлень, який сервер показав цьому сховищу, закінчується раніше.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="802" />
+            <location filename="../../desktop/devices_view.py" line="784" />
             <source>Receipt alarm: receipt {index} this device carried is not signed by the server's key, or names another device or bundle.</source>
             <translation>Тривога щодо квитанцій: квитанцію {index}, яку передав цей пристрій, не підписано ключем сервера, або вона називає інший пристрій чи пакет.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="806" />
+            <location filename="../../desktop/devices_view.py" line="788" />
             <source>Receipt alarm: the server numbered a later bundle of this device before an earlier one (receipt {index}).</source>
             <translation>Тривога щодо квитанцій: сервер дав пізнішому пакету цього пристрою номер, менший за номер ранішого (квитанція {index}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="809" />
+            <location filename="../../desktop/devices_view.py" line="791" />
             <source>Receipt alarm about receipt {index}.</source>
             <translation>Тривога щодо квитанції {index}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="811" />
+            <location filename="../../desktop/devices_view.py" line="793" />
             <source>The server may be hiding or rewriting deliveries: tell your organisation, and have this worker bring its bundles by USB.</source>
             <translation>Можливо, сервер приховує або переписує доставлення: повідомте свою організацію і попросіть цього працівника передавати свої пакети на флешці.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="873" />
+            <location filename="../../desktop/devices_view.py" line="855" />
             <source>Revoke {name}? A new version of the organisation's profile will list it as revoked: its bundles will be refused from then on, and it can never be enrolled again. What it sent before stays. Type the first {count} characters of its id ({start}…) to confirm.</source>
             <translation>Відкликати {name}? Нова версія профілю організації позначить його як відкликаний: відтоді його пакети відхилятимуться, і його вже ніколи не можна буде зареєструвати знову. Те, що він надіслав раніше, залишиться. Щоб підтвердити, введіть перші {count} символів його ідентифікатора ({start}…).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="906" />
+            <location filename="../../desktop/devices_view.py" line="888" />
             <source>Signing the new profile version…</source>
             <translation>Підписування нової версії профілю…</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="923" />
+            <location filename="../../desktop/devices_view.py" line="905" />
             <source>Set aside the %n record change(s) {name} signed that wait here for their parents, and the waiting changes that follow them? They are kept as left out for good: never stored, even if their parents arrive later, and in no list, search or export. Do it only for changes whose parents will never come (a seized device's, or a lost device's). Files they name are kept until moved to quarantine from the command line.</source>
             <translation>
                 <numerusform>Відкласти %n зміну запису, яку підписав {name} і яка чекає тут на свої батьківські зміни, а також зміни, що чекають після неї? Її буде назавжди залишено осторонь: її ніколи не буде збережено, навіть якщо батьківські зміни надійдуть пізніше, і вона не з’явиться в жодному списку, пошуку чи експорті. Робіть це лише для змін, батьківські зміни яких ніколи не надійдуть (вилученого або втраченого пристрою). Файли, які вони називають, зберігаються, доки їх не перемістять до карантину з командного рядка.</numerusform>
@@ -2168,17 +2167,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="948" />
+            <location filename="../../desktop/devices_view.py" line="930" />
             <source>Setting the waiting changes aside…</source>
             <translation>Відкладаємо зміни, що чекають…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="962" />
+            <location filename="../../desktop/devices_view.py" line="944" />
             <source>Nothing was set aside; the changes still wait.</source>
             <translation>Нічого не відкладено; зміни й далі чекають.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="968" />
+            <location filename="../../desktop/devices_view.py" line="950" />
             <source>%n record change(s) set aside: kept as left out here for good.</source>
             <translation>
                 <numerusform>%n зміну запису відкладено: її назавжди залишено тут осторонь.</numerusform>
@@ -2187,53 +2186,53 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="993" />
+            <location filename="../../desktop/devices_view.py" line="975" />
             <source>The device was not revoked; the profile is as it was.</source>
             <translation>Пристрій не відкликано; профіль залишився таким, як був.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="1000" />
+            <location filename="../../desktop/devices_view.py" line="982" />
             <source>Device {device_id} is revoked in profile version {version}. This vault refuses its bundles from now on.</source>
             <translation>Пристрій {device_id} відкликано у версії профілю {version}. Відтепер це сховище відхиляє його пакети.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="1008" />
+            <location filename="../../desktop/devices_view.py" line="990" />
             <source>No server is named in the profile: give the new profile to the other coordinators (fieldvault org export), so that their vaults refuse it too.</source>
             <translation>У профілі не вказано сервера: передайте новий профіль іншим координаторам (fieldvault org export), щоб і їхні сховища його відхиляли.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="1014" />
-            <location filename="../../desktop/devices_view.py" line="1030" />
+            <location filename="../../desktop/devices_view.py" line="996" />
+            <location filename="../../desktop/devices_view.py" line="1012" />
             <source>Sending the new profile to the server…</source>
             <translation>Надсилання нового профілю на сервер…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="1043" />
+            <location filename="../../desktop/devices_view.py" line="1025" />
             <source>The server {url} has the new profile: it refuses the device from its next request.</source>
             <translation>Сервер {url} отримав новий профіль: він відхилить пристрій з наступного запиту.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="1046" />
+            <location filename="../../desktop/devices_view.py" line="1028" />
             <source>The server {url} could not be reached: until it receives the new profile it still accepts this device. Send it again when the connection is back.</source>
             <translation>Не вдалося з'єднатися з сервером {url}: доки він не отримає новий профіль, він і далі приймає цей пристрій. Надішліть його ще раз, коли з'явиться зв'язок.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="1050" />
+            <location filename="../../desktop/devices_view.py" line="1032" />
             <source>The server {url} showed another certificate than the pinned one: the profile was not sent. Check the server before you send it again.</source>
             <translation>Сервер {url} показав інший сертифікат, ніж закріплений: профіль не надіслано. Перевірте сервер, перш ніж надсилати знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="1053" />
+            <location filename="../../desktop/devices_view.py" line="1035" />
             <source>The server {url} refused the new profile ({detail}).</source>
             <translation>Сервер {url} відхилив новий профіль ({detail}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="1056" />
+            <location filename="../../desktop/devices_view.py" line="1038" />
             <source>The server {url} is too old for this profile and refused it: it must be updated. Until then the revocation is NOT in force at the server, which still accepts this device's uploads. Have the server updated, then send the profile again.</source>
             <translation>Сервер {url} застарий для цього профілю і відхилив його: його треба оновити. Доки його не оновлено, відкликання на сервері НЕ діє: він і далі приймає завантаження з цього пристрою. Попросіть оновити сервер, а потім надішліть профіль знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="1106" />
+            <location filename="../../desktop/devices_view.py" line="1088" />
             <source>&amp;Devices…</source>
             <translation>&amp;Пристрої…</translation>
         </message>
@@ -2562,78 +2561,78 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>DuressDialog</name>
         <message>
-            <location filename="../../desktop/duress_settings.py" line="106" />
-            <location filename="../../desktop/duress_settings.py" line="116" />
+            <location filename="../../desktop/duress_settings.py" line="107" />
+            <location filename="../../desktop/duress_settings.py" line="117" />
             <source>Duress passphrase</source>
             <translation>Парольна фраза під примусом</translation>
         </message>
         <message>
-            <location filename="../../desktop/duress_settings.py" line="109" />
+            <location filename="../../desktop/duress_settings.py" line="110" />
             <source>For when you are forced to unlock: typed at unlock, it destroys the vault at once and only says the passphrase was wrong. A destroyed vault can itself raise suspicion.</source>
             <translation>На випадок, коли вас змушують відкрити сховище: введена під час розблокування, вона одразу знищує сховище й лише повідомляє про неправильну парольну фразу. Знищене сховище саме по собі може викликати підозру.</translation>
         </message>
         <message>
-            <location filename="../../desktop/duress_settings.py" line="113" />
+            <location filename="../../desktop/duress_settings.py" line="114" />
             <source>Your &amp;passphrase:</source>
             <translation>Ваша &amp;парольна фраза:</translation>
         </message>
         <message>
-            <location filename="../../desktop/duress_settings.py" line="114" />
+            <location filename="../../desktop/duress_settings.py" line="115" />
             <source>Your current passphrase</source>
             <translation>Ваша поточна парольна фраза</translation>
         </message>
         <message>
-            <location filename="../../desktop/duress_settings.py" line="115" />
+            <location filename="../../desktop/duress_settings.py" line="116" />
             <source>&amp;Duress passphrase:</source>
             <translation>Фраза під &amp;примусом:</translation>
         </message>
         <message>
-            <location filename="../../desktop/duress_settings.py" line="117" />
+            <location filename="../../desktop/duress_settings.py" line="118" />
             <source>Repeat i&amp;t:</source>
             <translation>Повто&amp;ріть її:</translation>
         </message>
         <message>
-            <location filename="../../desktop/duress_settings.py" line="118" />
+            <location filename="../../desktop/duress_settings.py" line="119" />
             <source>Repeat the duress passphrase</source>
             <translation>Повторіть парольну фразу під примусом</translation>
         </message>
         <message>
-            <location filename="../../desktop/duress_settings.py" line="119" />
+            <location filename="../../desktop/duress_settings.py" line="120" />
             <source>Set duress passphrase</source>
             <translation>Встановити фразу під примусом</translation>
         </message>
         <message>
-            <location filename="../../desktop/duress_settings.py" line="120" />
+            <location filename="../../desktop/duress_settings.py" line="121" />
             <source>Clear duress passphrase</source>
             <translation>Скасувати фразу під примусом</translation>
         </message>
         <message>
-            <location filename="../../desktop/duress_settings.py" line="137" />
+            <location filename="../../desktop/duress_settings.py" line="133" />
             <source>The duress passphrase needs at least {count} characters.</source>
             <translation>Парольна фраза під примусом має містити щонайменше {count} символів.</translation>
         </message>
         <message>
-            <location filename="../../desktop/duress_settings.py" line="143" />
+            <location filename="../../desktop/duress_settings.py" line="139" />
             <source>The two duress passphrases differ.</source>
             <translation>Дві парольні фрази під примусом не збігаються.</translation>
         </message>
         <message>
-            <location filename="../../desktop/duress_settings.py" line="154" />
+            <location filename="../../desktop/duress_settings.py" line="150" />
             <source>Type your passphrase first.</source>
             <translation>Спершу введіть свою парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/duress_settings.py" line="160" />
+            <location filename="../../desktop/duress_settings.py" line="156" />
             <source>Saving…</source>
             <translation>Збереження…</translation>
         </message>
         <message>
-            <location filename="../../desktop/duress_settings.py" line="177" />
+            <location filename="../../desktop/duress_settings.py" line="173" />
             <source>Duress passphrase set: typing it at unlock destroys the vault.</source>
             <translation>Парольну фразу під примусом встановлено: її введення під час розблокування знищує сховище.</translation>
         </message>
         <message>
-            <location filename="../../desktop/duress_settings.py" line="179" />
+            <location filename="../../desktop/duress_settings.py" line="175" />
             <source>Duress passphrase cleared.</source>
             <translation>Парольну фразу під примусом скасовано.</translation>
         </message>
@@ -3456,7 +3455,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>ExportCaseAction</name>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="389" />
+            <location filename="../../desktop/export_dialog.py" line="360" />
             <source>E&amp;xport case…</source>
             <translation>Е&amp;кспорт справи…</translation>
         </message>
@@ -3464,172 +3463,172 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>ExportDialog</name>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="73" />
+            <location filename="../../desktop/export_dialog.py" line="72" />
             <source>PDF case report</source>
             <translation>Звіт у справі (PDF)</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="74" />
+            <location filename="../../desktop/export_dialog.py" line="73" />
             <source>CSV (a folder of tables)</source>
             <translation>CSV (тека з таблицями)</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="75" />
+            <location filename="../../desktop/export_dialog.py" line="74" />
             <source>JSON (one file)</source>
             <translation>JSON (один файл)</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="76" />
+            <location filename="../../desktop/export_dialog.py" line="75" />
             <source>CSV for Uwazi's import</source>
             <translation>CSV для імпорту в Uwazi</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="77" />
+            <location filename="../../desktop/export_dialog.py" line="76" />
             <source>BagIt evidence package (with the files)</source>
             <translation>Пакет доказів BagIt (з файлами)</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="84" />
+            <location filename="../../desktop/export_dialog.py" line="83" />
             <source>Testimony</source>
             <translation>Свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="85" />
+            <location filename="../../desktop/export_dialog.py" line="84" />
             <source>Evidence</source>
             <translation>Доказ</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="86" />
+            <location filename="../../desktop/export_dialog.py" line="85" />
             <source>Person</source>
             <translation>Особа</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="87" />
+            <location filename="../../desktop/export_dialog.py" line="86" />
             <source>Link</source>
             <translation>Зв’язок</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="90" />
+            <location filename="../../desktop/export_dialog.py" line="89" />
             <source>consent for this purpose was withdrawn</source>
             <translation>згоду на цю мету відкликано</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="93" />
+            <location filename="../../desktop/export_dialog.py" line="92" />
             <source>no consent for this purpose</source>
             <translation>немає згоди на цю мету</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="94" />
+            <location filename="../../desktop/export_dialog.py" line="93" />
             <source>no consent recorded</source>
             <translation>згоду не записано</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="95" />
+            <location filename="../../desktop/export_dialog.py" line="94" />
             <source>part of a withheld testimony</source>
             <translation>належить до утриманого свідчення</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="96" />
+            <location filename="../../desktop/export_dialog.py" line="95" />
             <source>the consent excludes photos</source>
             <translation>згода не дозволяє фото</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="98" />
+            <location filename="../../desktop/export_dialog.py" line="97" />
             <source>{kind} {id}: {reason}</source>
             <translation>{kind} {id}: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="190" />
+            <location filename="../../desktop/export_dialog.py" line="183" />
             <source>Export the case</source>
             <translation>Експорт справи</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="193" />
+            <location filename="../../desktop/export_dialog.py" line="186" />
             <source>An export is a copy outside the vault, unencrypted: keep it as carefully as the vault. It holds only what the witnesses consented to for the purpose you choose; what is left out is listed by id. Every export is recorded in the evidence's chain of custody.</source>
             <translation>Експорт — це незашифрована копія поза сховищем: зберігайте її так само дбайливо, як сховище. Вона містить лише те, на що свідки дали згоду для обраної мети; те, що не ввійшло, перелічено за ідентифікаторами. Кожен експорт записується в ланцюг зберігання доказів.</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="198" />
+            <location filename="../../desktop/export_dialog.py" line="191" />
             <source>Format</source>
             <translation>Формат</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="199" />
+            <location filename="../../desktop/export_dialog.py" line="192" />
             <source>Purpose</source>
             <translation>Мета</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="200" />
+            <location filename="../../desktop/export_dialog.py" line="193" />
             <source>Options</source>
             <translation>Параметри</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="201" />
+            <location filename="../../desktop/export_dialog.py" line="194" />
             <source>Folder</source>
             <translation>Тека</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="205" />
+            <location filename="../../desktop/export_dialog.py" line="198" />
             <source>Witnesses by pseudonym only</source>
             <translation>Свідки лише під псевдонімами</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="206" />
+            <location filename="../../desktop/export_dialog.py" line="199" />
             <source>Safe for spreadsheets (formulas get an apostrophe)</source>
             <translation>Безпечно для таблиць (формули — з апострофом)</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="207" />
+            <location filename="../../desktop/export_dialog.py" line="200" />
             <source>Also photos without metadata (originals stay)</source>
             <translation>Також фото без метаданих (оригінали лишаються)</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="209" />
+            <location filename="../../desktop/export_dialog.py" line="202" />
             <source>Choose a folder…</source>
             <translation>Вибрати теку…</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="210" />
+            <location filename="../../desktop/export_dialog.py" line="203" />
             <source>Export</source>
             <translation>Експортувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="211" />
+            <location filename="../../desktop/export_dialog.py" line="204" />
             <source>Cancel export</source>
             <translation>Скасувати експорт</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="212" />
+            <location filename="../../desktop/export_dialog.py" line="205" />
             <source>Withheld by consent (not in the export):</source>
             <translation>Утримано через згоду (не ввійшло до експорту):</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="247" />
+            <location filename="../../desktop/export_dialog.py" line="231" />
             <source>Where to put the export</source>
             <translation>Куди зберегти експорт</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="258" />
+            <location filename="../../desktop/export_dialog.py" line="242" />
             <source>No folder chosen yet</source>
             <translation>Теку ще не вибрано</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="292" />
+            <location filename="../../desktop/export_dialog.py" line="276" />
             <source>Exporting…</source>
             <translation>Експортування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="308" />
+            <location filename="../../desktop/export_dialog.py" line="290" />
             <source>Cancelling…</source>
             <translation>Скасування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="323" />
+            <location filename="../../desktop/export_dialog.py" line="301" />
             <source>Export cancelled: nothing was kept.</source>
             <translation>Експорт скасовано: нічого не збережено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="334" />
+            <location filename="../../desktop/export_dialog.py" line="310" />
             <source>Exported to {path}
 SHA-256: {sha256}
 Withheld by consent: {count} record(s). Keep the export safe: it is not encrypted.</source>
@@ -3638,27 +3637,27 @@ SHA-256: {sha256}
 Утримано через згоду записів: {count}. Зберігайте експорт у безпеці: він не зашифрований.</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="345" />
+            <location filename="../../desktop/export_dialog.py" line="321" />
             <source>Not in the package: {count} evidence file(s) delivered to the organisation's server and purged from this laptop ({ids}). Their records, SHA-256 and custody are in it; a coordinator holds the files.</source>
             <translation>Не в пакеті: файлів доказів — {count}; їх доставлено на сервер організації й видалено з цього ноутбука ({ids}). Їхні записи, SHA-256 і ланцюг зберігання є в пакеті; файли зберігає координатор.</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="422" />
+            <location filename="../../desktop/export_dialog.py" line="393" />
             <source>An export was interrupted (the program stopped during it). Its unfinished copy held unencrypted data and was removed: {path}</source>
             <translation>Експорт було перервано (програма зупинилася під час нього). Його незавершена копія містила незашифровані дані й була видалена: {path}</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="428" />
+            <location filename="../../desktop/export_dialog.py" line="399" />
             <source>An export was interrupted. Something other than its unfinished copy is now at {path}: it was left alone. Check it: it may hold unencrypted data.</source>
             <translation>Експорт було перервано. За адресою {path} тепер є щось інше, ніж його незавершена копія: його не чіпали. Перевірте це: там можуть бути незашифровані дані.</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="434" />
+            <location filename="../../desktop/export_dialog.py" line="405" />
             <source>An export was interrupted. Its unfinished copy at {path} may hold unencrypted data and could not be checked now (is its drive attached?). It is looked for again at the next unlock.</source>
             <translation>Експорт було перервано. Його незавершена копія за адресою {path} може містити незашифровані дані, і зараз її не вдалося перевірити (чи під’єднано носій?). Її буде знову шукано під час наступного розблокування.</translation>
         </message>
         <message>
-            <location filename="../../desktop/export_dialog.py" line="450" />
+            <location filename="../../desktop/export_dialog.py" line="421" />
             <source>An export was interrupted</source>
             <translation>Експорт було перервано</translation>
         </message>
@@ -3666,37 +3665,37 @@ SHA-256: {sha256}
     <context>
         <name>FieldvaultWindow</name>
         <message>
-            <location filename="../../desktop/window.py" line="207" />
+            <location filename="../../desktop/window.py" line="208" />
             <source>Fieldvault</source>
             <translation>Fieldvault</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="209" />
+            <location filename="../../desktop/window.py" line="210" />
             <source>Lock the vault</source>
             <translation>Заблокувати сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="208" />
+            <location filename="../../desktop/window.py" line="209" />
             <source>&amp;Vault</source>
             <translation>&amp;Сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="210" />
+            <location filename="../../desktop/window.py" line="211" />
             <source>&amp;Settings…</source>
             <translation>&amp;Налаштування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="219" />
+            <location filename="../../desktop/window.py" line="220" />
             <source>Emergency wipe</source>
             <translation>Екстрене знищення</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="312" />
+            <location filename="../../desktop/window.py" line="308" />
             <source>Your passphrase is changed. The recovery key you typed no longer works: this is the new one.</source>
             <translation>Парольну фразу змінено. Введений ключ відновлення більше не діє: ось новий.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/window.py" line="332" />
+            <location filename="../../desktop/window.py" line="328" />
             <source>%n evidence file(s) that no record in this vault refers to were moved to its quarantine folder. Nothing was deleted. If the vault's database was replaced by an older copy, put the newer one back to restore them.</source>
             <translation>
                 <numerusform>%n файл доказів, на який не посилається жоден запис цього сховища, переміщено до його теки карантину. Нічого не видалено. Якщо базу даних сховища замінили старішою копією, поверніть новішу, щоб його відновити.</numerusform>
@@ -3705,7 +3704,7 @@ SHA-256: {sha256}
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/window.py" line="342" />
+            <location filename="../../desktop/window.py" line="338" />
             <source>%n quarantined evidence file(s) belong to this vault again and were put back.</source>
             <translation>
                 <numerusform>%n файл доказів із карантину знову належить цьому сховищу й повернутий на місце.</numerusform>
@@ -3714,32 +3713,32 @@ SHA-256: {sha256}
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="348" />
+            <location filename="../../desktop/window.py" line="344" />
             <source>Evidence files moved</source>
             <translation>Файли доказів переміщено</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="484" />
+            <location filename="../../desktop/window.py" line="480" />
             <source>The vault locked itself after a period without activity.</source>
             <translation>Сховище заблокувалося саме після періоду бездіяльності.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="485" />
+            <location filename="../../desktop/window.py" line="481" />
             <source>The vault locked itself because the computer was asleep.</source>
             <translation>Сховище заблокувалося саме, бо комп'ютер був у режимі сну.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="486" />
+            <location filename="../../desktop/window.py" line="482" />
             <source>The vault locked itself because the screen was locked.</source>
             <translation>Сховище заблокувалося саме, бо екран було заблоковано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="570" />
+            <location filename="../../desktop/window.py" line="566" />
             <source>Locking…</source>
             <translation>Блокування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/window.py" line="590" />
+            <location filename="../../desktop/window.py" line="586" />
             <source>The vault locked while another program kept it busy: the last changes may not have been kept.</source>
             <translation>Сховище заблокувалося, поки інша програма тримала його зайнятим: останні зміни могли не зберегтися.</translation>
         </message>
@@ -3747,148 +3746,149 @@ SHA-256: {sha256}
     <context>
         <name>FrozenRecordsDialog</name>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="229" />
-            <location filename="../../desktop/frozen_records_view.py" line="244" />
+            <location filename="../../desktop/frozen_records_view.py" line="236" />
+            <location filename="../../desktop/frozen_records_view.py" line="251" />
             <source>Frozen records</source>
             <translation>Заморожені записи</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="235" />
+            <location filename="../../desktop/frozen_records_view.py" line="242" />
             <source>Records a revoked device wrote in. Held back here: this vault's revisions of it that the other desks do not get (the revoked device's, and every edit after them). Left out here: revisions of it other desks sent that this vault did not take. Either way the record differs between the desks until a coordinator re-roots it with Re-root… below.</source>
             <translation>Записи, до яких вносив зміни відкликаний пристрій. Утримано тут: версії запису в цьому сховищі, яких інші робочі місця не отримують (версії відкликаного пристрою і кожна зміна після них). Пропущено тут: версії запису, які надіслали інші робочі місця, але це сховище їх не прийняло. Так чи так запис на робочих місцях відрізняється, доки координатор не перевстановить його основу кнопкою «Перевстановити основу…» нижче.</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="246" />
+            <location filename="../../desktop/frozen_records_view.py" line="253" />
             <source>Record</source>
             <translation>Запис</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="247" />
+            <location filename="../../desktop/frozen_records_view.py" line="254" />
             <source>Type</source>
             <translation>Тип</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="248" />
+            <location filename="../../desktop/frozen_records_view.py" line="255" />
             <source>Revoked device</source>
             <translation>Відкликаний пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="249" />
+            <location filename="../../desktop/frozen_records_view.py" line="256" />
             <source>Held back here</source>
             <translation>Утримано тут</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="250" />
+            <location filename="../../desktop/frozen_records_view.py" line="257" />
             <source>Left out here</source>
             <translation>Пропущено тут</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="251" />
+            <location filename="../../desktop/frozen_records_view.py" line="258" />
             <source>Newest</source>
             <translation>Найновіше</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="258" />
+            <location filename="../../desktop/frozen_records_view.py" line="265" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="260" />
+            <location filename="../../desktop/frozen_records_view.py" line="267" />
             <source>Re-root…</source>
             <translation>Перевстановити основу…</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="261" />
+            <location filename="../../desktop/frozen_records_view.py" line="268" />
             <source>Re-root the chosen record</source>
             <translation>Перевстановити основу вибраного запису</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="264" />
+            <location filename="../../desktop/frozen_records_view.py" line="271" />
             <source>Sign one new version of the chosen record, made only of changes every desk holds, so that the desks show the same record again. You choose its content.</source>
             <translation>Підписати одну нову версію вибраного запису, що спирається лише на зміни, які мають усі робочі місця, щоб робочі місця знову показували однаковий запис. Її вміст вибираєте ви.</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="271" />
+            <location filename="../../desktop/frozen_records_view.py" line="278" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="289" />
+            <location filename="../../desktop/frozen_records_view.py" line="296" />
             <source>As it was before the revoked device's edits</source>
             <translation>Таким, яким він був до змін відкликаного пристрою</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="292" />
+            <location filename="../../desktop/frozen_records_view.py" line="299" />
             <source>The revoked device's edits, and every later edit that followed them, are undone: the record returns to the last version all desks hold. Choose this when you do not trust what the revoked device wrote.</source>
             <translation>Зміни відкликаного пристрою і кожну пізнішу зміну після них скасовано: запис повертається до останньої версії, яку мають усі робочі місця. Виберіть це, якщо не довіряєте тому, що записав відкликаний пристрій.</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="297" />
+            <location filename="../../desktop/frozen_records_view.py" line="304" />
             <source>As this desk holds it now</source>
             <translation>Таким, яким його зараз має це робоче місце</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="300" />
+            <location filename="../../desktop/frozen_records_view.py" line="307" />
             <source>The record keeps what it says here, the revoked device's edits and the later ones included, now signed by this desk because you looked at it. Choose this when you have checked those edits and they are right. Only at a desk that holds them.</source>
             <translation>Запис зберігає те, що в ньому є тут, разом зі змінами відкликаного пристрою і пізнішими, тепер за підписом цього робочого місця, бо ви його переглянули. Виберіть це, якщо перевірили ці зміни і вони правильні. Лише на робочому місці, яке їх має.</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="314" />
+            <location filename="../../desktop/frozen_records_view.py" line="321" />
             <source>Either way the old versions stay in the record's history, and the new one reaches the other desks with this desk's next bundle or sync. It cannot be taken back, only edited again.</source>
             <translation>Так чи так старі версії лишаються в історії запису, а нова дійде до інших робочих місць із наступним пакетом або синхронізацією цього робочого місця. Її не можна відкликати, лише знову змінити.</translation>
         </message>
         <message>
             <location filename="../../desktop/frozen_records_view.py" line="329" />
+            <location filename="../../desktop/frozen_records_view.py" line="330" />
             <source>Sign anyway: these devices cannot read it yet</source>
             <translation>Підписати все одно: ці пристрої ще не можуть його прочитати</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="321" />
+            <location filename="../../desktop/frozen_records_view.py" line="336" />
             <source>Re-root</source>
             <translation>Перевстановити основу</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="324" />
+            <location filename="../../desktop/frozen_records_view.py" line="339" />
             <source>Cancel</source>
             <translation>Скасувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="354" />
+            <location filename="../../desktop/frozen_records_view.py" line="369" />
             <source>Re-root {record}: which content should the new version have?</source>
             <translation>Перевстановити основу запису {record}: який вміст має мати нова версія?</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="386" />
+            <location filename="../../desktop/frozen_records_view.py" line="418" />
             <source>Re-rooting the record…</source>
             <translation>Перевстановлення основи запису…</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="415" />
+            <location filename="../../desktop/frozen_records_view.py" line="452" />
             <source>as it was before the revoked edits</source>
             <translation>таким, яким він був до відкликаних змін</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="417" />
+            <location filename="../../desktop/frozen_records_view.py" line="454" />
             <source>as this desk held it</source>
             <translation>таким, яким його мало це робоче місце</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="421" />
+            <location filename="../../desktop/frozen_records_view.py" line="458" />
             <source>{record} re-rooted {how}. The new version goes to the other desks with this desk's next bundle or sync; each desk that takes it shows the same record again.</source>
             <translation>Основу запису {record} перевстановлено {how}. Нова версія дійде до інших робочих місць із наступним пакетом або синхронізацією цього робочого місця; кожне робоче місце, яке її прийме, знову показуватиме однаковий запис.</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="439" />
+            <location filename="../../desktop/frozen_records_view.py" line="485" />
             <source>{count} (parked slots full)</source>
             <translation>{count} (місця для відкладених змін заповнені)</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="453" />
+            <location filename="../../desktop/frozen_records_view.py" line="499" />
             <source>{count} ({later} later edit(s))</source>
             <translation>{count} (пізніших змін: {later})</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="459" />
+            <location filename="../../desktop/frozen_records_view.py" line="505" />
             <source>not held here</source>
             <translation>немає в цьому сховищі</translation>
         </message>
@@ -3896,22 +3896,22 @@ SHA-256: {sha256}
     <context>
         <name>FrozenSummary</name>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="101" />
+            <location filename="../../desktop/frozen_records_view.py" line="108" />
             <source>Records frozen by revoked devices</source>
             <translation>Записи, заморожені відкликаними пристроями</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="103" />
+            <location filename="../../desktop/frozen_records_view.py" line="110" />
             <source>Frozen records…</source>
             <translation>Заморожені записи…</translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="104" />
+            <location filename="../../desktop/frozen_records_view.py" line="111" />
             <source>List the records frozen by revoked devices</source>
             <translation>Показати записи, заморожені відкликаними пристроями</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/frozen_records_view.py" line="144" />
+            <location filename="../../desktop/frozen_records_view.py" line="151" />
             <source>%n record(s) with edits a coordinator here set aside by hand: kept as left out, never stored here, whoever signed them.</source>
             <translation>
                 <numerusform>%n запис зі змінами, які координатор тут відклав убік вручну: вони лишаються пропущеними й ніколи не зберігаються тут, хоч би хто їх підписав.</numerusform>
@@ -3920,7 +3920,7 @@ SHA-256: {sha256}
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/frozen_records_view.py" line="153" />
+            <location filename="../../desktop/frozen_records_view.py" line="160" />
             <source>%n record(s) with edits left out here that no revoked device known here signed: they follow changes left out here (set aside, forged, or a revoked device's known only by its refused bundles).</source>
             <translation>
                 <numerusform>%n запис зі змінами, пропущеними тут, які не підписав жоден відомий тут відкликаний пристрій: вони йдуть за змінами, пропущеними тут (відкладеними вбік, підробленими або змінами відкликаного пристрою, відомого лише з його відхилених пакетів).</numerusform>
@@ -3929,7 +3929,7 @@ SHA-256: {sha256}
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/frozen_records_view.py" line="164" />
+            <location filename="../../desktop/frozen_records_view.py" line="171" />
             <source>%n record(s) with edits left out here because the signer's parked slots were full, not because of a revocation: those edits are stored if they arrive again once the changes they follow are here.</source>
             <translation>
                 <numerusform>%n запис зі змінами, пропущеними тут, бо місця для відкладених змін підписанта заповнені, а не через відкликання: ці зміни буде збережено, якщо вони надійдуть знову, коли тут будуть зміни, за якими вони йдуть.</numerusform>
@@ -3938,12 +3938,12 @@ SHA-256: {sha256}
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/frozen_records_view.py" line="173" />
+            <location filename="../../desktop/frozen_records_view.py" line="180" />
             <source>Each stays, at the desks without those edits, as it was before them, and a later edit of it does not reach the other desks. Look at the list and decide with your organisation what to do.</source>
             <translation>Кожен із них залишається на робочих місцях без цих змін таким, яким був до них, і пізніша його зміна не дійде до інших робочих місць. Перегляньте список і вирішіть разом зі своєю організацією, що робити.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/frozen_records_view.py" line="185" />
+            <location filename="../../desktop/frozen_records_view.py" line="192" />
             <source>Revoked device {device}: %n record(s) frozen ({held} with edits held back here from the other desks, {left} with edits left out here).</source>
             <translation>
                 <numerusform>Відкликаний пристрій {device}: заморожено %n запис ({held} зі змінами, утриманими тут від інших робочих місць, {left} зі змінами, пропущеними тут).</numerusform>
@@ -3952,7 +3952,7 @@ SHA-256: {sha256}
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/frozen_records_view.py" line="193" />
+            <location filename="../../desktop/frozen_records_view.py" line="200" />
             <source>Revoked device {device}: %n revision id(s) named by its refused bundles, kept so that edits descending from them are left out. They are not verified against a record: the device chose which records they name, so no record is listed for them.</source>
             <translation>
                 <numerusform>Відкликаний пристрій {device}: %n ідентифікатор версії, названий у його відхилених пакетах, збережено, щоб зміни, які від них походять, пропускалися. Їх не звірено з жодним записом: пристрій сам вибрав, які записи вони називають, тож жоден запис для них не показано.</numerusform>
@@ -4755,129 +4755,129 @@ Fieldvault сам нічого нікуди не надсилає: жодної 
     <context>
         <name>KeptRereadsDialog</name>
         <message>
-            <location filename="../../desktop/rereads_view.py" line="93" />
+            <location filename="../../desktop/rereads_view.py" line="92" />
             <source>Kept re-reads</source>
             <translation>Збережені перечитування</translation>
         </message>
         <message>
-            <location filename="../../desktop/rereads_view.py" line="99" />
+            <location filename="../../desktop/rereads_view.py" line="98" />
             <source>Every re-read done at this desk, newest first: which bundle was read again, when, by whom, and what it stored that this desk lacked. Choose one to see the ids of the record changes and evidence items it stored.</source>
             <translation>Кожне перечитування, зроблене на цьому столі, від найновішого: який пакет прочитано знову, коли, ким і що воно зберегло з того, чого бракувало цьому столу. Виберіть одне, щоб побачити ідентифікатори змін записів і доказів, які воно зберегло.</translation>
         </message>
         <message>
-            <location filename="../../desktop/rereads_view.py" line="106" />
+            <location filename="../../desktop/rereads_view.py" line="105" />
             <source>Kept re-reads, newest first</source>
             <translation>Збережені перечитування, від найновішого</translation>
         </message>
         <message>
-            <location filename="../../desktop/rereads_view.py" line="108" />
+            <location filename="../../desktop/rereads_view.py" line="107" />
             <source>When</source>
             <translation>Коли</translation>
         </message>
         <message>
-            <location filename="../../desktop/rereads_view.py" line="109" />
+            <location filename="../../desktop/rereads_view.py" line="108" />
             <source>By</source>
             <translation>Хто</translation>
         </message>
         <message>
-            <location filename="../../desktop/rereads_view.py" line="110" />
+            <location filename="../../desktop/rereads_view.py" line="109" />
             <source>Bundle</source>
             <translation>Пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/rereads_view.py" line="111" />
+            <location filename="../../desktop/rereads_view.py" line="110" />
             <source>Record changes stored</source>
             <translation>Збережено змін записів</translation>
         </message>
         <message>
-            <location filename="../../desktop/rereads_view.py" line="112" />
+            <location filename="../../desktop/rereads_view.py" line="111" />
             <source>Parked changes stored</source>
             <translation>Збережено відкладених змін</translation>
         </message>
         <message>
-            <location filename="../../desktop/rereads_view.py" line="113" />
+            <location filename="../../desktop/rereads_view.py" line="112" />
             <source>Evidence files stored</source>
             <translation>Збережено файлів доказів</translation>
         </message>
         <message>
-            <location filename="../../desktop/rereads_view.py" line="120" />
+            <location filename="../../desktop/rereads_view.py" line="119" />
             <source>No re-read kept</source>
             <translation>Немає збережених перечитувань</translation>
         </message>
         <message>
-            <location filename="../../desktop/rereads_view.py" line="125" />
+            <location filename="../../desktop/rereads_view.py" line="124" />
             <source>The chosen re-read</source>
             <translation>Вибране перечитування</translation>
         </message>
         <message>
-            <location filename="../../desktop/rereads_view.py" line="129" />
+            <location filename="../../desktop/rereads_view.py" line="128" />
             <source>Ids of what the chosen re-read stored</source>
             <translation>Ідентифікатори того, що зберегло вибране перечитування</translation>
         </message>
         <message>
-            <location filename="../../desktop/rereads_view.py" line="133" />
+            <location filename="../../desktop/rereads_view.py" line="132" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/rereads_view.py" line="136" />
+            <location filename="../../desktop/rereads_view.py" line="135" />
             <source>Refresh</source>
             <translation>Оновити</translation>
         </message>
         <message>
-            <location filename="../../desktop/rereads_view.py" line="138" />
+            <location filename="../../desktop/rereads_view.py" line="137" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/rereads_view.py" line="200" />
+            <location filename="../../desktop/rereads_view.py" line="177" />
             <source>No re-read is kept at this desk. A re-read is a bundle this desk had received already, read again in full (Organisation → Import bundles…, Re-read) to store the record changes and evidence files it carries that this desk lacked.</source>
             <translation>Цей стіл не зберігає жодного перечитування. Перечитування — це пакет, який цей стіл уже отримав, прочитаний знову повністю (Організація → Імпорт пакетів…, Перечитати), щоб зберегти зміни записів і файли доказів у ньому, яких бракувало цьому столу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/rereads_view.py" line="209" />
+            <location filename="../../desktop/rereads_view.py" line="186" />
             <source>#{sequence} of {device}</source>
             <translation>№{sequence} від {device}</translation>
         </message>
         <message>
-            <location filename="../../desktop/rereads_view.py" line="219" />
+            <location filename="../../desktop/rereads_view.py" line="196" />
             <source>Bundle {bundle}
 Device {device}</source>
             <translation>Пакет {bundle}
 Пристрій {device}</translation>
         </message>
         <message>
-            <location filename="../../desktop/rereads_view.py" line="247" />
+            <location filename="../../desktop/rereads_view.py" line="224" />
             <source>Re-read {number} on {when} by {user}: bundle {bundle}, number {sequence} of device {device}.</source>
             <translation>Перечитування {number}, {when}, користувач {user}: пакет {bundle}, номер {sequence} пристрою {device}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/rereads_view.py" line="262" />
+            <location filename="../../desktop/rereads_view.py" line="239" />
             <source>Record changes of the bundle it stored</source>
             <translation>Зміни записів пакета, які воно зберегло</translation>
         </message>
         <message>
-            <location filename="../../desktop/rereads_view.py" line="263" />
+            <location filename="../../desktop/rereads_view.py" line="240" />
             <source>Record changes parked here before that it let be stored</source>
             <translation>Зміни записів, відкладені тут раніше, які воно дало зберегти</translation>
         </message>
         <message>
-            <location filename="../../desktop/rereads_view.py" line="264" />
+            <location filename="../../desktop/rereads_view.py" line="241" />
             <source>Evidence items whose files it stored</source>
             <translation>Докази, файли яких воно зберегло</translation>
         </message>
         <message>
-            <location filename="../../desktop/rereads_view.py" line="266" />
+            <location filename="../../desktop/rereads_view.py" line="243" />
             <source>none</source>
             <translation>немає</translation>
         </message>
         <message>
-            <location filename="../../desktop/rereads_view.py" line="273" />
+            <location filename="../../desktop/rereads_view.py" line="250" />
             <source>Nothing was new: this desk held everything the bundle carries.</source>
             <translation>Нічого нового: цей стіл мав усе, що є в пакеті.</translation>
         </message>
         <message>
-            <location filename="../../desktop/rereads_view.py" line="304" />
+            <location filename="../../desktop/rereads_view.py" line="281" />
             <source>&amp;Kept re-reads…</source>
             <translation>&amp;Збережені перечитування…</translation>
         </message>
@@ -4885,17 +4885,17 @@ Device {device}</source>
     <context>
         <name>LanguageChooser</name>
         <message>
-            <location filename="../../desktop/unlock.py" line="102" />
+            <location filename="../../desktop/unlock.py" line="97" />
             <source>&amp;Language:</source>
             <translation>&amp;Мова:</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="103" />
+            <location filename="../../desktop/unlock.py" line="98" />
             <source>Language of the interface</source>
             <translation>Мова інтерфейсу</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="104" />
+            <location filename="../../desktop/unlock.py" line="99" />
             <source>Applies at once, and at the next start.</source>
             <translation>Діє одразу й під час наступних запусків.</translation>
         </message>
@@ -5009,12 +5009,12 @@ Device {device}</source>
     <context>
         <name>Messages</name>
         <message>
-            <location filename="../../desktop/messages.py" line="1227" />
+            <location filename="../../desktop/messages.py" line="1235" />
             <source>A person cannot be marked as the same as itself ({id}). Nothing was changed.</source>
             <translation>Особу ({id}) не можна позначити як тотожну самій собі. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1319" />
+            <location filename="../../desktop/messages.py" line="1336" />
             <source>Link {id} does not say that two persons are one, so it was not undone here. Nothing was changed.</source>
             <translation>Зв’язок {id} не позначає двох осіб як одну, тож тут його не скасовано. Нічого не змінено.</translation>
         </message>
@@ -5595,226 +5595,231 @@ Device {device}</source>
         </message>
         <message>
             <location filename="../../desktop/messages.py" line="1028" />
+            <source>Evidence {id} has no stored file, and its record has an edit and a deletion made apart. Resolve that conflict, then add the file again. Nothing was stored.</source>
+            <translation>Доказ {id} не має збереженого файлу, а в його записі є редагування й видалення, зроблені окремо. Розв’яжіть цей конфлікт, а тоді додайте файл знову. Нічого не збережено.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="1036" />
             <source>{name}: no such file.</source>
             <translation>{name}: такого файлу немає.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1032" />
+            <location filename="../../desktop/messages.py" line="1040" />
             <source>{name}: permission denied.</source>
             <translation>{name}: доступ заборонено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1036" />
+            <location filename="../../desktop/messages.py" line="1044" />
             <source>{name} cannot be read, so nothing was added. Copy the file to this computer, then add it.</source>
             <translation>{name} неможливо прочитати, тож нічого не додано. Скопіюйте файл на цей комп’ютер, а тоді додайте його.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1043" />
+            <location filename="../../desktop/messages.py" line="1051" />
             <source>{name} already exists; nothing was overwritten. Choose another name.</source>
             <translation>{name} уже існує; нічого не перезаписано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1049" />
+            <location filename="../../desktop/messages.py" line="1057" />
             <source>Nothing can be exported to {name}, so nothing was written. Choose another place.</source>
             <translation>До {name} неможливо експортувати, тож нічого не записано. Виберіть інше місце.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1055" />
+            <location filename="../../desktop/messages.py" line="1063" />
             <source>{name} is a link to another place; an export never writes through one, so nothing was written. Choose another name.</source>
             <translation>{name} — це посилання на інше місце; експорт ніколи не пише через посилання, тож нічого не записано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1063" />
+            <location filename="../../desktop/messages.py" line="1071" />
             <source>{name} exists and is not a regular file; nothing was overwritten. Choose another name.</source>
             <translation>{name} існує і не є звичайним файлом; нічого не перезаписано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1070" />
+            <location filename="../../desktop/messages.py" line="1078" />
             <source>That is the duress passphrase; choose another passphrase.</source>
             <translation>Це парольна фраза примусу; виберіть іншу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1074" />
+            <location filename="../../desktop/messages.py" line="1082" />
             <source>The duress passphrase must differ from the passphrase.</source>
             <translation>Парольна фраза примусу має відрізнятися від парольної фрази.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1078" />
+            <location filename="../../desktop/messages.py" line="1086" />
             <source>The recovery key contains characters that cannot be in one: it has only letters and digits.</source>
             <translation>Ключ відновлення містить символи, яких у ньому бути не може: у ньому лише літери й цифри.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1085" />
+            <location filename="../../desktop/messages.py" line="1093" />
             <source>The recovery key is mistyped (its check digits do not match). Check it again.</source>
             <translation>У ключі відновлення помилка (контрольні цифри не збігаються). Перевірте його ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1091" />
+            <location filename="../../desktop/messages.py" line="1099" />
             <source>A date is written YYYY, YYYY-MM or YYYY-MM-DD, such as 2022, 2022-03 or 2022-03-15.</source>
             <translation>Дату записують як РРРР, РРРР-ММ або РРРР-ММ-ДД, наприклад 2022, 2022-03 чи 2022-03-15.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1097" />
+            <location filename="../../desktop/messages.py" line="1105" />
             <source>A violation type is not in the list. Choose the types from the list.</source>
             <translation>Одного з типів порушень немає в переліку. Вибирайте типи з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1103" />
+            <location filename="../../desktop/messages.py" line="1111" />
             <source>A role is not in the list. Choose the roles from the list.</source>
             <translation>Однієї з ролей немає в переліку. Вибирайте ролі з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1120" />
+            <location filename="../../desktop/messages.py" line="1128" />
             <source>A value is not one of those offered. Choose one from the list.</source>
             <translation>Одне зі значень не з тих, що пропонуються. Виберіть значення з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1126" />
+            <location filename="../../desktop/messages.py" line="1134" />
             <source>A case needs a title.</source>
             <translation>Справі потрібна назва.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1130" />
+            <location filename="../../desktop/messages.py" line="1138" />
             <source>The language is a code such as uk or en.</source>
             <translation>Мову вказують кодом, наприклад uk або en.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1159" />
+            <location filename="../../desktop/messages.py" line="1167" />
             <source>The passphrase needs at least {count} characters; nothing was changed.</source>
             <translation>Парольна фраза має містити щонайменше {count} символів; нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1165" />
+            <location filename="../../desktop/messages.py" line="1173" />
             <source>Someone with a copy of the vault could guess this passphrase within a year: it is too short, too common or too predictable. Nothing was changed. Use several unusual words, for example the suggestion shown.</source>
             <translation>Той, хто має копію сховища, міг би вгадати цю парольну фразу протягом року: вона закоротка, надто поширена або передбачувана. Нічого не змінено. Використайте кілька незвичних слів, наприклад запропонований варіант.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1177" />
+            <location filename="../../desktop/messages.py" line="1185" />
             <source>A backup cannot go into the vault's own folder ({folder}). Choose another place, such as a USB stick.</source>
             <translation>Резервну копію не можна зберегти в папці самого сховища ({folder}). Виберіть інше місце, наприклад флешку USB.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1184" />
+            <location filename="../../desktop/messages.py" line="1192" />
             <source>{folder} is not a folder that can hold a backup; nothing was written. Choose a folder, such as a USB stick.</source>
             <translation>{folder} — не папка, у якій можна зберегти резервну копію; нічого не записано. Виберіть папку, наприклад на флешці USB.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1192" />
+            <location filename="../../desktop/messages.py" line="1200" />
             <source>The backup reminder takes a whole number of days, from {minimum} to {maximum} (0: never remind).</source>
             <translation>Нагадування про резервну копію — ціле число днів від {minimum} до {maximum} (0 — ніколи не нагадувати).</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1199" />
+            <location filename="../../desktop/messages.py" line="1207" />
             <source>Backup cancelled: the partial copy was removed. Make a backup again when you can.</source>
             <translation>Резервне копіювання скасовано: неповну копію видалено. Зробіть резервну копію знову, коли зможете.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1208" />
+            <location filename="../../desktop/messages.py" line="1216" />
             <source>No font with Cyrillic letters was found for the report, so no report was written. Ask whoever set up this computer to install one (on Debian or Ubuntu: fonts-dejavu-core), then try again.</source>
             <translation>Для звіту не знайдено шрифту з кириличними літерами, тож звіт не створено. Попросіть того, хто налаштовує цей комп’ютер, установити такий шрифт, і спробуйте знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1216" />
+            <location filename="../../desktop/messages.py" line="1224" />
             <source>An export cannot have the purpose “{purpose}”, so nothing was exported. Choose what the export is for: documentation only, the NGO internally, prosecution or public anonymised.</source>
             <translation>Експорт не може мати мету «{purpose}», тож нічого не експортовано. Виберіть, для чого експорт: лише документування, внутрішньо в НУО, кримінальне переслідування або публічно, анонімізовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1233" />
+            <location filename="../../desktop/messages.py" line="1241" />
             <source>Record {id} is not frozen here: nothing of it is held back from the other desks or left out for a revocation. Nothing was signed.</source>
             <translation>Запис {id} тут не заморожений: нічого з нього не затримано від інших робочих місць і не пропущено через відкликання. Нічого не підписано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1241" />
+            <location filename="../../desktop/messages.py" line="1249" />
             <source>Record {id}: this desk does not hold the revoked device's edits, so it cannot keep them. Re-root it as it was before them, or at the desk that took them. Nothing was signed.</source>
             <translation>Запис {id}: це робоче місце не має змін відкликаного пристрою, тож не може їх зберегти. Перевстановіть основу запису таким, яким він був до них, або на робочому місці, яке їх прийняло. Нічого не підписано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1249" />
+            <location filename="../../desktop/messages.py" line="1257" />
             <source>Record {id} was created by a revoked device: there is no state before its edits. Re-root it as this desk holds it, or leave it. Nothing was signed.</source>
             <translation>Запис {id} створив відкликаний пристрій: стану до його змін немає. Перевстановіть основу запису таким, яким його має це робоче місце, або залиште як є. Нічого не підписано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1257" />
+            <location filename="../../desktop/messages.py" line="1265" />
             <source>Only a coordinator desk may re-root a record. Nothing was signed.</source>
             <translation>Перевстановити основу запису може лише робоче місце координатора. Нічого не підписано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1263" />
+            <location filename="../../desktop/messages.py" line="1271" />
             <source>Record {id}: more than {limit} revisions of the revoked line; one re-root cannot name them all. Nothing was signed.</source>
             <translation>Запис {id}: понад {limit} редакцій відкликаної лінії; одне перевстановлення основи не може назвати їх усі. Нічого не підписано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1271" />
+            <location filename="../../desktop/messages.py" line="1288" />
             <source>Choose how to re-root: as before the revoked edits, or as this desk holds it.</source>
             <translation>Виберіть, як перевстановити основу: як до відкликаних змін або як його має це робоче місце.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1270" />
+            <location filename="../../desktop/messages.py" line="1279" />
             <source>Devices enrolled here that have not said they read a re-root: {count} ({devices}). Their app would refuse this desk's next bundles. Upgrade them and import a bundle from each first, or sign anyway. Nothing was signed.</source>
             <translation>Пристроїв, зареєстрованих тут, які не повідомили, що читають перевстановлення основи: {count} ({devices}). Їхній застосунок відхилить наступні пакети цього робочого місця. Спершу оновіть їх та імпортуйте пакет від кожного або підпишіть усе одно. Нічого не підписано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1280" />
+            <location filename="../../desktop/messages.py" line="1297" />
             <source>Only a coordinator desk re-reads a bundle it received. Nothing was applied.</source>
             <translation>Лише стіл координатора перечитує отриманий ним пакет. Нічого не застосовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1286" />
+            <location filename="../../desktop/messages.py" line="1303" />
             <source>Bundle {id} was never received here, so there is nothing to re-read. Import it as any bundle. Nothing was applied.</source>
             <translation>Пакет {id} тут ніколи не отримували, тож перечитувати нічого. Імпортуйте його як звичайний пакет. Нічого не застосовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1294" />
+            <location filename="../../desktop/messages.py" line="1311" />
             <source>Bundle {id} is not the bundle this desk received under its device and number: another bundle, or one whose record or signed manifest here differs. Nothing was applied.</source>
             <translation>Пакет {id} — не той пакет, який цей стіл отримав під його пристроєм і номером: це інший пакет або такий, чий запис чи підписаний маніфест тут відрізняється. Нічого не застосовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1302" />
+            <location filename="../../desktop/messages.py" line="1319" />
             <source>Bundle {id} is a history hand-over, which is not re-read. Ask that desk for a new hand-over. Nothing was applied.</source>
             <translation>Пакет {id} — це передача історії, її не перечитують. Попросіть той стіл про нову передачу. Нічого не застосовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1310" />
+            <location filename="../../desktop/messages.py" line="1327" />
             <source>Bundle {id} comes from device {device}, which this desk holds as pending: the coordinator that vouched for it was removed. Enrol it again (compare its verification code and approve it), then re-read the bundle. Nothing was applied.</source>
             <translation>Пакет {id} надійшов від пристрою {device}, який цей стіл тримає як очікуваний: координатора, що поручився за нього, вилучено. Зареєструйте його знову (порівняйте його код перевірки й схваліть його), а тоді перечитайте пакет. Нічого не застосовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1329" />
+            <location filename="../../desktop/messages.py" line="1346" />
             <source>This recording was already stopped and saved. Start a new recording to go on.</source>
             <translation>Цей запис уже зупинено й збережено. Щоб продовжити, почніть новий запис.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1335" />
+            <location filename="../../desktop/messages.py" line="1352" />
             <source>This installation lacks the recorder's audio library, so nothing was recorded. Reinstall Fieldvault; on Linux, install the libsndfile1 package.</source>
             <translation>У цьому встановленні бракує звукової бібліотеки записувача, тож нічого не записано. Перевстановіть Fieldvault; у Linux установіть пакет libsndfile1.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1343" />
+            <location filename="../../desktop/messages.py" line="1360" />
             <source>The microphone delivers sound in a form the recorder cannot take, so nothing was recorded. Choose another microphone, or set this one to mono or stereo at 48 kHz in the system's sound settings.</source>
             <translation>Мікрофон подає звук у формі, якої записувач не приймає, тож нічого не записано. Виберіть інший мікрофон або налаштуйте цей на моно чи стерео 48 кГц у налаштуваннях звуку системи.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1355" />
+            <location filename="../../desktop/messages.py" line="1372" />
             <source>Cancelled: nothing was added to the vault.</source>
             <translation>Скасовано: до сховища нічого не додано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1359" />
+            <location filename="../../desktop/messages.py" line="1376" />
             <source>The export of item {id} was cancelled: no file was written.</source>
             <translation>Експорт доказу {id} скасовано: жодного файлу не записано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1365" />
+            <location filename="../../desktop/messages.py" line="1382" />
             <source>Cancelled: nothing was changed.</source>
             <translation>Скасовано: нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1594" />
+            <location filename="../../desktop/messages.py" line="1613" />
             <source>Reading the item was stopped.</source>
             <translation>Читання доказу зупинено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1588" />
+            <location filename="../../desktop/messages.py" line="1607" />
             <source>An unexpected error stopped this ({error_type}). Try again.</source>
             <translation>Непередбачена помилка перервала дію ({error_type}). Спробуйте ще раз.</translation>
         </message>
@@ -5834,47 +5839,47 @@ Device {device}</source>
             <translation>Це не текст коду реєстрації Fieldvault, або він неповний. Нічого не змінено. Скопіюйте весь текст ще раз або виберіть файл профілю.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1134" />
+            <location filename="../../desktop/messages.py" line="1142" />
             <source>A text is too long, or holds characters the vault cannot store. Shorten it or remove the unusual characters. Nothing was saved.</source>
             <translation>Текст задовгий або містить символи, яких сховище не може зберегти. Скоротіть його або приберіть незвичні символи. Нічого не збережено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1142" />
+            <location filename="../../desktop/messages.py" line="1150" />
             <source>The latitude is a number from -90 to 90.</source>
             <translation>Широта — це число від -90 до 90.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1146" />
+            <location filename="../../desktop/messages.py" line="1154" />
             <source>The longitude is a number from -180 to 180.</source>
             <translation>Довгота — це число від -180 до 180.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1150" />
+            <location filename="../../desktop/messages.py" line="1158" />
             <source>The automatic lock takes a whole number of minutes, from {minimum} to {maximum}.</source>
             <translation>Автоматичне блокування задається цілим числом хвилин, від {minimum} до {maximum}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1615" />
+            <location filename="../../desktop/messages.py" line="1634" />
             <source>The keyring is not used.</source>
             <translation>Зв’язка ключів не використовується.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1609" />
+            <location filename="../../desktop/messages.py" line="1628" />
             <source>No secure keyring on this system: the vault is protected by the passphrase alone. Choose a long passphrase.</source>
             <translation>У цій системі немає захищеної зв’язки ключів: сховище захищене лише парольною фразою. Виберіть довгу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1605" />
+            <location filename="../../desktop/messages.py" line="1624" />
             <source>Part of the key is kept in this computer's keyring ({backend}).</source>
             <translation>Частина ключа зберігається у зв’язці ключів цього комп’ютера ({backend}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1109" />
+            <location filename="../../desktop/messages.py" line="1117" />
             <source>Tick at least one use the witness agreed to.</source>
             <translation>Позначте хоча б одне використання, на яке свідок погодився.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1113" />
+            <location filename="../../desktop/messages.py" line="1121" />
             <source>A withdrawal removes uses the witness still agrees to. To allow a new use, record a new consent.</source>
             <translation>Відкликання прибирає використання, на які свідок ще погоджується. Щоб дозволити нове використання, запишіть нову згоду.</translation>
         </message>
@@ -6167,37 +6172,37 @@ Device {device}</source>
     <context>
         <name>OrganisationMenu</name>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="984" />
+            <location filename="../../desktop/bundle_actions.py" line="980" />
             <source>&amp;Organisation</source>
             <translation>&amp;Організація</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="985" />
+            <location filename="../../desktop/bundle_actions.py" line="981" />
             <source>&amp;Join an organisation…</source>
             <translation>&amp;Приєднатися до організації…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="988" />
+            <location filename="../../desktop/bundle_actions.py" line="984" />
             <source>&amp;Export bundle to USB…</source>
             <translation>&amp;Експорт пакета на USB…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="989" />
+            <location filename="../../desktop/bundle_actions.py" line="985" />
             <source>&amp;Import bundles…</source>
             <translation>&amp;Імпорт пакетів…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="990" />
+            <location filename="../../desktop/bundle_actions.py" line="986" />
             <source>&amp;Sync…</source>
             <translation>&amp;Синхронізація…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="986" />
+            <location filename="../../desktop/bundle_actions.py" line="982" />
             <source>&amp;Create an organisation…</source>
             <translation>Ст&amp;ворити організацію…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="987" />
+            <location filename="../../desktop/bundle_actions.py" line="983" />
             <source>&amp;Take acknowledgements (.fvack)…</source>
             <translation>П&amp;рийняти підтвердження (.fvack)…</translation>
         </message>
@@ -6515,17 +6520,17 @@ Address: …</source>
     <context>
         <name>QFileDialog</name>
         <message>
-            <location filename="../../desktop/i18n.py" line="43" />
+            <location filename="../../desktop/i18n.py" line="55" />
             <source>&amp;Look in:</source>
             <translation>&amp;Шукати в:</translation>
         </message>
         <message>
-            <location filename="../../desktop/i18n.py" line="44" />
+            <location filename="../../desktop/i18n.py" line="56" />
             <source>Files of &amp;type:</source>
             <translation>&amp;Тип файлів:</translation>
         </message>
         <message>
-            <location filename="../../desktop/i18n.py" line="45" />
+            <location filename="../../desktop/i18n.py" line="57" />
             <source>Show </source>
             <translation>Показати </translation>
         </message>
@@ -6854,12 +6859,12 @@ Address: …</source>
             <translation>Відновити й відкрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/recover_page.py" line="198" />
+            <location filename="../../desktop/recover_page.py" line="193" />
             <source>Type the recovery key.</source>
             <translation>Введіть ключ відновлення.</translation>
         </message>
         <message>
-            <location filename="../../desktop/recover_page.py" line="202" />
+            <location filename="../../desktop/recover_page.py" line="197" />
             <source>The two passphrases differ. Type them again.</source>
             <translation>Парольні фрази не збігаються. Введіть їх ще раз.</translation>
         </message>
@@ -6867,63 +6872,63 @@ Address: …</source>
     <context>
         <name>RecoveryKeyPage</name>
         <message>
-            <location filename="../../desktop/unlock.py" line="478" />
+            <location filename="../../desktop/unlock.py" line="464" />
             <source>Your recovery key</source>
             <translation>Ваш ключ відновлення</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="481" />
+            <location filename="../../desktop/unlock.py" line="467" />
             <source>This key is shown only once. Write it on paper now and keep the paper apart from this computer. If you forget your passphrase, the recovery key is the only way back into the vault.</source>
             <translation>Цей ключ показано лише один раз. Запишіть його на папері зараз і зберігайте папір окремо від цього комп’ютера. Якщо ви забудете парольну фразу, ключ відновлення — єдиний спосіб повернутися до сховища.</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="486" />
+            <location filename="../../desktop/unlock.py" line="472" />
             <source>Recovery key</source>
             <translation>Ключ відновлення</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="487" />
+            <location filename="../../desktop/unlock.py" line="473" />
             <source>Keyring</source>
             <translation>Зв’язка ключів</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="488" />
+            <location filename="../../desktop/unlock.py" line="474" />
             <source>Save to a file…</source>
             <translation>Зберегти у файл…</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="489" />
+            <location filename="../../desktop/unlock.py" line="475" />
             <source>Save the recovery key to a file</source>
             <translation>Зберегти ключ відновлення у файл</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="491" />
+            <location filename="../../desktop/unlock.py" line="477" />
             <source>Choose a place away from this computer, such as a USB stick you keep elsewhere.</source>
             <translation>Виберіть місце поза цим комп'ютером, наприклад USB-накопичувач, який ви зберігаєте окремо.</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="493" />
+            <location filename="../../desktop/unlock.py" line="479" />
             <source>Print…</source>
             <translation>Друкувати…</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="494" />
+            <location filename="../../desktop/unlock.py" line="480" />
             <source>Print the recovery key</source>
             <translation>Надрукувати ключ відновлення</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="495" />
-            <location filename="../../desktop/unlock.py" line="496" />
+            <location filename="../../desktop/unlock.py" line="481" />
+            <location filename="../../desktop/unlock.py" line="482" />
             <source>I have written it down</source>
             <translation>Ключ записано</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="498" />
+            <location filename="../../desktop/unlock.py" line="484" />
             <source>Then join my organisation (with the profile and fingerprint from my coordinator)</source>
             <translation>Потім приєднатися до моєї організації (з профілем і відбитком від мого координатора)</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="508" />
+            <location filename="../../desktop/unlock.py" line="489" />
             <source>Fieldvault recovery key
 
 {key}
@@ -6938,17 +6943,17 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
 </translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="513" />
+            <location filename="../../desktop/unlock.py" line="494" />
             <source>Save the recovery key</source>
             <translation>Збереження ключа відновлення</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="524" />
+            <location filename="../../desktop/unlock.py" line="505" />
             <source>Could not save the key ({reason}). Write it down instead.</source>
             <translation>Не вдалося зберегти ключ ({reason}). Запишіть його на папері.</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="529" />
+            <location filename="../../desktop/unlock.py" line="510" />
             <source>Saved. Move that file away from this computer.</source>
             <translation>Збережено. Перенесіть цей файл подалі від цього комп'ютера.</translation>
         </message>
@@ -7905,38 +7910,38 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>StrengthMeter</name>
         <message>
-            <location filename="../../desktop/strength.py" line="46" />
-            <location filename="../../desktop/strength.py" line="96" />
+            <location filename="../../desktop/strength.py" line="48" />
+            <location filename="../../desktop/strength.py" line="97" />
             <source>Passphrase strength</source>
             <translation>Надійність парольної фрази</translation>
         </message>
         <message>
-            <location filename="../../desktop/strength.py" line="56" />
+            <location filename="../../desktop/strength.py" line="58" />
             <source>Very weak: guessed in seconds</source>
             <translation>Дуже слабка: вгадають за секунди</translation>
         </message>
         <message>
-            <location filename="../../desktop/strength.py" line="57" />
+            <location filename="../../desktop/strength.py" line="59" />
             <source>Weak</source>
             <translation>Слабка</translation>
         </message>
         <message>
-            <location filename="../../desktop/strength.py" line="58" />
+            <location filename="../../desktop/strength.py" line="60" />
             <source>Fair: add more words</source>
             <translation>Посередня: додайте ще слів</translation>
         </message>
         <message>
-            <location filename="../../desktop/strength.py" line="59" />
+            <location filename="../../desktop/strength.py" line="61" />
             <source>Strong</source>
             <translation>Надійна</translation>
         </message>
         <message>
-            <location filename="../../desktop/strength.py" line="60" />
+            <location filename="../../desktop/strength.py" line="62" />
             <source>Very strong</source>
             <translation>Дуже надійна</translation>
         </message>
         <message>
-            <location filename="../../desktop/strength.py" line="64" />
+            <location filename="../../desktop/strength.py" line="66" />
             <source>Too easy to guess: add more words</source>
             <translation>Надто легко вгадати: додайте більше слів</translation>
         </message>
@@ -7944,72 +7949,72 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>SyncPanel</name>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="185" />
+            <location filename="../../desktop/sync_panel.py" line="186" />
             <source>Sync with your organisation</source>
             <translation>Синхронізація з вашою організацією</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="186" />
+            <location filename="../../desktop/sync_panel.py" line="187" />
             <source>Sync</source>
             <translation>Синхронізація</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="187" />
+            <location filename="../../desktop/sync_panel.py" line="188" />
             <source>Last successful sync:</source>
             <translation>Остання успішна синхронізація:</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="188" />
+            <location filename="../../desktop/sync_panel.py" line="189" />
             <source>Waiting to be sent:</source>
             <translation>Чекає на надсилання:</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="189" />
+            <location filename="../../desktop/sync_panel.py" line="190" />
             <source>Last pull:</source>
             <translation>Останнє отримання:</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="190" />
+            <location filename="../../desktop/sync_panel.py" line="191" />
             <source>Sent back, not taken:</source>
             <translation>Надіслано працівникам, не забрано:</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="191" />
+            <location filename="../../desktop/sync_panel.py" line="192" />
             <source>Sync now</source>
             <translation>Синхронізувати зараз</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="192" />
+            <location filename="../../desktop/sync_panel.py" line="193" />
             <source>Proxy (Tor)</source>
             <translation>Проксі (Tor)</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="195" />
+            <location filename="../../desktop/sync_panel.py" line="196" />
             <source>To sync through Tor or another SOCKS5 proxy, give its address as host:port (Tor Browser: 127.0.0.1:9150; the Tor service: 127.0.0.1:9050). Leave it empty to connect directly.</source>
             <translation>Щоб синхронізуватися через Tor або інший проксі SOCKS5, укажіть його адресу у формі вузол:порт (Tor Browser: 127.0.0.1:9150; служба Tor: 127.0.0.1:9050). Залиште поле порожнім, щоб з’єднуватися напряму.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="200" />
+            <location filename="../../desktop/sync_panel.py" line="201" />
             <source>Save proxy</source>
             <translation>Зберегти проксі</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="203" />
+            <location filename="../../desktop/sync_panel.py" line="204" />
             <source>Automatic sync is not running: this vault's organisation names no server. Ask your coordinator for a profile with a server, or carry bundles on a USB stick.</source>
             <translation>Автоматична синхронізація не працює: організація цього сховища не вказала сервера. Попросіть координатора про профіль із сервером або переносьте пакети на флешці.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="225" />
+            <location filename="../../desktop/sync_panel.py" line="221" />
             <source>not yet</source>
             <translation>ще не було</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="230" />
+            <location filename="../../desktop/sync_panel.py" line="226" />
             <source>nothing</source>
             <translation>нічого</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="233" />
+            <location filename="../../desktop/sync_panel.py" line="229" />
             <source>%n bundle(s) received and imported</source>
             <translation>
                 <numerusform>%n пакет отримано й імпортовано</numerusform>
@@ -8018,27 +8023,27 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="273" />
+            <location filename="../../desktop/sync_panel.py" line="269" />
             <source>Resume</source>
             <translation>Відновити</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="273" />
+            <location filename="../../desktop/sync_panel.py" line="269" />
             <source>Pause</source>
             <translation>Призупинити</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="284" />
+            <location filename="../../desktop/sync_panel.py" line="280" />
             <source>Warning: the server's receipts for this laptop's bundles do not add up (receipt {index}). Tell your coordinator, and bring your bundles by USB as well.</source>
             <translation>Увага: квитанції сервера для пакетів цього ноутбука не сходяться (квитанція {index}). Повідомте координатора і передавайте свої пакети також на флешці.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="289" />
+            <location filename="../../desktop/sync_panel.py" line="285" />
             <source>Warning: the server showed device {device} another record of deliveries than the one this vault checked (receipt {index}). The server may be hiding or rewriting deliveries: tell your organisation, and have that worker bring its bundles by USB.</source>
             <translation>Увага: сервер показав пристрою {device} інший облік доставлень, ніж той, який перевірило це сховище (квитанція {index}). Можливо, сервер приховує або переписує доставлення: повідомте свою організацію і попросіть цього працівника передавати свої пакети на флешці.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="302" />
+            <location filename="../../desktop/sync_panel.py" line="298" />
             <source>%n bundle(s) from your coordinator could not be imported: {bundles}. They are tried again at later syncs; tell your coordinator if this stays.</source>
             <translation>
                 <numerusform>%n пакет від координатора не вдалося імпортувати: {bundles}. Спроби імпорту повторюватимуться під час наступних синхронізацій; повідомте координатора, якщо це не минає.</numerusform>
@@ -8047,7 +8052,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="315" />
+            <location filename="../../desktop/sync_panel.py" line="311" />
             <source>%n bundle(s) held in quarantine: they come from a device not added to this vault yet. Phone the worker, compare the verification code, then approve them (fieldvault bundle quarantine list, fieldvault bundle approve).</source>
             <translation>
                 <numerusform>%n пакет затримано в карантині: він надійшов із пристрою, ще не доданого до цього сховища. Зателефонуйте працівникові, порівняйте код підтвердження, а тоді схваліть його (fieldvault bundle quarantine list, fieldvault bundle approve).</numerusform>
@@ -8056,7 +8061,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="327" />
+            <location filename="../../desktop/sync_panel.py" line="323" />
             <source>%n bundle(s) refused, nothing of them imported: {bundles}. Tell the sender and your organisation.</source>
             <translation>
                 <numerusform>%n пакет відхилено, з нього нічого не імпортовано: {bundles}. Повідомте відправника й свою організацію.</numerusform>
@@ -8065,7 +8070,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="342" />
+            <location filename="../../desktop/sync_panel.py" line="338" />
             <source>%n record change(s) left out of the bundles received: signed by a device your organisation revoked, or edits of its records. The rest of those bundles was imported.</source>
             <translation>
                 <numerusform>Пропущено змін записів з отриманих пакетів: %n (підписані пристроєм, який ваша організація відкликала, або правки його записів). Решту цих пакетів імпортовано.</numerusform>
@@ -8074,7 +8079,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="355" />
+            <location filename="../../desktop/sync_panel.py" line="351" />
             <source>%n record change(s) wait for their parents: they follow changes this vault has not received yet, and are kept apart until those arrive. Import the bundle of the device that made those changes (Coordinator → Devices… counts what waits).</source>
             <translation>
                 <numerusform>%n зміна запису чекає на свої батьківські зміни: вона йде за змінами, яких це сховище ще не отримало, і зберігається окремо, доки вони не надійдуть. Імпортуйте пакет пристрою, який зробив ті зміни (Координатор → Пристрої… показує, скільки чекає).</numerusform>
@@ -8083,7 +8088,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="367" />
+            <location filename="../../desktop/sync_panel.py" line="363" />
             <source>%n record change(s) from devices whose vouch lapsed, kept until they are enrolled again (Coordinator → Devices… names them).</source>
             <translation>
                 <numerusform>%n зміна запису від пристроїв, поручительство за які втратило силу, відкладена, доки їх не зареєструють знову (Координатор → Пристрої… називає їх).</numerusform>
@@ -8092,22 +8097,22 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="376" />
+            <location filename="../../desktop/sync_panel.py" line="372" />
             <source>Not received yet from device {device}: bundles {first} to {last}.</source>
             <translation>Ще не отримано від пристрою {device}: пакети з {first} по {last}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="389" />
+            <location filename="../../desktop/sync_panel.py" line="385" />
             <source>Evidence files a worker's signed manifest names that did not come and are not stored here: {files}; re-reading brings them too.</source>
             <translation>Файли доказів, які називає підписаний маніфест працівника, що не надійшли і не зберігаються тут: {files}; повторне читання теж приносить їх.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="397" />
+            <location filename="../../desktop/sync_panel.py" line="393" />
             <source>Warning: the history hand-over from desk {maker} is incomplete. Record changes a worker's signed manifest names that did not come: {missing}; worker manifests that did not verify: {unverifiable}; worker bundles that came unchecked: {unchecked}. The rest was imported. Coordinator → Devices… lists them; re-reading the worker's own file of such a bundle (Organisation → Import bundles…, Re-read) brings what is missing.</source>
             <translation>Увага: передача історії від робочого місця {maker} неповна. Змін записів, які називає підписаний маніфест працівника, але які не надійшли: {missing}; маніфестів працівників, що не пройшли перевірку: {unverifiable}; пакетів працівників, що надійшли неперевіреними: {unchecked}. Решту імпортовано. Координатор → Пристрої… перелічує їх; перечитування власного файлу працівника з таким пакетом (Організація → Імпорт пакетів…, Перечитати) приносить те, чого бракує.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="417" />
+            <location filename="../../desktop/sync_panel.py" line="413" />
             <source>The history hand-over from desk {maker}: %n custody event(s) of device {device} not taken: the vouch for it lapsed here (each checked with its key, none stored); its own bundles bring them once it is enrolled again (add it by its card, or approve its bundle by code).</source>
             <translation>
                 <numerusform>Передача історії від робочого місця {maker}: %n подію ланцюга зберігання пристрою {device} не прийнято: поручительство за нього тут втратило силу (її перевірено його ключем і не збережено); його власні пакети принесуть її, щойно пристрій знову зареєструють (додайте його за карткою або схваліть його пакет за кодом).</numerusform>
@@ -8116,7 +8121,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="432" />
+            <location filename="../../desktop/sync_panel.py" line="428" />
             <source>Bundle {number} of device {device} cannot be downloaded from the server: the server no longer gives it. Stuck since {when}, tried %n time(s); tried again at a sync after {next}.</source>
             <translation>
                 <numerusform>Пакет {number} пристрою {device} не вдається завантажити з сервера: сервер його більше не віддає. Застряг з {when}, спроб: %n; наступна спроба — під час синхронізації після {next}.</numerusform>
@@ -8125,7 +8130,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="448" />
+            <location filename="../../desktop/sync_panel.py" line="444" />
             <source>Bundle {number} of device {device} cannot be downloaded from the server: the server's copy of it is damaged. Stuck since {when}, tried %n time(s); tried again at a sync after {next}.</source>
             <translation>
                 <numerusform>Пакет {number} пристрою {device} не вдається завантажити з сервера: його копію на сервері пошкоджено. Застряг з {when}, спроб: %n; наступна спроба — під час синхронізації після {next}.</numerusform>
@@ -8134,7 +8139,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="440" />
+            <location filename="../../desktop/sync_panel.py" line="436" />
             <source>Bundle {number} of device {device} cannot be downloaded from the server: the server's stored copy of it is gone or cannot be read. Stuck since {when}, tried %n time(s); tried again at a sync after {next}.</source>
             <translation>
                 <numerusform>Пакет {number} пристрою {device} не вдається завантажити з сервера: його збережену на сервері копію втрачено або її не вдається прочитати. Застряг з {when}, спроб: %n; наступна спроба — під час синхронізації після {next}.</numerusform>
@@ -8143,7 +8148,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="465" />
+            <location filename="../../desktop/sync_panel.py" line="461" />
             <source>%n later bundle(s) of that device wait behind it, so that its records arrive whole and in order.</source>
             <translation>
                 <numerusform>%n пізніший пакет цього пристрою чекає за ним, щоб його записи надійшли повністю і по порядку.</numerusform>
@@ -8152,42 +8157,42 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="493" />
+            <location filename="../../desktop/sync_panel.py" line="489" />
             <source>The worker's later bundle is here already, so bringing its work by USB again does not help: ask the server's operator to repair the stored copy.</source>
             <translation>Пізніший пакет працівника вже тут, тож повторно передавати його роботу на флешці не допоможе: попросіть оператора сервера відновити збережену копію.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="513" />
+            <location filename="../../desktop/sync_panel.py" line="509" />
             <source>Bundle {later} of that device was imported here: the work of its later bundles arrived, and none waits behind this one any more. This one is still asked for because changes of that device wait here for records this one made.</source>
             <translation>Пакет {later} цього пристрою імпортовано тут: роботу його пізніших пакетів отримано, і за цим пакетом більше ніщо не чекає. Цей пакет усе ще запитується, бо зміни цього пристрою чекають тут на записи, які створено в ньому.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="519" />
+            <location filename="../../desktop/sync_panel.py" line="515" />
             <source>Bundle {later} of that device was imported here: the work of its later bundles arrived, and none waits behind this one any more. This one is still asked for because the server shows an acknowledgement of it by another coordinator key (a desk removed since), so the later bundle may leave its work out.</source>
             <translation>Пакет {later} цього пристрою імпортовано тут: роботу його пізніших пакетів отримано, і за цим пакетом більше ніщо не чекає. Цей пакет усе ще запитується, бо сервер показує його підтвердження ключем іншого координатора (робочого місця, вилученого відтоді), тож пізніший пакет може не містити його роботи.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="526" />
+            <location filename="../../desktop/sync_panel.py" line="522" />
             <source>Bundle {later} of that device was imported here: the work of its later bundles arrived, and none waits behind this one any more. This one is still asked for because the server did not answer whether another coordinator desk acknowledged it; the next sync asks again.</source>
             <translation>Пакет {later} цього пристрою імпортовано тут: роботу його пізніших пакетів отримано, і за цим пакетом більше ніщо не чекає. Цей пакет усе ще запитується, бо сервер не відповів, чи підтвердило його інше робоче місце координатора; наступна синхронізація запитає знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="533" />
+            <location filename="../../desktop/sync_panel.py" line="529" />
             <source>Bundle {later} of that device was imported here, so none waits behind this one any more. This one is still asked for: the later bundle carries its work only if no other coordinator desk had acknowledged it.</source>
             <translation>Пакет {later} цього пристрою імпортовано тут, тож за цим пакетом більше ніщо не чекає. Цей пакет і далі запитується: пізніший пакет містить його роботу, лише якщо жодне інше робоче місце координатора не підтвердило його раніше.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="481" />
+            <location filename="../../desktop/sync_panel.py" line="477" />
             <source>The coordinator desk {desks} acknowledged this bundle and holds its work: a history hand-over from that desk brings it here (there: Coordinator → Hand over history…, choose this desk; here: Organisation → Import bundles…), or the server's operator repairs the stored copy. A bundle the worker brings by USB may be refused here: its custody records follow this one's.</source>
             <translation>Робоче місце координатора {desks} підтвердило цей пакет і має його роботу: передача історії з того робочого місця принесе її сюди (там: Координатор → Передати історію…, виберіть це робоче місце; тут: Організація → Імпорт пакетів…), або оператор сервера відновить збережену копію. Пакет, який працівник принесе на флешці, тут може бути відхилено: його записи ланцюга зберігання йдуть після записів цього пакета.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="500" />
+            <location filename="../../desktop/sync_panel.py" line="496" />
             <source>Ask the worker to bring its work by USB (on its laptop: Organisation → Export bundle to USB…; here: Organisation → Import bundles…), or the server's operator to repair the stored copy.</source>
             <translation>Попросіть працівника передати свою роботу на флешці (на його ноутбуці: Організація → Експорт пакета на USB…; тут: Організація → Імпорт пакетів…) або оператора сервера — відновити збережену копію.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="546" />
+            <location filename="../../desktop/sync_panel.py" line="542" />
             <source>%n record change(s) that waited for their parents were stored: the changes they follow arrived.</source>
             <translation>
                 <numerusform>%n зміну запису, що чекала на свої батьківські зміни, збережено: зміни, за якими вона йде, надійшли.</numerusform>
@@ -8196,7 +8201,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="555" />
+            <location filename="../../desktop/sync_panel.py" line="551" />
             <source>%n waiting record change(s) no longer check out: kept waiting, not stored. Run fieldvault verify and tell your organisation.</source>
             <translation>
                 <numerusform>%n зміна запису, що чекає, більше не проходить перевірку: вона й далі чекає, її не збережено. Запустіть fieldvault verify і повідомте свою організацію.</numerusform>
@@ -8205,7 +8210,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="564" />
+            <location filename="../../desktop/sync_panel.py" line="560" />
             <source>%n record change(s) left out: the signer's parked slots are full (too many of its changes already wait here for their parents). Import the bundles those changes follow, or tell your organisation.</source>
             <translation>
                 <numerusform>%n зміну запису пропущено: місця для відкладених змін того, хто її підписав, заповнені (забагато його змін уже чекають тут на свої батьківські зміни). Імпортуйте пакети, за якими йдуть ці зміни, або повідомте свою організацію.</numerusform>
@@ -8214,17 +8219,17 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="581" />
+            <location filename="../../desktop/sync_panel.py" line="577" />
             <source>not checked yet</source>
             <translation>ще не перевірено</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="582" />
+            <location filename="../../desktop/sync_panel.py" line="578" />
             <source>none known: the last sync found none waiting</source>
             <translation>немає відомих: остання синхронізація не знайшла жодного, що чекає</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="585" />
+            <location filename="../../desktop/sync_panel.py" line="581" />
             <source>%n bundle(s) not taken from the server by their field worker yet, the oldest since {when}</source>
             <translation>
                 <numerusform>%n пакет ще не забрали з сервера польові працівники, найстаріший — з {when}</numerusform>
@@ -8233,7 +8238,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="597" />
+            <location filename="../../desktop/sync_panel.py" line="593" />
             <source>The new desk {device} has not taken this desk's history hand-over (made {when}), even after %n fresh one(s); no more are made by themselves. Hand it over by USB: Coordinator → Hand over history…, choose that desk (or fieldvault org hand-over --to-device {device} --to FOLDER).</source>
             <translation>
                 <numerusform>Нове робоче місце {device} не забрало передачу історії цього робочого місця (зроблено {when}) навіть після %n нової передачі; більше нових не буде зроблено автоматично. Передайте історію на флешці: Координатор → Передати історію…, виберіть це робоче місце (або fieldvault org hand-over --to-device {device} --to ПАПКА).</numerusform>
@@ -8242,12 +8247,12 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="606" />
+            <location filename="../../desktop/sync_panel.py" line="602" />
             <source>Made again now: the new desk {device} has not taken this desk's history hand-over (made {when}), so a fresh one went to the server.</source>
             <translation>Зроблено знову: нове робоче місце {device} не забрало передачу історії цього робочого місця (зроблено {when}), тому на сервер відправлено нову.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="623" />
+            <location filename="../../desktop/sync_panel.py" line="619" />
             <source>Device {device} has not taken bundle {bundle} (sent {when}), even after %n resend(s); it is not sent again by itself. Bring it by USB: Coordinator → Send back to field workers…, choose that worker, then Write again for a lost stick (or fieldvault bundle export --to FOLDER --to-device {device} --resend).</source>
             <translation>
                 <numerusform>Пристрій {device} не забрав пакет {bundle} (надіслано {when}) навіть після %n повторного надсилання; сам він більше не надсилається. Передайте його на флешці: Координатор → Надіслати польовим працівникам…, виберіть цього працівника, потім «Записати знову (накопичувач загублено)» (або fieldvault bundle export --to ПАПКА --to-device {device} --resend).</numerusform>
@@ -8256,12 +8261,12 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="632" />
+            <location filename="../../desktop/sync_panel.py" line="628" />
             <source>Sent again now: device {device} has not taken bundle {bundle} (sent {when}), so its changes went to the server again in a new bundle.</source>
             <translation>Надіслано знову: пристрій {device} не забрав пакет {bundle} (надіслано {when}), тому його зміни знову відправлено на сервер у новому пакеті.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="637" />
+            <location filename="../../desktop/sync_panel.py" line="633" />
             <source>Device {device} has not taken bundle {bundle} yet (sent {when}); what it carries was already sent again %n time(s). A send-back is sent again after 3 days not taken, at most 3 times.</source>
             <translation>
                 <numerusform>Пристрій {device} ще не забрав пакет {bundle} (надіслано {when}); його вміст уже надсилали повторно %n раз. Незабраний пакет надсилається знову через 3 дні, щонайбільше 3 рази.</numerusform>
@@ -8270,22 +8275,22 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="676" />
+            <location filename="../../desktop/sync_panel.py" line="672" />
             <source>Saving…</source>
             <translation>Збереження…</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="687" />
+            <location filename="../../desktop/sync_panel.py" line="683" />
             <source>Saved: the next sync goes through this proxy.</source>
             <translation>Збережено: наступна синхронізація піде через цей проксі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="689" />
+            <location filename="../../desktop/sync_panel.py" line="685" />
             <source>Saved: sync connects directly.</source>
             <translation>Збережено: синхронізація з’єднується напряму.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="695" />
+            <location filename="../../desktop/sync_panel.py" line="691" />
             <source>Not saved: {reason}</source>
             <translation>Не збережено: {reason}</translation>
         </message>
@@ -8936,58 +8941,58 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>UnlockPage</name>
         <message>
-            <location filename="../../desktop/unlock.py" line="613" />
+            <location filename="../../desktop/unlock.py" line="594" />
             <source>Unlock the vault</source>
             <translation>Розблокування сховища</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="614" />
+            <location filename="../../desktop/unlock.py" line="595" />
             <source>Vault: {folder}</source>
             <translation>Сховище: {folder}</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="615" />
+            <location filename="../../desktop/unlock.py" line="596" />
             <source>Why the vault is locked</source>
             <translation>Чому сховище заблоковано</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="616" />
+            <location filename="../../desktop/unlock.py" line="597" />
             <source>Passphrase</source>
             <translation>Парольна фраза</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="617" />
+            <location filename="../../desktop/unlock.py" line="598" />
             <source>&amp;Passphrase:</source>
             <translation>&amp;Парольна фраза:</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="618" />
+            <location filename="../../desktop/unlock.py" line="599" />
             <source>Error</source>
             <translation>Помилка</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="619" />
+            <location filename="../../desktop/unlock.py" line="600" />
             <source>Unlocking</source>
             <translation>Розблокування</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="620" />
-            <location filename="../../desktop/unlock.py" line="621" />
+            <location filename="../../desktop/unlock.py" line="601" />
+            <location filename="../../desktop/unlock.py" line="602" />
             <source>Unlock</source>
             <translation>Розблокувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="622" />
+            <location filename="../../desktop/unlock.py" line="603" />
             <source>Forgot the passphrase? Use the recovery key…</source>
             <translation>Забули парольну фразу? Скористайтеся ключем відновлення…</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="623" />
+            <location filename="../../desktop/unlock.py" line="604" />
             <source>Use the recovery key</source>
             <translation>Скористатися ключем відновлення</translation>
         </message>
         <message>
-            <location filename="../../desktop/unlock.py" line="638" />
+            <location filename="../../desktop/unlock.py" line="614" />
             <source>Type the vault's passphrase.</source>
             <translation>Введіть парольну фразу сховища.</translation>
         </message>
@@ -9072,33 +9077,33 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>WipeConfirmation</name>
         <message>
-            <location filename="../../desktop/wipe_confirmation.py" line="39" />
+            <location filename="../../desktop/wipe_confirmation.py" line="40" />
             <source>WIPE</source>
             <translation>ЗНИЩИТИ</translation>
         </message>
         <message>
-            <location filename="../../desktop/wipe_confirmation.py" line="42" />
+            <location filename="../../desktop/wipe_confirmation.py" line="43" />
             <source>Emergency: wipe the vault…</source>
             <translation>Екстрено: знищити сховище…</translation>
         </message>
         <message>
-            <location filename="../../desktop/wipe_confirmation.py" line="43" />
+            <location filename="../../desktop/wipe_confirmation.py" line="44" />
             <source>Emergency: wipe the vault</source>
             <translation>Екстрено: знищити сховище</translation>
         </message>
         <message>
-            <location filename="../../desktop/wipe_confirmation.py" line="46" />
+            <location filename="../../desktop/wipe_confirmation.py" line="47" />
             <source>This destroys every testimony and file in this vault for ever, without the passphrase. Type {word} to confirm.</source>
             <translation>Це назавжди знищує всі свідчення і файли в цьому сховищі, без парольної фрази. Введіть {word}, щоб підтвердити.</translation>
         </message>
         <message>
-            <location filename="../../desktop/wipe_confirmation.py" line="50" />
+            <location filename="../../desktop/wipe_confirmation.py" line="51" />
             <source>Type the confirmation word</source>
             <translation>Введіть слово підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/wipe_confirmation.py" line="51" />
             <location filename="../../desktop/wipe_confirmation.py" line="52" />
+            <location filename="../../desktop/wipe_confirmation.py" line="53" />
             <source>Destroy the vault now</source>
             <translation>Знищити сховище зараз</translation>
         </message>

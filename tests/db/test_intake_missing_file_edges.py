@@ -1,7 +1,7 @@
-"""Two edges of the intake of a file an item of the case was missing
-(db/evidence.py ``_fileless_items``; review 27 F3, F4): an item whose heads
-are an edit and a delete made apart, and a signed record pairing the file's
-SHA-256 with another size."""
+"""Three edges of the intake of a file an item of the case was missing
+(db/evidence.py ``_fileless_items``; review 27 F3, F4, review 28 F1): an item
+whose heads are an edit and a delete made apart, one with no head at all, and
+a signed record pairing the file's SHA-256 with another size."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from db.api import Vault
 from db.entities import Case, EvidenceItem
-from db.errors import VaultDamaged
+from db.errors import InvalidInput, VaultDamaged
 from db.ids import new_id
 from db.keyring_store import NoKeyring
 from db.vault import CreatedVault
@@ -73,7 +73,7 @@ def _actions_on(vault: Vault, item_id: str) -> list[str]:
     return [event["action"] for event in events if event.get("evidence") == item_id]
 
 
-def test_an_item_edited_and_deleted_apart_is_not_given_the_bytes_and_the_intake_is_a_duplicate(
+def test_an_item_edited_and_deleted_apart_refuses_the_intake_and_says_why(
     created_vault: CreatedVault, tmp_path: Path
 ) -> None:
     vault = created_vault.vault
@@ -95,13 +95,36 @@ def test_an_item_edited_and_deleted_apart_is_not_given_the_bytes_and_the_intake_
     assert len(vault.revisions.heads()[item_id]) == 2
     source = tmp_path / "photo.jpg"
     source.write_bytes(PHOTO)
+    events_before = _actions_on(vault, item_id)
 
-    result = vault.evidence.ingest(source, case_id)
+    # Neither "No evidence with id" (review 27 F3) nor "already in this case"
+    # (review 28 F1: the vault holds none of the bytes, and a person told so
+    # may throw away the only copy): refused, naming the conflict.
+    with pytest.raises(InvalidInput) as refused:
+        vault.evidence.ingest(source, case_id)
 
-    # Before (3b8667d..): NotFound "No evidence with id …", nothing stored.
-    assert result.duplicate and result.item.id == item_id and result.supplied == ()
-    assert not _holds_a_file(vault, item_id)  # a conflicted record is not given bytes
-    assert _actions_on(vault, item_id)[-1] == "intake-duplicate"
+    assert refused.value.code == "file-record-in-conflict"
+    assert item_id in str(refused.value) and "Nothing was stored" in str(refused.value)
+    assert not _holds_a_file(vault, item_id)
+    assert _actions_on(vault, item_id) == events_before  # no "intake-duplicate" either
+    assert source.read_bytes() == PHOTO
+
+
+def test_an_item_without_head_revisions_is_damage_not_a_duplicate(
+    created_vault: CreatedVault, tmp_path: Path
+) -> None:
+    vault = created_vault.vault
+    case_id, item_id, _revision = _fileless(vault, PHOTO)
+    with vault.services.context.write_transaction("heads removed, as damage would") as session:
+        session.execute(text("DELETE FROM heads WHERE entity_id = :e"), {"e": item_id})
+    source = tmp_path / "photo.jpg"
+    source.write_bytes(PHOTO)
+
+    with pytest.raises(VaultDamaged) as refused:
+        vault.evidence.ingest(source, case_id)
+
+    assert "no head revision" in str(refused.value) and "Nothing was stored" in str(refused.value)
+    assert not _holds_a_file(vault, item_id)
     assert source.read_bytes() == PHOTO
 
 

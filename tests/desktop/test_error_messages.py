@@ -406,6 +406,11 @@ def cases() -> list[tuple[str, FieldvaultError, str]]:
             "IMG_0042.jpg",
         ),
         (
+            "the record of an item without its file is in conflict",
+            _input("Evidence … in conflict.", "file-record-in-conflict", entity_id=ITEM_ID),
+            ITEM_ID,
+        ),
+        (
             "no such file",
             _input("IMG_0042.jpg: no such file.", "file-missing", name="IMG_0042.jpg"),
             "IMG_0042.jpg",
