@@ -1105,6 +1105,16 @@ def _enrol_admitted(unit: VaultImport, bundle_id: str, admission: Admission, pro
         )
 
 
+def _of_the_sender(admission: Admission | None, header: BundleHeader) -> Admission | None:
+    """``admission`` when it is of the header's device (its id and key), else None."""
+    if admission is None or (admission.device_id, admission.public_key) != (
+        header.device_id,
+        header.device_key,
+    ):
+        return None
+    return admission
+
+
 def _approve_received(vault: Vault, replay: ImportedBundle, admission: Admission) -> ImportedBundle:
     """``_enrol_on_approval`` in a unit of its own: ``replay``, with what the
     unit's end stored of the device's revisions kept aside. A device the
@@ -1196,6 +1206,10 @@ def import_bundle(
     # revoked, admission, relay staging); _apply reads it again under the
     # lock for what it decides there.
     profile = held_profile(vault)
+    # An approval is of one device: a file that became another device's
+    # bundle since the approval checked it is imported as that device's,
+    # unapproved (held, if unknown), never under the approval (review 28 F2).
+    approved, approval = _of_the_sender(approved, header), _of_the_sender(approval, header)
     if code_compared and approved is None and approval is not None:
         # Approved by code while its device was enrolled: the code compared
         # admits it at every question asked from here on, as approve_bundle
