@@ -35,7 +35,10 @@ def test_an_approval_of_x_does_not_admit_the_bundle_of_y_read_in_its_place(
     shutil.copy(made.path, given)
     coordinator = org.coordinator
 
-    ran = _before_admission(monkeypatch, lambda: shutil.copy(theirs.path, given))
+    def swapped() -> None:  # the stick's file is now Y's bundle
+        shutil.copy(theirs.path, given)
+
+    ran = _before_admission(monkeypatch, swapped)
     try:
         approve_bundle(coordinator, str(given), code, coordinator.vault_keys.age_identity())
         answer = "imported"
