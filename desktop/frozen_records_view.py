@@ -233,6 +233,7 @@ class FrozenRecordsDialog(QDialog):
         self._read = read
         self._rerooter = rerooter
         self._handle: TaskHandle | None = None
+        self._asked: tuple[str, bool, bool] | None = None  # the re-root running: record, as-before, as-held
         self.setWindowTitle(self.tr("Frozen records"))
         self.resize(900, 420)
         layout = QVBoxLayout(self)
@@ -417,6 +418,8 @@ class FrozenRecordsDialog(QDialog):
         self.reroot_button.setEnabled(False)
         self.status.setText(self.tr("Re-rooting the record…"))
         entity_id = record.entity_id
+        # What was asked, kept with the task: the table stays usable while it runs.
+        self._asked = (entity_id, self.as_before.isChecked(), self.as_held.isChecked())
         self._handle = rerooter.tasks.start(
             Lane.SAVE,
             lambda _context: reroot_task(rerooter.vault, entity_id, choice, despite_old_readers=despite),
@@ -432,10 +435,14 @@ class FrozenRecordsDialog(QDialog):
             self.status.setText(failure_text(report.failure))
             error = report.failure.error if report.failure is not None else None
             behind = error is not None and error.code == READERS_BEHIND
-            choice = self.as_before.isChecked(), self.as_held.isChecked()
+            asked, self._asked = self._asked, None
             self._chosen_changed()
-            if behind:
-                self._offer_despite_old_readers(failure_text(report.failure), choice)
+            chosen = self.chosen_record()
+            # Offered again only for the record it was refused for: another
+            # one chosen meanwhile gets the refusal in the status line alone,
+            # never a choice made for a different record (review 28 F5).
+            if behind and asked is not None and chosen is not None and chosen.entity_id == asked[0]:
+                self._offer_despite_old_readers(failure_text(report.failure), asked[1:])
             return
         from db.api import Rerooted
 
@@ -467,8 +474,8 @@ class FrozenRecordsDialog(QDialog):
         """The box again, with the choice made, the refusal naming the devices
         behind, and the checkbox to sign anyway: Re-root needs it checked."""
         self.ask_reroot()
-        self.as_before.setChecked(choice[0])
-        self.as_held.setChecked(choice[1])
+        for button, was_chosen in ((self.as_before, choice[0]), (self.as_held, choice[1])):
+            button.setChecked(was_chosen and button.isEnabled())
         self._old_readers_shown(refusal)
         self._choice_changed()
 

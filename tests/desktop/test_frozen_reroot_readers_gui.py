@@ -107,3 +107,36 @@ def test_the_refusal_and_checkbox_in_ukrainian(qtbot: QtBot, desks: UsbDesks, uk
         assert "device" not in text and "Sign" not in text and "re-root" not in text
     assert "Підписати все одно" in listed.despite_old_readers.text()
     dialog.done(0)
+
+
+def test_the_refusal_makes_no_choice_for_another_record_chosen_meanwhile(
+    qtbot: QtBot, desks: UsbDesks
+) -> None:
+    """The list stays usable while a re-root runs: a person who chose another
+    record meanwhile gets the refusal in the status line, not the box for
+    that record with the refused record's choice made (review 28 F5)."""
+    world = build(desks)
+    late = desks.worker("late")
+    desks.org.import_(export_declaring(late.vault, desks.org.usb, None).path)
+    dialog = DevicesDialog(world.kyiv)
+    listed = _frozen_list(qtbot, dialog)
+    rows = [listed.table.topLevelItem(i) for i in range(listed.table.topLevelItemCount())]
+    others = [r.text(listed.RECORD_COLUMN) for r in rows if r is not None]
+    others = [title for title in others if title != KYIV_CHECK]
+    assert others, "the scene lists one frozen record only"
+
+    _choose(listed, KYIV_CHECK)
+    qtbot.mouseClick(listed.reroot_button, Qt.MouseButton.LeftButton)
+    _pick(qtbot, listed.as_before)
+    qtbot.mouseClick(listed.reroot_confirm, Qt.MouseButton.LeftButton)
+    _choose(listed, others[0])  # the person looks at another record while it runs
+    qtbot.waitUntil(lambda: "have not said they read a re-root" in listed.status.text(), timeout=WAIT_MS)
+
+    assert not listed.reroot_box.isVisible()
+    # Asked for the record chosen now, the box makes no choice for it.
+    qtbot.mouseClick(listed.reroot_button, Qt.MouseButton.LeftButton)
+    assert others[0] in listed.reroot_text.text()
+    assert not (listed.as_before.isChecked() or listed.as_held.isChecked())
+    assert not listed.despite_old_readers.isVisibleTo(listed.reroot_box)
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=WAIT_MS)
+    dialog.done(0)
