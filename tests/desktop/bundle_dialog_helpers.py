@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QRadioButton
 from pytestqt.qtbot import QtBot
 
 from db.api import Vault
@@ -47,3 +48,26 @@ def frozen_list(qtbot: QtBot, dialog: DevicesDialog) -> FrozenRecordsDialog:
     assert listed is not None
     qtbot.waitUntil(listed.isVisible, timeout=WAIT_MS)
     return listed
+
+
+def shown_frozen_list(qtbot: QtBot, dialog: DevicesDialog) -> FrozenRecordsDialog:
+    """The Devices view ``dialog`` shown, its read done, and its list of frozen records opened."""
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: not dialog.busy and dialog.frozen.isVisible(), timeout=WAIT_MS)
+    return frozen_list(qtbot, dialog)
+
+
+def pick(qtbot: QtBot, button: QRadioButton) -> None:
+    """Click a radio button on its indicator (its middle may be past its text)."""
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton, pos=QPoint(6, button.height() // 2))
+
+
+def choose_record(listed: FrozenRecordsDialog, title: str) -> None:
+    """The row of the frozen record shown as ``title`` made the current one."""
+    for index in range(listed.table.topLevelItemCount()):
+        item = listed.table.topLevelItem(index)
+        if item is not None and item.text(listed.RECORD_COLUMN) == title:
+            listed.table.setCurrentItem(item)
+            return
+    raise AssertionError(f"{title} is not listed")

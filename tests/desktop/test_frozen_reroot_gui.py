@@ -11,14 +11,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QRadioButton
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desktop.devices_view import DevicesDialog
-from desktop.frozen_records_view import FrozenRecordsDialog
 from tests.db.revocation_world import KYIV_CHECK, KYIV_TITLE, build
-from tests.desktop.bundle_dialog_helpers import frozen_list
+from tests.desktop.bundle_dialog_helpers import choose_record, pick, shown_frozen_list
 from tests.gui_helpers import in_ukrainian, screenshot
 from tests.sync.desk_world import UsbDesks, assert_verified, usb_desks
 
@@ -32,34 +30,13 @@ def ukrainian(tmp_path: Path) -> Iterator[None]:
         yield
 
 
-def _frozen_list(qtbot: QtBot, dialog: DevicesDialog) -> FrozenRecordsDialog:
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitUntil(lambda: not dialog.busy and dialog.frozen.isVisible(), timeout=WAIT_MS)
-    return frozen_list(qtbot, dialog)
-
-
-def _pick(qtbot: QtBot, button: QRadioButton) -> None:
-    """Click a radio button on its indicator (its middle may be past its text)."""
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton, pos=QPoint(6, button.height() // 2))
-
-
-def _choose(listed: FrozenRecordsDialog, title: str) -> None:
-    for index in range(listed.table.topLevelItemCount()):
-        item = listed.table.topLevelItem(index)
-        if item is not None and item.text(listed.RECORD_COLUMN) == title:
-            listed.table.setCurrentItem(item)
-            return
-    raise AssertionError(f"{title} is not listed")
-
-
 def test_re_root_as_before_from_the_frozen_records_list(qtbot: QtBot, desks: UsbDesks) -> None:
     world = build(desks)
     revisions = len(world.kyiv.revisions.all())
     dialog = DevicesDialog(world.kyiv)
-    listed = _frozen_list(qtbot, dialog)
+    listed = shown_frozen_list(qtbot, dialog)
     assert listed.reroot_button.isVisible() and not listed.reroot_button.isEnabled()
-    _choose(listed, KYIV_CHECK)
+    choose_record(listed, KYIV_CHECK)
     assert listed.reroot_button.isEnabled()
     qtbot.mouseClick(listed.reroot_button, Qt.MouseButton.LeftButton)
     assert listed.reroot_box.isVisible()
@@ -67,7 +44,7 @@ def test_re_root_as_before_from_the_frozen_records_list(qtbot: QtBot, desks: Usb
     assert listed.as_before.isEnabled() and listed.as_held.isEnabled()
     assert not listed.reroot_confirm.isEnabled()
     assert "undone" in listed.as_before_text.text() and "signed by this desk" in listed.as_held_text.text()
-    _pick(qtbot, listed.as_before)
+    pick(qtbot, listed.as_before)
     assert listed.reroot_confirm.isEnabled()
     screenshot(listed, "coordinator-frozen-reroot.png")
     assert len(world.kyiv.revisions.all()) == revisions  # nothing signed before the confirmation
@@ -91,12 +68,12 @@ def test_a_record_the_revoked_device_created_offers_only_as_held_and_cancel_sign
     world = build(desks)
     revisions = len(world.kyiv.revisions.all())
     dialog = DevicesDialog(world.kyiv)
-    listed = _frozen_list(qtbot, dialog)
+    listed = shown_frozen_list(qtbot, dialog)
     own = world.kyiv.cases.get(world.field.case_id).title
-    _choose(listed, own)
+    choose_record(listed, own)
     qtbot.mouseClick(listed.reroot_button, Qt.MouseButton.LeftButton)
     assert not listed.as_before.isEnabled() and listed.as_held.isEnabled()
-    _pick(qtbot, listed.as_held)
+    pick(qtbot, listed.as_held)
     assert listed.reroot_confirm.isEnabled()
     qtbot.mouseClick(listed.reroot_cancel, Qt.MouseButton.LeftButton)
     assert not listed.reroot_box.isVisible()
@@ -107,8 +84,8 @@ def test_a_record_the_revoked_device_created_offers_only_as_held_and_cancel_sign
 def test_re_root_in_ukrainian(qtbot: QtBot, desks: UsbDesks, ukrainian: None) -> None:
     world = build(desks)
     dialog = DevicesDialog(world.kyiv)
-    listed = _frozen_list(qtbot, dialog)
-    _choose(listed, KYIV_CHECK)
+    listed = shown_frozen_list(qtbot, dialog)
+    choose_record(listed, KYIV_CHECK)
     qtbot.mouseClick(listed.reroot_button, Qt.MouseButton.LeftButton)
     assert "Re-root" not in listed.reroot_button.text()
     assert "revoked" not in listed.as_before.text() + listed.as_held_text.text()

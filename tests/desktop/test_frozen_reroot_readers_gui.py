@@ -13,13 +13,12 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QRadioButton
 from pytestqt.qtbot import QtBot
 
 from desktop.devices_view import DevicesDialog
 from desktop.frozen_records_view import FrozenRecordsDialog
 from tests.db.revocation_world import KYIV_CHECK, KYIV_TITLE, FrozenWorld, build
-from tests.desktop.bundle_dialog_helpers import frozen_list
+from tests.desktop.bundle_dialog_helpers import choose_record, pick, shown_frozen_list
 from tests.gui_helpers import in_ukrainian
 from tests.sync.desk_world import UsbDesks, usb_desks
 from tests.sync.test_device_reads import export_declaring
@@ -28,25 +27,6 @@ desks = usb_desks  # the fixture, under the name the tests ask for
 
 
 WAIT_MS = 30_000
-
-
-def _frozen_list(qtbot: QtBot, dialog: DevicesDialog) -> FrozenRecordsDialog:
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitUntil(lambda: not dialog.busy and dialog.frozen.isVisible(), timeout=WAIT_MS)
-    return frozen_list(qtbot, dialog)
-
-
-def _pick(qtbot: QtBot, button: QRadioButton) -> None:
-    """Click a radio button on its indicator (its middle may be past its text)."""
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton, pos=QPoint(6, button.height() // 2))
-
-
-def _choose(listed: FrozenRecordsDialog, title: str) -> None:
-    rows = [listed.table.topLevelItem(i) for i in range(listed.table.topLevelItemCount())]
-    listed.table.setCurrentItem(
-        next(r for r in rows if r is not None and r.text(listed.RECORD_COLUMN) == title)
-    )
 
 
 @pytest.fixture
@@ -63,11 +43,11 @@ def _refused_in_the_list(
     late = desks.worker("late")
     desks.org.import_(export_declaring(late.vault, desks.org.usb, None).path)
     dialog = DevicesDialog(world.kyiv)
-    listed = _frozen_list(qtbot, dialog)
-    _choose(listed, KYIV_CHECK)
+    listed = shown_frozen_list(qtbot, dialog)
+    choose_record(listed, KYIV_CHECK)
     qtbot.mouseClick(listed.reroot_button, Qt.MouseButton.LeftButton)
     assert not listed.despite_old_readers.isVisible()  # nothing to say before the refusal
-    _pick(qtbot, listed.as_before)
+    pick(qtbot, listed.as_before)
     qtbot.mouseClick(listed.reroot_confirm, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: listed.despite_old_readers.isVisible(), timeout=WAIT_MS)
     return world, dialog, listed, late.vault.device_id
@@ -119,17 +99,17 @@ def test_the_refusal_makes_no_choice_for_another_record_chosen_meanwhile(
     late = desks.worker("late")
     desks.org.import_(export_declaring(late.vault, desks.org.usb, None).path)
     dialog = DevicesDialog(world.kyiv)
-    listed = _frozen_list(qtbot, dialog)
+    listed = shown_frozen_list(qtbot, dialog)
     rows = [listed.table.topLevelItem(i) for i in range(listed.table.topLevelItemCount())]
     others = [r.text(listed.RECORD_COLUMN) for r in rows if r is not None]
     others = [title for title in others if title != KYIV_CHECK]
     assert others, "the scene lists one frozen record only"
 
-    _choose(listed, KYIV_CHECK)
+    choose_record(listed, KYIV_CHECK)
     qtbot.mouseClick(listed.reroot_button, Qt.MouseButton.LeftButton)
-    _pick(qtbot, listed.as_before)
+    pick(qtbot, listed.as_before)
     qtbot.mouseClick(listed.reroot_confirm, Qt.MouseButton.LeftButton)
-    _choose(listed, others[0])  # the person looks at another record while it runs
+    choose_record(listed, others[0])  # the person looks at another record while it runs
     qtbot.waitUntil(lambda: "have not said they read a re-root" in listed.status.text(), timeout=WAIT_MS)
 
     assert not listed.reroot_box.isVisible()
