@@ -478,6 +478,22 @@ class FrozenRecordsDialog(QDialog):
             button.setChecked(was_chosen and button.isEnabled())
         self._old_readers_shown(refusal)
         self._choice_changed()
+        self.status.clear()  # the box says it, with what to do
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """Taller, if the box's wrapped texts need it: squeezed, Qt draws
+        them over each other."""
+        layout = self.layout()
+        if layout is None:
+            return
+        needed = (
+            layout.totalHeightForWidth(self.width())
+            if layout.hasHeightForWidth()
+            else layout.totalSizeHint().height()
+        )
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     def _item(self, record: AffectedRecord, read: FrozenRead) -> QTreeWidgetItem:
         texts = [""] * 6

@@ -19,7 +19,7 @@ from desktop.devices_view import DevicesDialog
 from desktop.frozen_records_view import FrozenRecordsDialog
 from tests.db.revocation_world import KYIV_CHECK, KYIV_TITLE, FrozenWorld, build
 from tests.desktop.bundle_dialog_helpers import choose_record, pick, shown_frozen_list
-from tests.gui_helpers import in_ukrainian
+from tests.gui_helpers import in_ukrainian, screenshot
 from tests.sync.desk_world import UsbDesks, usb_desks
 from tests.sync.test_device_reads import export_declaring
 
@@ -60,6 +60,7 @@ def test_refused_for_an_old_reader_then_signed_anyway(qtbot: QtBot, desks: UsbDe
     assert listed.despite_old_readers.text() == "Sign anyway: these devices cannot read it yet"
     assert listed.as_before.isChecked() and not listed.despite_old_readers.isChecked()
     assert not listed.reroot_confirm.isEnabled()  # waits for "sign anyway"
+    screenshot(listed, "coordinator-frozen-reroot-readers-behind.png")
     qtbot.mouseClick(listed.despite_old_readers, Qt.MouseButton.LeftButton, pos=QPoint(6, 6))
     assert listed.despite_old_readers.isChecked() and listed.reroot_confirm.isEnabled()
     assert len(world.kyiv.revisions.all()) == revisions  # nothing signed yet
@@ -86,6 +87,7 @@ def test_the_refusal_and_checkbox_in_ukrainian(qtbot: QtBot, desks: UsbDesks, uk
     for text in (listed.readers_behind_text.text(), listed.despite_old_readers.text()):
         assert "device" not in text and "Sign" not in text and "re-root" not in text
     assert "Підписати все одно" in listed.despite_old_readers.text()
+    screenshot(listed, "coordinator-frozen-reroot-readers-behind-uk.png")
     dialog.done(0)
 
 
