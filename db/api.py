@@ -32,6 +32,7 @@ if TYPE_CHECKING:
         IntakeCancelled,
         OperationCancelled,
     )
+    from db.capture import type_never_read
     from db.consent import ConsentService, TestimonyConsent
     from db.custody import CustodyEvent, StoredCustodyEvent
     from db.entities import (
@@ -236,6 +237,7 @@ _WHERE: dict[str, tuple[str, str | None]] = {
     "ExportCancelled": ("db.blobstore", "ExportCancelled"),
     "IntakeCancelled": ("db.blobstore", "IntakeCancelled"),
     "OperationCancelled": ("db.blobstore", "OperationCancelled"),
+    "type_never_read": ("db.capture", "type_never_read"),
     "CustodyEvent": ("db.custody", "CustodyEvent"),
     "StoredCustodyEvent": ("db.custody", "StoredCustodyEvent"),
     "CONSENT_SCOPES": ("db.entities", "CONSENT_SCOPES"),
@@ -643,6 +645,7 @@ __all__ = [
     "to_complete",
     "type_clash_by_signer",
     "type_clash_list",
+    "type_never_read",
     "unaccounted_by_device",
     "unaccounted_list",
     "unchecked_by_device",

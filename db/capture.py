@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
@@ -48,8 +48,18 @@ NOT_READ_KEY = "metadata"
 INTAKE_LIMITS = Limits(memory_bytes=1 << 30, cpu_seconds=20, wall_seconds=30.0)
 
 
+NOT_READ_PREFIX = "metadata not read"
+
+
 def not_read(reason: str) -> dict[str, str]:
-    return {NOT_READ_KEY: f"metadata not read: {reason}"}
+    return {NOT_READ_KEY: f"{NOT_READ_PREFIX}: {reason}"}
+
+
+def type_never_read(mime_type: str, claims: Mapping[str, str]) -> bool:
+    """Whether the type intake stored is no reading of the file: its reader
+    gave no usable answer (timed out, crashed, named no media type), so the
+    placeholder was stored, whatever the file is (a photo may be one)."""
+    return mime_type in ("", UNKNOWN_TYPE) and claims.get(NOT_READ_KEY, "").startswith(NOT_READ_PREFIX)
 
 
 def examine_file(path: Path, limits: Limits | None = None) -> tuple[str, dict[str, str]]:

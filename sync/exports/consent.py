@@ -29,7 +29,16 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from db.api import CONSENT_RECORD_SCOPES, EVIDENCE_OF, SCOPE_WORDS, Consent, EvidenceItem, Testimony, Vault
+from db.api import (
+    CONSENT_RECORD_SCOPES,
+    EVIDENCE_OF,
+    SCOPE_WORDS,
+    Consent,
+    EvidenceItem,
+    Testimony,
+    Vault,
+    type_never_read,
+)
 from sync.exports.casedata import CaseData, load_case, pseudonymise
 from sync.exports.errors import purpose_unknown
 
@@ -43,12 +52,6 @@ OF_WITHHELD = "of-withheld-testimony"
 NO_PHOTOS = "consent-no-photos"
 
 
-# What intake stores for a file whose metadata reader gave no answer (timed
-# out, crashed: db/capture.py), whatever the file is.
-UNKNOWN_TYPE = "application/octet-stream"
-NOT_READ = "metadata not read"
-
-
 def may_be_a_picture(item: EvidenceItem) -> bool:
     """Whether "no photos" withholds ``item``: an image or a video by its
     stored type, or an item whose type was never read (its reader timed out
@@ -57,7 +60,7 @@ def may_be_a_picture(item: EvidenceItem) -> bool:
     2.5.1); a file libmagic read and did not know stays exported."""
     if item.mime_type.startswith(("image/", "video/")):
         return True
-    return item.mime_type in ("", UNKNOWN_TYPE) and item.claimed.get("metadata", "").startswith(NOT_READ)
+    return type_never_read(item.mime_type, item.claimed)
 
 
 def check_purpose(purpose: str) -> None:
