@@ -87,50 +87,48 @@ def test_back_up_from_the_vault_menu(qtbot, created_vault, vault_dir: Path, tmp_
         assert stored_hashes(copy) == set(hashes)
 
 
-def test_cancel_leaves_no_backup(qtbot, created_vault, vault_dir: Path, tmp_path: Path) -> None:
+def backup_running(
+    qtbot, created_vault, vault_dir: Path, tmp_path: Path
+) -> tuple[FieldvaultWindow, BackupDialog, Path]:
+    """16 MiB of evidence, the window unlocked, and a backup to ``usb`` started from its dialog."""
     filled(created_vault.vault, tmp_path, files=4, size=4 * 1024 * 1024)
     window = unlocked_window(qtbot, vault_dir)
     usb = tmp_path / "usb"
     usb.mkdir()
     dialog = open_backup_dialog(window, usb)
     qtbot.mouseClick(dialog.choose_button, Qt.MouseButton.LeftButton)
-    assert dialog.running and dialog.cancel_button.isVisible()
-    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    return window, dialog, usb
+
+
+def stopped_leaving_nothing(qtbot, window: FieldvaultWindow, dialog: BackupDialog, usb: Path) -> None:
     qtbot.waitUntil(lambda: not dialog.running, timeout=WAIT_MS)
     assert "cancelled" in dialog.status.text()
     assert list(usb.iterdir()) == []
     vault = window.vault
     assert vault is not None and vault.settings.get("last_backup_at") == ""
+
+
+def test_cancel_leaves_no_backup(qtbot, created_vault, vault_dir: Path, tmp_path: Path) -> None:
+    window, dialog, usb = backup_running(qtbot, created_vault, vault_dir, tmp_path)
+    assert dialog.running and dialog.cancel_button.isVisible()
+    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    stopped_leaving_nothing(qtbot, window, dialog, usb)
 
 
 def test_closing_the_dialog_during_a_backup_stops_it_and_leaves_nothing(
     qtbot, created_vault, vault_dir: Path, tmp_path: Path
 ) -> None:
-    filled(created_vault.vault, tmp_path, files=4, size=4 * 1024 * 1024)
-    window = unlocked_window(qtbot, vault_dir)
-    usb = tmp_path / "usb"
-    usb.mkdir()
-    dialog = open_backup_dialog(window, usb)
-    qtbot.mouseClick(dialog.choose_button, Qt.MouseButton.LeftButton)
+    window, dialog, usb = backup_running(qtbot, created_vault, vault_dir, tmp_path)
     assert dialog.running
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # closes the dialog as its X does
     assert not dialog.isVisible()
-    qtbot.waitUntil(lambda: not dialog.running, timeout=WAIT_MS)
-    assert "cancelled" in dialog.status.text()
-    assert list(usb.iterdir()) == []
-    vault = window.vault
-    assert vault is not None and vault.settings.get("last_backup_at") == ""
+    stopped_leaving_nothing(qtbot, window, dialog, usb)
 
 
 def test_locking_during_a_backup_stops_it_and_leaves_nothing(
     qtbot, created_vault, vault_dir: Path, tmp_path: Path
 ) -> None:
-    filled(created_vault.vault, tmp_path, files=4, size=4 * 1024 * 1024)
-    window = unlocked_window(qtbot, vault_dir)
-    usb = tmp_path / "usb"
-    usb.mkdir()
-    dialog = open_backup_dialog(window, usb)
-    qtbot.mouseClick(dialog.choose_button, Qt.MouseButton.LeftButton)
+    window, _dialog, usb = backup_running(qtbot, created_vault, vault_dir, tmp_path)
     window.lock()
     assert window.backup_action.dialog is None and not window.backup_action.isEnabled()
     assert list(usb.iterdir()) == []
