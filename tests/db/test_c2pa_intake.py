@@ -38,6 +38,7 @@ from desktop.evidence_item import EvidenceItemView
 from tests.evidence_samples import make_corrupt_jpeg
 from tests.factory import make_case
 from tests.gui_helpers import in_ukrainian, screenshot
+from tests.sandbox_helpers import stand_in_child
 
 SIGNER_NAME = "Field Camera 7"
 SIGNER_ORG = "Kharkiv Documentation Group"
@@ -285,24 +286,12 @@ def test_a_type_c2pa_cannot_carry_is_not_given_to_it(vault: Vault, tmp_path: Pat
 
 
 def _hanging_c2pa_child(monkeypatch: pytest.MonkeyPatch, marker: Path) -> None:
-    """The intake's Content Credentials child (spawned) answers in full,
-    "valid" and signed by AUTHOR (a canary), then writes its pid to ``marker`` and
-    hangs until it is killed: a reader that never ends, or a hostile file
-    that took it over. The metadata child is the real one."""
-    monkeypatch.setenv(sandbox.SPAWN_SWITCH, "1")
-    answer = json.dumps({"c2pa": {"state": "valid", "signer": AUTHOR}}) + "\n"
-    script = (
-        "import os, sys, time\n"
-        f"sys.stdout.write({answer!r}); sys.stdout.flush()\n"
-        f"open({str(marker)!r}, 'w').write(str(os.getpid()))\n"
-        "time.sleep(120)\n"
-    )
-    real = sandbox.worker_command
-
-    def command(task: str, *options: str) -> list[str]:
-        return [sys.executable, "-c", script] if task == c2pa_read.TASK else real(task, *options)
-
-    monkeypatch.setattr(sandbox, "worker_command", command)
+    """The intake's Content Credentials child answers in full, "valid" and
+    signed by AUTHOR (a canary), then writes its pid to ``marker`` and hangs
+    until it is killed: a reader that never ends, or a hostile file that
+    took it over. The metadata child is the real one."""
+    answer: list[dict[str, object]] = [{"c2pa": {"state": "valid", "signer": AUTHOR}}]
+    stand_in_child(monkeypatch, c2pa_read.TASK, answer, hangs_after=marker)
 
 
 def test_a_reader_that_fails_still_lets_the_file_in(

@@ -5,32 +5,16 @@ anything there and still exit as if all went well (db/capture.py)."""
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
-from db import sandbox
 from db.vault import Vault
 from tests.evidence_samples import make_jpeg
 from tests.factory import make_case
+from tests.sandbox_helpers import stand_in_child
 
 CANARY = "CANARY-MEDIA-TYPE-4d1f"
-
-
-def _answering_examine_child(monkeypatch: pytest.MonkeyPatch, answer: list[dict[str, object]]) -> None:
-    """The intake's metadata child (spawned) writes ``answer``'s lines and
-    exits normally: a complete answer, whatever it says. The Content
-    Credentials child is the real one."""
-    monkeypatch.setenv(sandbox.SPAWN_SWITCH, "1")
-    lines = "".join(json.dumps(line) + "\n" for line in answer)
-    script = f"import sys\nsys.stdout.write({lines!r})\n"
-    real = sandbox.worker_command
-
-    def command(task: str, *options: str) -> list[str]:
-        return [sys.executable, "-c", script] if task == "examine" else real(task, *options)
-
-    monkeypatch.setattr(sandbox, "worker_command", command)
 
 
 @pytest.mark.parametrize(
@@ -48,7 +32,7 @@ def _answering_examine_child(monkeypatch: pytest.MonkeyPatch, answer: list[dict[
 def test_a_type_not_in_media_type_form_is_not_stored_nor_are_the_claims(
     vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, named: str
 ) -> None:
-    _answering_examine_child(monkeypatch, [{"mime": named}, {"claims": {"camera": CANARY}}])
+    stand_in_child(monkeypatch, "examine", [{"mime": named}, {"claims": {"camera": CANARY}}])
     source = make_jpeg(tmp_path / "photo.jpg")
     item = vault.evidence.ingest(source, make_case(vault).id).item
     assert item.mime_type == "application/octet-stream"
@@ -70,7 +54,7 @@ def test_a_type_not_in_media_type_form_is_not_stored_nor_are_the_claims(
 def test_a_type_in_media_type_form_is_stored_as_named(
     vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, named: str
 ) -> None:
-    _answering_examine_child(monkeypatch, [{"mime": named}, {"claims": {"camera": "Fixed"}}])
+    stand_in_child(monkeypatch, "examine", [{"mime": named}, {"claims": {"camera": "Fixed"}}])
     item = vault.evidence.ingest(make_jpeg(tmp_path / "photo.jpg"), make_case(vault).id).item
     assert item.mime_type == named
     assert item.claimed["camera"] == "Fixed"

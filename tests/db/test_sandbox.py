@@ -24,6 +24,7 @@ from db.sandbox import Limits, SandboxFailed, SandboxRun, decode_image
 from db.vault import Vault
 from tests.evidence_samples import PDF_PAGES, make_jpeg, make_mp4, make_pdf
 from tests.factory import make_case
+from tests.sandbox_helpers import stand_in_child
 
 CANARY = "CANARY-Olena-Kovalenko-Izium"
 
@@ -69,24 +70,10 @@ def test_claims_still_come_back_through_the_box(tmp_path: Path) -> None:
 def _hanging_examine_child(
     monkeypatch: pytest.MonkeyPatch, answer: list[dict[str, object]], marker: Path
 ) -> None:
-    """The intake's metadata child (spawned) writes ``answer``'s lines, then
-    its pid to ``marker``, then hangs: a hostile file that took the parser
-    over, or a parse that never ends. The Content Credentials child is the
-    real one."""
-    monkeypatch.setenv(sandbox.SPAWN_SWITCH, "1")
-    lines = "".join(json.dumps(line) + "\n" for line in answer)
-    script = (
-        "import os, sys, time\n"
-        f"sys.stdout.write({lines!r}); sys.stdout.flush()\n"
-        f"open({str(marker)!r}, 'w').write(str(os.getpid()))\n"
-        "time.sleep(120)\n"
-    )
-    real = sandbox.worker_command
-
-    def command(task: str, *options: str) -> list[str]:
-        return [sys.executable, "-c", script] if task == "examine" else real(task, *options)
-
-    monkeypatch.setattr(sandbox, "worker_command", command)
+    """The intake's metadata child writes ``answer``'s lines, then its pid
+    to ``marker``, then hangs: a hostile file that took the parser over, or
+    a parse that never ends. The Content Credentials child is the real one."""
+    stand_in_child(monkeypatch, "examine", answer, hangs_after=marker)
 
 
 def test_a_child_past_its_time_is_killed_and_the_file_stored_anyway(
