@@ -1,6 +1,7 @@
-"""A bundle's age layer decrypted in a short-lived child process, so that
-decryption runs on one core while this process stores the plaintext on the
-other (issue 11; docs/development.md, "Import").
+"""A bundle's age layer decrypted (or, when a bundle is made, encrypted) in a
+short-lived child process, so that the age layer runs on one core while this
+process works on the plaintext on the other (issue 11; docs/development.md,
+"Import" and "Creation").
 
 Why a process: pyrage holds the GIL for the whole of a decryption (measured
 in docs/development.md: ``decrypt_file`` lets another thread no more than a
@@ -21,6 +22,16 @@ writes (``RLIMIT_FSIZE`` 0: pipes are not files), and dies with its parent
 cancel or on a refusal. Its exit status says how decryption failed; the
 caller maps that to the same refusals as a decryption in this process.
 
+Encryption is the mirror image (``encrypt_in_child``; the child starts with
+``encrypt`` after the parent's id, or ``--bundle-encrypt`` when packaged): the
+recipients ("age1…", public) come first on the child's stdin, the child
+answers one READY byte on its stdout once it can encrypt (so a child that
+cannot start costs nothing: the caller encrypts in its own process, with
+none of its plaintext consumed), then ``pyrage.encrypt_file`` reads the tar
+stream from its stdin and writes the ciphertext to its stdout, which a
+thread here hashes and writes to the bundle file. The child is confined the
+same way and writes no file; the plaintext passes only through two pipes.
+
 Linux only for now (``AVAILABLE``): elsewhere ``read_bundle`` decrypts in
 its own process as before (measured only here; macOS and Windows lack
 ``PR_SET_PDEATHSIG``, and Windows ``/dev/stdin``).
@@ -37,7 +48,7 @@ import struct
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import pyrage
@@ -48,7 +59,11 @@ NOT_AGE = 65  # another pyrage.DecryptError: payload-form
 STREAM_FAILED = 66  # an OSError while decrypting (a chunk failing its tag, a cut): payload-form
 BAD_START = 67  # no identity could be read: our own fault, never the bundle's
 MAX_IDENTITY = 4096
+MAX_RECIPIENTS = 1 << 16  # bytes of recipients, one a line (~63 bytes each)
+READY = b"\x01"  # an encrypting child's first byte: it has its recipients and its pipes
+ENCRYPT = "encrypt"  # the child's second argument when it encrypts
 FROZEN_FLAG = "--bundle-decrypt"  # the packaged app's main() dispatches it (fieldvault/__main__.py)
+FROZEN_ENCRYPT_FLAG = "--bundle-encrypt"
 AVAILABLE = sys.platform.startswith("linux")
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -93,21 +108,27 @@ def _read_exact(fd: int, size: int) -> bytes:
     return data
 
 
+def _open_both_ends() -> None:
+    """pyrage opens both ends by name: one it cannot open (no /dev or /proc
+    in this mount namespace, a security module, no file handle left) is this
+    machine's fault, never the bundle's, so it must not come out as a stream
+    failure, which the importer refuses as payload-form (review 19 F3)."""
+    for end, flags in (("/dev/stdin", os.O_RDONLY), ("/dev/stdout", os.O_WRONLY)):
+        os.close(os.open(end, flags))
+
+
 def child_main(args: list[str]) -> int:
-    """The child: ``args`` is the parent's process id."""
+    """The child: ``args`` is the parent's process id, then ``encrypt`` for
+    an encrypting child."""
+    if args[1:2] == [ENCRYPT]:
+        return _encrypting_child(int(args[0]))
     try:
         _confine(int(args[0]))
         (length,) = struct.unpack(">I", _read_exact(0, 4))
         if not 0 < length <= MAX_IDENTITY:
             return BAD_START
         identity = pyrage.x25519.Identity.from_str(_read_exact(0, length).decode("ascii"))
-        # pyrage opens both ends by name: one it cannot open (no /dev or
-        # /proc in this mount namespace, a security module, no file handle
-        # left) is this machine's fault, never the bundle's, so it must not
-        # come out as a stream failure, which the importer refuses as
-        # payload-form (review 19 F3).
-        for end, flags in (("/dev/stdin", os.O_RDONLY), ("/dev/stdout", os.O_WRONLY)):
-            os.close(os.open(end, flags))
+        _open_both_ends()
     except Exception:  # noqa: BLE001 - a failed start has one status; nothing is printed
         return BAD_START
     try:
@@ -120,17 +141,58 @@ def child_main(args: list[str]) -> int:
     return 0
 
 
+def _encrypting_child(parent: int) -> int:
+    try:
+        _confine(parent)
+        (length,) = struct.unpack(">I", _read_exact(0, 4))
+        if not 0 < length <= MAX_RECIPIENTS:
+            return BAD_START
+        lines = _read_exact(0, length).decode("ascii").split("\n")
+        recipients = [pyrage.x25519.Recipient.from_str(line) for line in lines]
+        _open_both_ends()
+        os.write(1, READY)
+    except Exception:  # noqa: BLE001 - a failed start has one status; nothing is printed
+        return BAD_START
+    try:
+        # Rust reads the pipe and writes the pipe: no Python per chunk.
+        pyrage.encrypt_file("/dev/stdin", "/dev/stdout", recipients)
+    except (pyrage.EncryptError, OSError):
+        return STREAM_FAILED
+    return 0
+
+
 # -- the parent -----------------------------------------------------------------
 
 
-def command(parent: int) -> list[str]:
+def command(parent: int, *, encrypt: bool = False) -> list[str]:
     """How the child starts: the packaged app runs itself with a flag (there
     ``sys.executable`` is the app, as for db/sandbox.py's worker); otherwise
     this file by path, isolated (``-I``: no PYTHON* variables, no user site,
     not the working folder) and without importing our packages."""
     if getattr(sys, "frozen", False):
-        return [sys.executable, FROZEN_FLAG, str(parent)]
-    return [sys.executable, "-I", str(Path(__file__).resolve()), str(parent)]
+        return [sys.executable, FROZEN_ENCRYPT_FLAG if encrypt else FROZEN_FLAG, str(parent)]
+    return [sys.executable, "-I", str(Path(__file__).resolve()), str(parent)] + ([ENCRYPT] if encrypt else [])
+
+
+def _start(parent: int, *, encrypt: bool) -> subprocess.Popen[bytes]:
+    """The child, with pipes on its stdin and stdout (raises ChildUnavailable)."""
+    try:
+        process = subprocess.Popen(
+            command(parent, encrypt=encrypt),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env={"LC_ALL": "C.UTF-8"},  # nothing of ours: no proxies, paths or display
+            cwd=Path(os.sep).resolve(),
+            close_fds=True,
+            bufsize=0,
+        )
+    except OSError as error:
+        raise ChildUnavailable() from error
+    assert process.stdin is not None and process.stdout is not None
+    for stream in (process.stdin, process.stdout):
+        widen_pipe(stream.fileno())
+    return process
 
 
 def identity_message(identity: str) -> bytes:
@@ -154,10 +216,10 @@ class ChildUnavailable(Exception):
 
 class ChildFailed(RuntimeError):
     """The child ended in a way no bundle causes (killed by the system, a
-    start that failed): the import stops, the bundle is not blamed."""
+    start that failed): the import or export stops, the bundle is not blamed."""
 
-    def __init__(self, status: int) -> None:
-        super().__init__(f"the bundle decryption process ended unexpectedly (status {status})")
+    def __init__(self, status: int, work: str = "decryption") -> None:
+        super().__init__(f"the bundle {work} process ended unexpectedly (status {status})")
         self.status = status
 
 
@@ -177,23 +239,9 @@ def decrypt_in_child(
     ``OSError`` (the stream failed), and ``ChildFailed`` otherwise; what
     ``read``, ``write`` or ``after_chunk`` raise propagates once the child
     is stopped. ``ChildUnavailable``: the child did not start."""
-    try:
-        process = subprocess.Popen(
-            command(os.getpid()),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            env={"LC_ALL": "C.UTF-8"},  # nothing of ours: no proxies, paths or display
-            cwd=Path(os.sep).resolve(),
-            close_fds=True,
-            bufsize=0,
-        )
-    except OSError as error:
-        raise ChildUnavailable() from error
+    process = _start(os.getpid(), encrypt=False)
     assert process.stdin is not None and process.stdout is not None
     stdin, stdout = process.stdin, process.stdout
-    for stream in (stdin, stdout):
-        widen_pipe(stream.fileno())
     read_error: list[BaseException] = []
 
     def feed() -> None:
@@ -253,6 +301,75 @@ def decrypt_in_child(
         # decrypt it in its own process (reader.read_bundle).
         raise ChildUnavailable()
     raise ChildFailed(status)
+
+
+def recipients_message(recipients: Sequence[str]) -> bytes:
+    data = "\n".join(recipients).encode("ascii")
+    return struct.pack(">I", len(data)) + data
+
+
+def encrypt_in_child(
+    chunks: Iterable[bytes],
+    write: Callable[[bytes], object],
+    recipients: Sequence[str],
+) -> None:
+    """What ``pyrage.encrypt_io`` does with a reader, a writer and these
+    recipients, in a child: the plaintext ``chunks`` are taken on the
+    calling thread (so what they raise, a cancel or a refusal, is raised
+    here, the child killed) and the ciphertext goes to ``write`` on a thread
+    of its own, in pieces of up to 1 MiB. What ``write`` raises (a full
+    disk) propagates once the child is stopped; ``ChildFailed`` if the child
+    ends otherwise than by encrypting everything. ``ChildUnavailable``: the
+    child did not start, and not one chunk was taken."""
+    process = _start(os.getpid(), encrypt=True)
+    assert process.stdin is not None and process.stdout is not None
+    stdin, stdout = process.stdin, process.stdout
+    try:
+        try:
+            _write_all(stdin.fileno(), recipients_message(recipients))
+            ready = os.read(stdout.fileno(), len(READY))
+        except OSError:
+            ready = b""
+        if ready != READY:  # it ended before it could encrypt: nothing was taken
+            _kill(process)
+            process.wait()
+            raise ChildUnavailable()
+        write_error: list[BaseException] = []
+
+        def drain() -> None:
+            out = stdout.fileno()
+            try:
+                while data := os.read(out, PIPE_SIZE):
+                    write(data)
+            except BaseException as error:  # noqa: BLE001 - raised on the calling thread
+                write_error.append(error)
+                _kill(process)
+
+        drainer = threading.Thread(target=drain, name="bundle-age-drain", daemon=True)
+        drainer.start()
+        try:
+            pipe = stdin.fileno()
+            for chunk in chunks:
+                try:
+                    _write_all(pipe, chunk)
+                except OSError:
+                    break  # the child ended or was stopped: its status or the writer says why
+            with contextlib.suppress(OSError):
+                stdin.close()  # end of plaintext
+        except BaseException:
+            _kill(process)
+            raise
+        finally:
+            drainer.join()
+            process.wait()
+        if write_error:
+            raise write_error[0]
+        if process.returncode != 0:
+            raise ChildFailed(process.returncode, "encryption")
+    finally:
+        for stream in (stdin, stdout):
+            with contextlib.suppress(OSError):
+                stream.close()
 
 
 def _write_all(fd: int, data: bytes) -> None:

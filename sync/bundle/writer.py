@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import pyrage
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from sync.bundle import age_child
 from sync.bundle.archive import END_OF_ARCHIVE, member_header, padding
 from sync.bundle.errors import BundleNotWritten, BundleRejected
 from sync.bundle.format import (
@@ -69,6 +70,12 @@ CHUNK = 1024 * 1024
 # the last few MiB only (it waited ~0.2 s of a 512 MiB bundle's ~1.2 s;
 # docs/development.md, bundle benchmarks). The final fsync stays.
 FLUSH_EVERY = 64 << 20
+# From about this payload size, age encrypts in a child process on Linux
+# (sync/bundle/age_child.py) while this one reads, checks and hashes: pyrage
+# holds the GIL for as long as it encrypts, so no thread here could run
+# beside it. A smaller bundle is not worth the child's start (~0.1 s).
+ENCRYPT_IN_CHILD = age_child.AVAILABLE
+CHILD_FROM_BYTES = 128 * 2**20
 # Called with (bytes of evidence done, bytes of evidence in all); an exception
 # it raises (a cancel) aborts the bundle and leaves no file.
 Progress = Callable[[int, int], None]
@@ -383,6 +390,21 @@ def _write_all(fd: int, pieces: list[bytes]) -> int:
     return size
 
 
+def _encrypt_here(chunks: Iterator[bytes], hashing: _HashingWriter, recipients: list[Any]) -> None:
+    """The age layer in this process (pyrage holds the GIL meanwhile)."""
+    source = _ArchiveReader(chunks)
+    try:
+        pyrage.encrypt_io(io.BufferedReader(source, CHUNK), hashing, recipients)
+    except BaseException:
+        # What a read or a write raised, not pyrage's EncryptError
+        # around it: a refusal, a cancel, a full disk.
+        if source.error is not None:
+            raise source.error from None
+        if hashing.error is not None:
+            raise hashing.error from None
+        raise
+
+
 def _private(path: str, flags: int) -> int:
     """Files only their owner reads, created 0600 (not chmod'ed after)."""
     return os.open(path, flags, 0o600)
@@ -528,13 +550,8 @@ def write_bundle(
     # length is known before the payload's size only up to that size's
     # number of digits: estimated here, and in the rare case it misses, the
     # payload is moved behind the right header (one more copy, in the kernel).
-    prefix_size = _prefix_size(
-        contents,
-        device,
-        key,
-        created,
-        _estimated_payload_size(contents, measured, manifest_bytes, manifest_sig, len(parsed)),
-    )
+    estimated_size = _estimated_payload_size(contents, measured, manifest_bytes, manifest_sig, len(parsed))
+    prefix_size = _prefix_size(contents, device, key, created, estimated_size)
     token = secrets.token_hex(8)
     bundle_path = dest.with_name(f".{dest.name}.{token}.tmp")
     moved_path = dest.with_name(f".{dest.name}.{token}.payload.tmp")
@@ -551,21 +568,16 @@ def write_bundle(
             out.seek(prefix_size)
             out.flush()  # the ciphertext goes to the file descriptor (os.writev) from here
             hashing = _HashingWriter(out, hasher, flusher)
-            source = _ArchiveReader(
-                _archive_chunks(
-                    manifest_bytes, manifest_sig, contents, measured, created // 1000, progress, hasher
-                )
+            chunks = _archive_chunks(
+                manifest_bytes, manifest_sig, contents, measured, created // 1000, progress, hasher
             )
+            in_child = ENCRYPT_IN_CHILD and estimated_size >= CHILD_FROM_BYTES
             try:
-                pyrage.encrypt_io(io.BufferedReader(source, CHUNK), hashing, parsed)
-            except BaseException:
-                # What a read or a write raised, not pyrage's EncryptError
-                # around it: a refusal, a cancel, a full disk.
-                if source.error is not None:
-                    raise source.error from None
-                if hashing.error is not None:
-                    raise hashing.error from None
-                raise
+                if not in_child:
+                    raise age_child.ChildUnavailable()
+                age_child.encrypt_in_child(chunks, hashing.write, recipients)
+            except age_child.ChildUnavailable:
+                _encrypt_here(chunks, hashing, parsed)  # none of the chunks was taken
             hashing.flush()
             header = BundleHeader(
                 org_id=contents.org_id,

@@ -13,7 +13,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pyrage
@@ -23,6 +22,7 @@ from db.api import StorageError
 from sync.bundle import BlobEntry, BundleRejected, age_child, read_bundle, reader
 from sync.bundle.format import MAGIC, canonical, sign_header
 from tests.sync.bundle_samples import Sample, archive, forge, plain_members, write_sample
+from tests.sync.child_processes import NewChildren, all_children, gone, wait_for
 
 pytestmark = pytest.mark.skipif(not age_child.AVAILABLE, reason="the child is used on Linux only")
 
@@ -51,31 +51,12 @@ def where(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> st
     return str(request.param)
 
 
-_EARLIER: set[int] = set()
+_children = NewChildren()
 
 
 @pytest.fixture(autouse=True)
 def _earlier_children() -> None:
-    """Children this test process had before the test (a fork server of
-    tests/cli_helpers.py may live on): only new ones count."""
-    _EARLIER.clear()
-    _EARLIER.update(_all_children())
-
-
-def _children() -> set[int]:
-    """This process's children started during the test (the age child)."""
-    return _all_children() - _EARLIER
-
-
-def _all_children() -> set[int]:
-    found: set[int] = set()
-    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
-        try:
-            with (task / "children").open() as listed:
-                found.update(int(pid) for pid in listed.read().split())
-        except FileNotFoundError:  # a thread that ended since the listing
-            continue
-    return found
+    _children.reset()
 
 
 def _resign(data: bytes, made: Sample, payload: bytes) -> bytes:
@@ -320,24 +301,15 @@ def test_a_child_that_cannot_open_its_pipes_is_not_blamed_on_the_bundle(tmp_path
     made = write_sample(path, [RECIPIENT], blobs=[big])
     real = age_child.command
 
-    def without_proc(parent: int) -> list[str]:
+    def without_proc(parent: int, **how: bool) -> list[str]:
         mount_then_run = 'mount -t tmpfs none /proc && exec "$0" "$@"'
-        return ["unshare", "-m", "--", "sh", "-c", mount_then_run, *real(parent)]
+        return ["unshare", "-m", "--", "sh", "-c", mount_then_run, *real(parent, **how)]
 
     monkeypatch.setattr(age_child, "command", without_proc)
     files: dict[str, _Sink] = {}
     opened = read_bundle(path, SECRET, open_blob=lambda entry: files.setdefault(entry.sha256, _Sink()))
     assert opened.revisions == list(made.contents.revisions)
     assert {sha: bytes(data) for sha, data in files.items()} == made.blob_bytes
-
-
-def _wait_for(condition: Callable[[], bool], seconds: float = 30.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 def test_a_child_dies_with_its_parent_killed_9(tmp_path):
@@ -368,30 +340,17 @@ def test_a_child_dies_with_its_parent_killed_9(tmp_path):
         importer.stdin.flush()
         assert importer.stdout.readline() == b"reading\n"
 
-        def its_children() -> set[int]:
-            found: set[int] = set()
-            for task in Path(f"/proc/{importer.pid}/task").iterdir():
-                found.update(int(pid) for pid in (task / "children").read_text().split())
-            return found
-
-        assert _wait_for(lambda: bool(its_children()))
-        (child,) = its_children()
+        assert wait_for(lambda: bool(all_children(importer.pid)))
+        (child,) = all_children(importer.pid)
         importer.send_signal(signal.SIGKILL)
         importer.wait()
-        assert _wait_for(lambda: not Path(f"/proc/{child}").exists() or _zombie(child)), "the child lives on"
+        assert wait_for(lambda: gone(child)), "the child lives on"
     finally:
         if importer.poll() is None:
             importer.kill()
             importer.wait()
         importer.stdin.close()
         importer.stdout.close()
-
-
-def _zombie(pid: int) -> bool:
-    try:
-        return "State:\tZ" in Path(f"/proc/{pid}/status").read_text()
-    except FileNotFoundError:
-        return True
 
 
 def test_the_packaged_app_starts_the_child_through_its_main(monkeypatch, tmp_path):

@@ -1,0 +1,56 @@
+"""Watching the age child processes of sync/bundle/age_child.py from a test
+(Linux /proc): which children a process has, whether one has ended."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+
+def all_children(pid: int | None = None) -> set[int]:
+    """The children of ``pid`` (this process by default), over all its threads."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{os.getpid() if pid is None else pid}/task").iterdir():
+        try:
+            with (task / "children").open() as listed:
+                found.update(int(child) for child in listed.read().split())
+        except FileNotFoundError:  # a thread that ended since the listing
+            continue
+    return found
+
+
+class NewChildren:
+    """This process's children started since it was made (a fork server of
+    tests/cli_helpers.py may live on from before: only new ones count)."""
+
+    def __init__(self) -> None:
+        self._earlier = all_children()
+
+    def reset(self) -> None:
+        """Count from now (at the start of each test)."""
+        self._earlier = all_children()
+
+    def __call__(self) -> set[int]:
+        return all_children() - self._earlier
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 30.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+def zombie(pid: int) -> bool:
+    try:
+        return "State:\tZ" in Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return True
+
+
+def gone(pid: int) -> bool:
+    return not Path(f"/proc/{pid}").exists() or zombie(pid)
