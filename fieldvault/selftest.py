@@ -278,13 +278,15 @@ def _check_encryption_child(identity: Any) -> None:
 
     if not age_child.AVAILABLE:
         return
-    sealed = bytearray()
+    with tempfile.TemporaryFile() as sealed:
+        try:
+            age_child.encrypt_in_child([b"selftest payload"], sealed.fileno(), [str(identity.to_public())])
+        except (age_child.ChildUnavailable, age_child.ChildFailed, OSError) as error:
+            raise SelftestFailed(f"the bundle encryption process failed ({type(error).__name__})") from None
+        sealed.seek(0)
+        ciphertext = sealed.read()
     try:
-        age_child.encrypt_in_child([b"selftest payload"], sealed.extend, [str(identity.to_public())])
-    except (age_child.ChildUnavailable, age_child.ChildFailed, OSError) as error:
-        raise SelftestFailed(f"the bundle encryption process failed ({type(error).__name__})") from None
-    try:
-        opened = pyrage.decrypt(bytes(sealed), [identity])
+        opened = pyrage.decrypt(ciphertext, [identity])
     except pyrage.DecryptError:
         opened = b""
     check(opened == b"selftest payload", "the bundle encryption process returned what does not decrypt")

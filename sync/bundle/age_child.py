@@ -43,7 +43,9 @@ the standard library and pyrage at the top, so the child starts in ~0.1 s
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
+import stat
 import struct
 import subprocess
 import sys
@@ -60,10 +62,17 @@ STREAM_FAILED = 66  # an OSError while decrypting (a chunk failing its tag, a cu
 BAD_START = 67  # no identity could be read: our own fault, never the bundle's
 MAX_IDENTITY = 4096
 MAX_RECIPIENTS = 1 << 16  # bytes of recipients, one a line (~63 bytes each)
-READY = b"\x01"  # an encrypting child's first byte: it has its recipients and its pipes
+# When a bundle is made: the encrypting child's first byte, passed on by the
+# writing child once it too can work; then the writing child's last message.
+READY = b"\x01"
+ENCRYPTED = b"\x02"  # the ciphertext's size (8 bytes) and SHA-256 (32 bytes)
+FAILED_WRITE = b"\x03"  # writing the ciphertext failed with this errno (4 bytes)
+WRITE_FAILED = 68  # the writing child's status after FAILED_WRITE
 ENCRYPT = "encrypt"  # the child's second argument when it encrypts
+WRITE = "write"  # when it hashes and writes the ciphertext
 FROZEN_FLAG = "--bundle-decrypt"  # the packaged app's main() dispatches it (fieldvault/__main__.py)
 FROZEN_ENCRYPT_FLAG = "--bundle-encrypt"
+FROZEN_WRITE_FLAG = "--bundle-write"
 AVAILABLE = sys.platform.startswith("linux")
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -75,9 +84,11 @@ PIPE_SIZE = 1 << 20  # the most an ordinary user may ask for (/proc/sys/fs/pipe-
 # -- the child ------------------------------------------------------------------
 
 
-def _confine(parent: int) -> None:
-    """No core, not dumpable, no file writes, dies with ``parent``. Best
-    effort on each; the decryption does not depend on them."""
+def _confine(parent: int, *, file_writes: bool = False) -> None:
+    """No core, not dumpable, dies with ``parent``, and no file writes
+    unless ``file_writes`` (the writing child writes the ciphertext to
+    the bundle file it was handed). Best effort on each; the age layer does
+    not depend on them."""
     import ctypes
     import resource
     import signal
@@ -85,7 +96,7 @@ def _confine(parent: int) -> None:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)  # pyrage or Python must print nothing anywhere
     os.close(devnull)
-    for limit in (resource.RLIMIT_CORE, resource.RLIMIT_FSIZE):
+    for limit in (resource.RLIMIT_CORE,) if file_writes else (resource.RLIMIT_CORE, resource.RLIMIT_FSIZE):
         with contextlib.suppress(ValueError, OSError):
             resource.setrlimit(limit, (0, 0))
     with contextlib.suppress(OSError, AttributeError):
@@ -118,10 +129,13 @@ def _open_both_ends() -> None:
 
 
 def child_main(args: list[str]) -> int:
-    """The child: ``args`` is the parent's process id, then ``encrypt`` for
-    an encrypting child."""
+    """The child: ``args`` is the parent's process id, then ``encrypt``
+    for an encrypting child, or ``write`` and the bundle file's descriptor
+    for the child that hashes and writes what that one encrypts."""
     if args[1:2] == [ENCRYPT]:
         return _encrypting_child(int(args[0]))
+    if args[1:2] == [WRITE]:
+        return _writing_child(int(args[0]), int(args[2]))
     try:
         _confine(int(args[0]))
         (length,) = struct.unpack(">I", _read_exact(0, 4))
@@ -150,7 +164,7 @@ def _encrypting_child(parent: int) -> int:
         lines = _read_exact(0, length).decode("ascii").split("\n")
         recipients = [pyrage.x25519.Recipient.from_str(line) for line in lines]
         _open_both_ends()
-        os.write(1, READY)
+        os.write(1, READY)  # to the writing child, which passes it on
     except Exception:  # noqa: BLE001 - a failed start has one status; nothing is printed
         return BAD_START
     try:
@@ -161,37 +175,72 @@ def _encrypting_child(parent: int) -> int:
     return 0
 
 
+def _writing_child(parent: int, fd: int) -> int:
+    """Hashes the ciphertext from its stdin and writes it to ``fd`` (the
+    bundle file, from its offset); tells the parent on its stdout."""
+    try:
+        _confine(parent, file_writes=True)
+        if not stat.S_ISREG(os.fstat(fd).st_mode) or _read_exact(0, len(READY)) != READY:
+            return BAD_START
+        os.write(1, READY)
+    except Exception:  # noqa: BLE001 - a failed start has one status; nothing is printed
+        return BAD_START
+    digest, size = hashlib.sha256(), 0
+    try:
+        while data := os.read(0, PIPE_SIZE):
+            digest.update(data)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            size += len(data)
+    except OSError as error:
+        # The disk's own error (a full disk) goes back to the parent.
+        with contextlib.suppress(OSError):
+            os.write(1, FAILED_WRITE + struct.pack(">I", error.errno or 0))
+        return WRITE_FAILED
+    os.write(1, ENCRYPTED + struct.pack(">Q", size) + digest.digest())
+    return 0
+
+
 # -- the parent -----------------------------------------------------------------
 
 
-def command(parent: int, *, encrypt: bool = False) -> list[str]:
+def command(parent: int, *, mode: str | None = None, fd: int | None = None) -> list[str]:
     """How the child starts: the packaged app runs itself with a flag (there
     ``sys.executable`` is the app, as for db/sandbox.py's worker); otherwise
     this file by path, isolated (``-I``: no PYTHON* variables, no user site,
-    not the working folder) and without importing our packages."""
+    not the working folder) and without importing our packages. ``mode``:
+    None (decrypt), ENCRYPT, or WRITE with the file descriptor ``fd``."""
+    more = [] if fd is None else [str(fd)]
     if getattr(sys, "frozen", False):
-        return [sys.executable, FROZEN_ENCRYPT_FLAG if encrypt else FROZEN_FLAG, str(parent)]
-    return [sys.executable, "-I", str(Path(__file__).resolve()), str(parent)] + ([ENCRYPT] if encrypt else [])
+        flag = {None: FROZEN_FLAG, ENCRYPT: FROZEN_ENCRYPT_FLAG, WRITE: FROZEN_WRITE_FLAG}[mode]
+        return [sys.executable, flag, str(parent), *more]
+    program = [sys.executable, "-I", str(Path(__file__).resolve()), str(parent)]
+    return program + ([] if mode is None else [mode, *more])
 
 
-def _start(parent: int, *, encrypt: bool) -> subprocess.Popen[bytes]:
-    """The child, with pipes on its stdin and stdout (raises ChildUnavailable)."""
+def _start(
+    parent: int, *, mode: str | None = None, fd: int | None = None, stdin: int | None = None
+) -> subprocess.Popen[bytes]:
+    """The child, with pipes on its stdin (unless given) and stdout, and the
+    descriptor ``fd`` if given (raises ChildUnavailable)."""
     try:
         process = subprocess.Popen(
-            command(parent, encrypt=encrypt),
-            stdin=subprocess.PIPE,
+            command(parent, mode=mode, fd=fd),
+            stdin=subprocess.PIPE if stdin is None else stdin,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             env={"LC_ALL": "C.UTF-8"},  # nothing of ours: no proxies, paths or display
             cwd=Path(os.sep).resolve(),
             close_fds=True,
+            pass_fds=() if fd is None else (fd,),
             bufsize=0,
         )
     except OSError as error:
         raise ChildUnavailable() from error
-    assert process.stdin is not None and process.stdout is not None
     for stream in (process.stdin, process.stdout):
-        widen_pipe(stream.fileno())
+        if stream is not None:
+            widen_pipe(stream.fileno())
     return process
 
 
@@ -239,7 +288,7 @@ def decrypt_in_child(
     ``OSError`` (the stream failed), and ``ChildFailed`` otherwise; what
     ``read``, ``write`` or ``after_chunk`` raise propagates once the child
     is stopped. ``ChildUnavailable``: the child did not start."""
-    process = _start(os.getpid(), encrypt=False)
+    process = _start(os.getpid())
     assert process.stdin is not None and process.stdout is not None
     stdin, stdout = process.stdin, process.stdout
     read_error: list[BaseException] = []
@@ -308,68 +357,77 @@ def recipients_message(recipients: Sequence[str]) -> bytes:
     return struct.pack(">I", len(data)) + data
 
 
-def encrypt_in_child(
-    chunks: Iterable[bytes],
-    write: Callable[[bytes], object],
-    recipients: Sequence[str],
-) -> None:
-    """What ``pyrage.encrypt_io`` does with a reader, a writer and these
-    recipients, in a child: the plaintext ``chunks`` are taken on the
-    calling thread (so what they raise, a cancel or a refusal, is raised
-    here, the child killed) and the ciphertext goes to ``write`` on a thread
-    of its own, in pieces of up to 1 MiB. What ``write`` raises (a full
-    disk) propagates once the child is stopped; ``ChildFailed`` if the child
-    ends otherwise than by encrypting everything. ``ChildUnavailable``: the
-    child did not start, and not one chunk was taken."""
-    process = _start(os.getpid(), encrypt=True)
-    assert process.stdin is not None and process.stdout is not None
-    stdin, stdout = process.stdin, process.stdout
+def encrypt_in_child(chunks: Iterable[bytes], fd: int, recipients: Sequence[str]) -> tuple[int, bytes]:
+    """What ``pyrage.encrypt_io`` does with a reader and these recipients,
+    in two children: one encrypts (``pyrage.encrypt_file``, pipe to pipe:
+    it holds its own GIL, not ours), the other hashes the ciphertext and
+    writes it to ``fd`` (a regular file, from its current offset). Returns
+    the ciphertext's size and SHA-256. The plaintext ``chunks`` are taken
+    on the calling thread (so what they raise, a cancel or a refusal, is
+    raised here, the children killed). A write the disk refuses (a full
+    disk) is raised as that OSError; ``ChildFailed`` if a child ends
+    otherwise than by doing all its work. ``ChildUnavailable``: a child
+    did not start, and neither was one chunk taken nor one byte written."""
+    encrypting = _start(os.getpid(), mode=ENCRYPT)
+    assert encrypting.stdin is not None and encrypting.stdout is not None
+    try:
+        writing = _start(os.getpid(), mode=WRITE, fd=fd, stdin=encrypting.stdout.fileno())
+    except ChildUnavailable:
+        _stop(encrypting)
+        raise
+    encrypting.stdout.close()  # the writing child's now; its end tells the encrypting one
+    assert writing.stdout is not None
+    children = (encrypting, writing)
     try:
         try:
-            _write_all(stdin.fileno(), recipients_message(recipients))
-            ready = os.read(stdout.fileno(), len(READY))
+            _write_all(encrypting.stdin.fileno(), recipients_message(recipients))
+            ready = os.read(writing.stdout.fileno(), len(READY))
         except OSError:
             ready = b""
-        if ready != READY:  # it ended before it could encrypt: nothing was taken
-            _kill(process)
-            process.wait()
+        if ready != READY:  # one ended before it could work: nothing was taken
             raise ChildUnavailable()
-        write_error: list[BaseException] = []
-
-        def drain() -> None:
-            out = stdout.fileno()
+        pipe = encrypting.stdin.fileno()
+        for chunk in chunks:
             try:
-                while data := os.read(out, PIPE_SIZE):
-                    write(data)
-            except BaseException as error:  # noqa: BLE001 - raised on the calling thread
-                write_error.append(error)
-                _kill(process)
-
-        drainer = threading.Thread(target=drain, name="bundle-age-drain", daemon=True)
-        drainer.start()
-        try:
-            pipe = stdin.fileno()
-            for chunk in chunks:
-                try:
-                    _write_all(pipe, chunk)
-                except OSError:
-                    break  # the child ended or was stopped: its status or the writer says why
-            with contextlib.suppress(OSError):
-                stdin.close()  # end of plaintext
-        except BaseException:
-            _kill(process)
-            raise
-        finally:
-            drainer.join()
-            process.wait()
-        if write_error:
-            raise write_error[0]
-        if process.returncode != 0:
-            raise ChildFailed(process.returncode, "encryption")
+                _write_all(pipe, chunk)
+            except OSError:
+                break  # a child ended or was stopped: the answer or a status says why
+        encrypting.stdin.close()  # end of plaintext
+        answer = _read_all(writing.stdout.fileno())
+        for child in children:
+            child.wait()
+    except BaseException:
+        for child in children:
+            _stop(child)
+        raise
     finally:
-        for stream in (stdin, stdout):
-            with contextlib.suppress(OSError):
-                stream.close()
+        for child in children:
+            for stream in (child.stdin, child.stdout):
+                if stream is not None:
+                    with contextlib.suppress(OSError):
+                        stream.close()
+    if answer[:1] == FAILED_WRITE and len(answer) == 5:
+        (number,) = struct.unpack(">I", answer[1:])
+        raise OSError(number, os.strerror(number))
+    for child in children:
+        if child.returncode != 0:
+            raise ChildFailed(child.returncode, "encryption")
+    if answer[:1] != ENCRYPTED or len(answer) != 41:
+        raise ChildFailed(0, "encryption")
+    (size,) = struct.unpack(">Q", answer[1:9])
+    return size, answer[9:]
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    _kill(process)
+    process.wait()
+
+
+def _read_all(fd: int) -> bytes:
+    data = b""
+    while more := os.read(fd, 4096):
+        data += more
+    return data
 
 
 def _write_all(fd: int, data: bytes) -> None:

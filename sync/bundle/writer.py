@@ -337,6 +337,7 @@ class _HashingWriter:
 
     def __init__(self, file: BinaryIO, hasher: HashingThread, flusher: BackgroundFlush) -> None:
         self.file = file
+        self.fd = file.fileno()
         self.flusher = flusher
         self.digest = ThreadedSha256(hasher)
         self.size = 0
@@ -388,6 +389,35 @@ def _write_all(fd: int, pieces: list[bytes]) -> int:
         while rest:
             rest = rest[os.write(fd, rest) :]
     return size
+
+
+def _encrypt(
+    chunks: Iterator[bytes], out: _HashingWriter, parsed: list[Any], recipients: Sequence[str], estimated: int
+) -> tuple[int, str]:
+    """Encrypt the tar stream into ``out``'s file from its offset, in a
+    child when it pays (ENCRYPT_IN_CHILD), here otherwise or when the child
+    cannot start; returns the ciphertext's size and SHA-256."""
+    if ENCRYPT_IN_CHILD and estimated >= CHILD_FROM_BYTES:
+        start = os.lseek(out.fd, 0, os.SEEK_CUR)
+        try:
+            size, sha256 = age_child.encrypt_in_child(_nudging(chunks, out.flusher), out.fd, recipients)
+        except age_child.ChildUnavailable:
+            pass  # nothing taken, nothing written: here, then
+        else:
+            if not os.fstat(out.fd).st_size == os.lseek(out.fd, 0, os.SEEK_CUR) == start + size:
+                raise age_child.ChildFailed(0, "encryption")  # it said it wrote what the file lacks
+            return size, sha256.hex()
+    _encrypt_here(chunks, out, parsed)
+    out.flush()
+    return out.size, out.digest.hexdigest()
+
+
+def _nudging(chunks: Iterator[bytes], flusher: BackgroundFlush) -> Iterator[bytes]:
+    """The chunks, counted as written for the background flush (the
+    ciphertext the child writes lags behind them by a pipe or two)."""
+    for chunk in chunks:
+        yield chunk
+        flusher.wrote(len(chunk))
 
 
 def _encrypt_here(chunks: Iterator[bytes], hashing: _HashingWriter, recipients: list[Any]) -> None:
@@ -571,14 +601,7 @@ def write_bundle(
             chunks = _archive_chunks(
                 manifest_bytes, manifest_sig, contents, measured, created // 1000, progress, hasher
             )
-            in_child = ENCRYPT_IN_CHILD and estimated_size >= CHILD_FROM_BYTES
-            try:
-                if not in_child:
-                    raise age_child.ChildUnavailable()
-                age_child.encrypt_in_child(chunks, hashing.write, recipients)
-            except age_child.ChildUnavailable:
-                _encrypt_here(chunks, hashing, parsed)  # none of the chunks was taken
-            hashing.flush()
+            payload_size, payload_sha256 = _encrypt(chunks, hashing, parsed, recipients, estimated_size)
             header = BundleHeader(
                 org_id=contents.org_id,
                 profile_version=contents.profile_version,
@@ -588,8 +611,8 @@ def write_bundle(
                 previous=contents.previous,
                 created_ms=created,
                 custody_head=contents.custody_head,
-                payload_size=hashing.size,
-                payload_sha256=hashing.digest.hexdigest(),
+                payload_size=payload_size,
+                payload_sha256=payload_sha256,
                 enrolment=contents.enrolment,
                 addressee=contents.addressee,
                 addressed=tuple(contents.addressed),
@@ -605,7 +628,7 @@ def write_bundle(
             else:
                 with open(moved_path, "x+b", opener=_private) as moved:
                     moved.write(prefix)
-                    _copy(out, moved, hashing.size, prefix_size)
+                    _copy(out, moved, payload_size, prefix_size)
                     moved.flush()
                     os.fsync(moved.fileno())
         _publish(bundle_path if len(prefix) == prefix_size else moved_path, dest)

@@ -301,9 +301,9 @@ def test_a_child_that_cannot_open_its_pipes_is_not_blamed_on_the_bundle(tmp_path
     made = write_sample(path, [RECIPIENT], blobs=[big])
     real = age_child.command
 
-    def without_proc(parent: int, **how: bool) -> list[str]:
+    def without_proc(parent: int, mode: str | None = None, fd: int | None = None) -> list[str]:
         mount_then_run = 'mount -t tmpfs none /proc && exec "$0" "$@"'
-        return ["unshare", "-m", "--", "sh", "-c", mount_then_run, *real(parent, **how)]
+        return ["unshare", "-m", "--", "sh", "-c", mount_then_run, *real(parent, mode=mode, fd=fd)]
 
     monkeypatch.setattr(age_child, "command", without_proc)
     files: dict[str, _Sink] = {}

@@ -8,6 +8,7 @@ child; a child that cannot start leaves the bundle to this process."""
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import shutil
 import signal
@@ -61,6 +62,13 @@ class _Sink(bytearray):
         pass
 
 
+def _mount_namespaces() -> bool:
+    try:
+        return subprocess.run(["unshare", "-m", "true"], capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
 def _read_back(path: Path, made: Sample) -> None:
     files: dict[str, _Sink] = {}
 
@@ -96,30 +104,50 @@ def test_a_bundle_made_in_the_child_reads_back_whole_and_age_decrypts_it(tmp_pat
     assert made.blob_bytes[next(iter(made.blob_bytes))] in plain.stdout  # the evidence, in the tar stream
 
 
-def test_the_child_gets_public_recipients_only_and_is_confined(tmp_path):
-    seen: dict[str, str] = {}
+def test_the_children_get_public_recipients_only_and_are_confined(tmp_path):
+    """Two children: one encrypts (pipes only, no file writes at all), the
+    other hashes and writes the ciphertext to the one file it is handed.
+    Neither sees a key in its arguments or environment, both dump no core."""
+    seen: dict[str, dict[str, object]] = {}
 
     def look(done: int, total: int) -> None:
         for pid in _children():
             proc = Path(f"/proc/{pid}")
             try:
-                cmdline = (proc / "cmdline").read_bytes().decode(errors="replace")
+                cmdline = (proc / "cmdline").read_bytes().decode(errors="replace").split("\x00")
                 environ = (proc / "environ").read_bytes().decode(errors="replace")
                 limits = (proc / "limits").read_text()
+                fds = {fd.name: _kind(fd) for fd in (proc / "fd").iterdir()}
             except (FileNotFoundError, ProcessLookupError):  # it ended since the listing
                 continue
-            if cmdline:  # not a zombie
-                seen.update(cmdline=cmdline, environ=environ, limits=limits)
+            if cmdline != [""]:  # not a zombie
+                mode = age_child.WRITE if age_child.WRITE in cmdline else age_child.ENCRYPT
+                listed = {line[:26].strip(): line[26:].split()[0] for line in limits.splitlines()[1:]}
+                seen[mode] = {"cmdline": cmdline, "environ": environ, "limits": listed, "fds": fds}
 
     made = sample([os.urandom(BIG)])
     write_bundle(tmp_path / "b.fvbundle", made.contents, signing(made.device), [RECIPIENT], progress=look)
-    assert seen, "no child was seen while the bundle was written"
-    assert seen["cmdline"].split("\x00")[-2] == age_child.ENCRYPT
-    assert seen["environ"] == "LC_ALL=C.UTF-8\x00"
-    limits = {line[:26].strip(): line[26:].split()[0] for line in seen["limits"].splitlines()[1:]}
-    assert limits["Max core file size"] == "0"
-    assert limits["Max file size"] == "0"
+    assert set(seen) == {age_child.ENCRYPT, age_child.WRITE}, "both children were seen at work"
+    encrypting, writing = seen[age_child.ENCRYPT], seen[age_child.WRITE]
+    for child in (encrypting, writing):
+        assert child["environ"] == "LC_ALL=C.UTF-8\x00"
+        assert child["limits"]["Max core file size"] == "0"  # type: ignore[index]
+    assert encrypting["cmdline"][-2] == age_child.ENCRYPT  # type: ignore[index]
+    assert encrypting["limits"]["Max file size"] == "0"  # type: ignore[index]
+    # Its stdin and stdout, and the same pipes again, opened by name by pyrage.
+    assert encrypting["fds"] == {"0": "pipe", "1": "pipe", "2": "/dev/null", "3": "pipe", "4": "pipe"}
+    fd = writing["cmdline"][-2]  # type: ignore[index]
+    assert writing["fds"] == {"0": "pipe", "1": "pipe", "2": "/dev/null", fd: "bundle"}
     assert _children() == set()
+
+
+def _kind(fd: Path) -> str:
+    target = os.readlink(fd)
+    if target.startswith("pipe:"):
+        return "pipe"
+    if ".fvbundle." in target and target.endswith(".tmp"):
+        return "bundle"
+    return target
 
 
 def test_a_cancel_stops_the_write_and_the_child_and_leaves_no_file(tmp_path, where):
@@ -155,7 +183,38 @@ def test_an_evidence_file_that_changed_aborts_and_leaves_no_file(tmp_path, where
     assert _children() == set()
 
 
-def test_a_full_disk_is_raised_as_itself_and_leaves_no_file(tmp_path, monkeypatch, where):
+@pytest.mark.skipif(not _mount_namespaces(), reason="needs unshare -m (root, as in CI)")
+def test_a_full_disk_under_the_child_is_raised_as_itself_and_leaves_no_file(tmp_path):
+    """A real full disk: the bundle is written to an 8 MiB tmpfs, mounted in
+    a mount namespace of its own, by a process whose child fills it."""
+    script = (
+        "import errno, os, sys\n"
+        "from pathlib import Path\n"
+        "from sync.bundle import write_bundle, writer\n"
+        "from tests.sync.bundle_samples import sample, signing\n"
+        "writer.CHILD_FROM_BYTES = 0\n"
+        "made = sample([os.urandom(24 << 20)])\n"
+        "folder = Path(sys.argv[1])\n"
+        "try:\n"
+        "    write_bundle(folder / 'b.fvbundle', made.contents, signing(made.device), [sys.argv[2]])\n"
+        "except OSError as error:\n"
+        "    print(errno.errorcode.get(error.errno, error.errno), type(error).__name__)\n"
+        "print(sorted(p.name for p in folder.iterdir()))\n"
+    )
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mount_then_run = 'mount -t tmpfs -o size=8m none "$1" && shift && exec "$@"'
+    result = subprocess.run(
+        ["unshare", "-m", "--", "sh", "-c", mount_then_run, "sh", str(disk),
+         sys.executable, "-c", script, str(disk), RECIPIENT],
+        capture_output=True, cwd=ROOT, timeout=120,
+    )  # fmt: skip
+    assert result.stdout.decode().splitlines() == ["ENOSPC OSError", "[]"], result.stderr.decode()[-2000:]
+    assert list(disk.iterdir()) == []  # the tmpfs was the namespace's alone
+
+
+def test_a_full_disk_here_is_raised_as_itself_and_leaves_no_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(bundle_writer, "ENCRYPT_IN_CHILD", False)
     real = bundle_writer._write_all
     calls: list[int] = []
 
@@ -211,7 +270,7 @@ def test_a_small_bundle_starts_no_child(tmp_path, monkeypatch):
     made = sample([b"evidence" * 1000])
     monkeypatch.setattr(bundle_writer, "CHILD_FROM_BYTES", 0)
     write_bundle(tmp_path / "child.fvbundle", made.contents, signing(made.device), [RECIPIENT])
-    assert len(started) == 1
+    assert len(started) == 2  # the encrypting child and the writing one
     _read_back(tmp_path / "child.fvbundle", made)
 
 
@@ -226,27 +285,18 @@ def test_without_a_child_the_bundle_is_made_here(tmp_path, monkeypatch):
     _read_back(path, made)
 
 
-def _mount_namespaces() -> bool:
-    try:
-        return subprocess.run(["unshare", "-m", "true"], capture_output=True, timeout=30).returncode == 0
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-
-
-@pytest.mark.skipif(not _mount_namespaces(), reason="needs unshare -m (root, as in CI)")
-def test_a_child_that_cannot_open_its_pipes_leaves_the_whole_bundle_to_this_process(tmp_path, monkeypatch):
-    """With no /proc the child cannot open /dev/stdin or /dev/stdout: it
-    says so before it takes any plaintext, and the bundle is made here,
+def test_a_child_that_refuses_to_start_leaves_the_whole_bundle_to_this_process(tmp_path, monkeypatch):
+    """The real child, handed a descriptor that is no regular file (its own
+    stdin), refuses before it takes any plaintext: the bundle is made here,
     whole (the evidence is read once: a piece taken by the child would be
-    missing from it)."""
+    missing from it), and the child is gone."""
     real = age_child.command
 
-    def without_proc(parent: int, **how: bool) -> list[str]:
-        mount_then_run = 'mount -t tmpfs none /proc && exec "$0" "$@"'
-        return ["unshare", "-m", "--", "sh", "-c", mount_then_run, *real(parent, **how)]
+    def wrong_file(parent: int, mode: str | None = None, fd: int | None = None) -> list[str]:
+        return real(parent, mode=mode, fd=None if fd is None else 0)
 
-    monkeypatch.setattr(age_child, "command", without_proc)
-    path = tmp_path / "no-proc.fvbundle"
+    monkeypatch.setattr(age_child, "command", wrong_file)
+    path = tmp_path / "refused.fvbundle"
     made = write_sample(path, [RECIPIENT], blobs=[os.urandom(BIG)])
     monkeypatch.undo()
     _read_back(path, made)
@@ -280,11 +330,11 @@ def test_the_child_dies_with_its_parent_killed_9(tmp_path):
     assert exporter.stdout is not None
     try:
         assert exporter.stdout.readline() == b"writing\n"
-        assert wait_for(lambda: bool(all_children(exporter.pid)))
-        (child,) = all_children(exporter.pid)
+        assert wait_for(lambda: len(all_children(exporter.pid)) == 2)
+        children = all_children(exporter.pid)
         exporter.send_signal(signal.SIGKILL)
         exporter.wait()
-        assert wait_for(lambda: gone(child)), "the child lives on"
+        assert wait_for(lambda: all(gone(child) for child in children)), "a child lives on"
     finally:
         if exporter.poll() is None:
             exporter.kill()
@@ -296,20 +346,47 @@ def test_the_child_dies_with_its_parent_killed_9(tmp_path):
     assert _left(tmp_path) == []
 
 
-def test_the_packaged_app_starts_the_encrypting_child_through_its_main(monkeypatch):
-    """Frozen, ``sys.executable`` is the app: it is run with the flag, and
-    the app's main() hands over to the child's (faked frozen, not built)."""
+def test_the_packaged_app_starts_the_children_through_its_main(monkeypatch, tmp_path):
+    """Frozen, ``sys.executable`` is the app: it is run with the flags, and
+    the app's main() hands over to the children's (faked frozen, not built)."""
     monkeypatch.setattr(sys, "frozen", True, raising=False)
-    assert age_child.command(123, encrypt=True) == [sys.executable, age_child.FROZEN_ENCRYPT_FLAG, "123"]
+    assert age_child.command(123, mode=age_child.ENCRYPT) == [
+        sys.executable,
+        age_child.FROZEN_ENCRYPT_FLAG,
+        "123",
+    ]
+    assert age_child.command(123, mode=age_child.WRITE, fd=7) == [
+        sys.executable, age_child.FROZEN_WRITE_FLAG, "123", "7",
+    ]  # fmt: skip
     monkeypatch.undo()
     plaintext = b"evidence bytes " * 10000
-    result = subprocess.run(
-        [sys.executable, "-m", "fieldvault", age_child.FROZEN_ENCRYPT_FLAG, str(os.getpid())],
-        input=age_child.recipients_message([RECIPIENT]) + plaintext,
-        capture_output=True,
-        cwd=ROOT,
-        timeout=120,
+    main = [sys.executable, "-m", "fieldvault"]
+    with (tmp_path / "sealed").open("w+b") as sealed:
+        fd = sealed.fileno()
+        encrypting = subprocess.Popen(
+            [*main, age_child.FROZEN_ENCRYPT_FLAG, str(os.getpid())],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
+        )  # fmt: skip
+        assert encrypting.stdin is not None and encrypting.stdout is not None
+        writing = subprocess.Popen(
+            [*main, age_child.FROZEN_WRITE_FLAG, str(os.getpid()), str(fd)],
+            stdin=encrypting.stdout, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, pass_fds=(fd,),
+        )  # fmt: skip
+        encrypting.stdout.close()
+        encrypting.stdin.write(age_child.recipients_message([RECIPIENT]) + plaintext)
+        encrypting.stdin.close()
+        answer, writing_errors = writing.communicate(timeout=120)
+        assert encrypting.stderr is not None
+        encrypting_errors = encrypting.stderr.read()
+        encrypting.stderr.close()
+        encrypting.wait(timeout=120)
+    ciphertext = (tmp_path / "sealed").read_bytes()
+    assert (encrypting.returncode, writing.returncode) == (0, 0)
+    assert (encrypting_errors, writing_errors) == (b"", b"")
+    assert answer == (
+        age_child.READY
+        + age_child.ENCRYPTED
+        + len(ciphertext).to_bytes(8, "big")
+        + hashlib.sha256(ciphertext).digest()
     )
-    assert (result.returncode, result.stderr) == (0, b"")
-    assert result.stdout[:1] == age_child.READY
-    assert pyrage.decrypt(result.stdout[1:], [IDENTITY]) == plaintext
+    assert pyrage.decrypt(ciphertext, [IDENTITY]) == plaintext
