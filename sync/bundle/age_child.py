@@ -22,18 +22,23 @@ writes (``RLIMIT_FSIZE`` 0: pipes are not files), and dies with its parent
 cancel or on a refusal. Its exit status says how decryption failed; the
 caller maps that to the same refusals as a decryption in this process.
 
-Encryption is the mirror image (``encrypt_in_child``; the child starts with
-``encrypt`` after the parent's id, or ``--bundle-encrypt`` when packaged): the
-recipients ("age1…", public) come first on the child's stdin, the child
-answers one READY byte on its stdout once it can encrypt (so a child that
-cannot start costs nothing: the caller encrypts in its own process, with
-none of its plaintext consumed), then ``pyrage.encrypt_file`` reads the tar
-stream from its stdin and writes the ciphertext to its stdout, which a
-thread here hashes and writes to the bundle file. The child is confined the
-same way and writes no file; the plaintext passes only through two pipes.
+Encryption (``encrypt_in_child``) takes two children, because the
+ciphertext must also be hashed and written and this process has the
+plaintext to read and check: the encrypting child (``encrypt`` after the
+parent's id, or ``--bundle-encrypt`` when packaged) gets the recipients
+("age1…", public) first on its stdin, then the tar stream, and
+``pyrage.encrypt_file`` writes the ciphertext to its stdout, a pipe to the
+writing child (``write`` and a file descriptor, or ``--bundle-write``),
+which hashes it and writes it to the bundle file it was handed, and at the
+end answers its size and SHA-256 (or the errno of a failed write) on its
+own stdout. The encrypting child sends one READY byte first, which the
+writing child passes on once it too can work, so a child that cannot
+start costs nothing: the caller encrypts in its own process, with none of
+its plaintext taken and nothing written. Both are confined as above; only
+the writing child may write a file, and it only ever sees ciphertext.
 
-Linux only for now (``AVAILABLE``): elsewhere ``read_bundle`` decrypts in
-its own process as before (measured only here; macOS and Windows lack
+Linux only for now (``AVAILABLE``): elsewhere ``read_bundle`` decrypts and
+``write_bundle`` encrypts in its own process as before (measured only here; macOS and Windows lack
 ``PR_SET_PDEATHSIG``, and Windows ``/dev/stdin``).
 
 This file is also the child's program: it imports nothing of ours and only

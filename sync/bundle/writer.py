@@ -2,9 +2,12 @@
 read once, in chunks, through the tar and age layers into a temporary file
 beside the destination, at the offset where the payload will stay; the
 header (which names the payload's size and SHA-256) is then written in
-front of it. Nothing but ciphertext ever reaches the disk. The SHA-256s
-(each evidence file against its record, the ciphertext for the header) are
-computed on a helper thread while age encrypts.
+front of it. Nothing but ciphertext ever reaches the disk. Each evidence
+file is checked against its recorded SHA-256 on a helper thread as it is
+read. From CHILD_FROM_BYTES on Linux, age encrypts in a child process and
+a second child hashes and writes the ciphertext (sync/bundle/age_child.py),
+so that the three share the cores; otherwise age encrypts here and the
+ciphertext is hashed on the helper thread.
 
 Revisions and custody events are not held whole either: a tar member names
 its size before its bytes, so their lines are walked twice, once to measure
