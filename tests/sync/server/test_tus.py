@@ -23,6 +23,7 @@ from tusclient import client as tus_client
 from tusclient.uploader.uploader import Uploader
 
 from sync.client.transport import ServerClient, ServerSaid
+from sync.server import service, storage
 from sync.server.protocol import TUS_VERSION
 from sync.server.service import Limits
 from tests import thread_stalls
@@ -349,16 +350,39 @@ def test_termination_and_expiry_remove_partial_uploads(tmp_path: Path, org: Org)
             client.offset(stale)
 
 
-def test_finished_uploads_are_forgotten_after_expiry_and_their_bundle_stays(tmp_path: Path, org: Org) -> None:
+class ServerClock:
+    """The clock the server reads its uploads' expiry by (service.now_ms),
+    moved on by the test instead of slept through. With a 300 ms expiry, a
+    loaded machine took 207-259 ms (4 busy loops) and over 300 ms (6) from
+    creating an upload to creating the next one, whose sweep then forgot
+    the first before the test asked it (404). A session's end is still
+    checked by the real clock (storage.now_ms)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.ahead_ms = 0
+        monkeypatch.setattr(service, "now_ms", self.now_ms)
+
+    def now_ms(self) -> int:
+        return storage.now_ms() + self.ahead_ms
+
+    def advance(self, ms: int) -> None:
+        self.ahead_ms += ms
+
+
+def test_finished_uploads_are_forgotten_after_expiry_and_their_bundle_stays(
+    tmp_path: Path, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The rows of finished uploads (and of repeat sends of a stored bundle)
     do not grow for ever: past the upload's expiry only the row goes, and a
     device that resumes that late hears 404, sends again and gets the bundle
     stored before."""
+    clock = ServerClock(monkeypatch)
+    ttl_ms = 60_000  # never reached by the real clock while the test runs
     with running_server(
         tmp_path / "server",
         org.profile.fingerprint,
         profile=org.signed.signed,
-        limits=Limits(upload_ttl_ms=300),
+        limits=Limits(upload_ttl_ms=ttl_ms),
     ) as server:
         client = worker(server, org)
         path = bundle(tmp_path, org)
@@ -369,7 +393,7 @@ def test_finished_uploads_are_forgotten_after_expiry_and_their_bundle_stays(tmp_
         assert client.offset(first) == path.stat().st_size  # answered until the expiry
         committed = committed_files(server)
         assert len(committed) == 1
-        time.sleep(0.4)
+        clock.advance(ttl_ms + 1000)
         client.create_upload(1000)  # creating an upload sweeps expired ones
         for location in (first, again):
             with pytest.raises(ServerSaid) as said:
