@@ -138,6 +138,17 @@ def settled_offset(client: ServerClient, location: str) -> int:
     raise AssertionError(f"the upload's offset never settled (last {last})")
 
 
+def first_pieces_written(server: RunningServer) -> None:
+    """Wait until the server writes a checked chunk: a staged file with
+    bytes in it, which its writer holds locked until the chunk's fate. A
+    fixed sleep was not enough on a loaded machine, where the server may
+    not have begun the chunk yet and a HEAD is rightly answered at once."""
+    deadline = time.monotonic() + 60
+    while not any(p.stat().st_size for p in staged_files(server)):
+        assert time.monotonic() < deadline, "the server wrote none of the checked chunk"
+        time.sleep(0.05)
+
+
 def test_tuspy_uploads_with_sha256_checksums_and_gets_the_bundle_stored(
     tmp_path: Path, server: RunningServer, org: Org, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -238,7 +249,7 @@ def test_a_checked_chunk_written_while_it_arrives_is_kept_whole_or_not_at_all(
 
     answers: list[int] = []
     with open_patch(server, client, location, data, sent=len(data) * 3 // 4, checked=True):
-        time.sleep(0.5)  # the first pieces are on disk by now
+        first_pieces_written(server)
         asking = threading.Thread(target=lambda: answers.append(client.offset(location)))
         asking.start()
         asking.join(0.5)
