@@ -76,25 +76,35 @@ def _staged_bytes(org: Org) -> int:
     return sum(p.stat().st_size for p in staged.iterdir()) if staged.is_dir() else 0
 
 
-def _settled_staged_bytes(org: Org) -> int:
-    """The staged bytes once the server has finished with what was in flight:
-    after the kill, the server may still be storing the last chunk the proxy
-    passed on (it keeps what arrived), which the resumed push then skips."""
-    deadline = time.monotonic() + 10
-    last, stable_since = _staged_bytes(org), time.monotonic()
-    while time.monotonic() - stable_since < 1.0:
-        assert time.monotonic() < deadline, "the server's staged upload kept changing"
-        time.sleep(0.1)
-        now = _staged_bytes(org)
-        if now != last:
-            last, stable_since = now, time.monotonic()
-    return last
+def _connections(org: Org) -> set[object]:
+    """The server's open connections, by uvicorn's own record (read from
+    this thread while the server's loop may change it: copied again then)."""
+    while True:
+        try:
+            return set(org.server.server.server_state.connections)
+        except RuntimeError:  # the set changed size while it was copied
+            continue
+
+
+def _staged_bytes_once_the_child_is_done(org: Org, before: set[object]) -> int:
+    """The staged bytes once the server has finished with what the killed
+    child sent: every connection it made (through the proxy, which relays
+    what it still holds, then closes) closed at the server, and no request
+    still being handled (the last chunk may still be stored after the kill,
+    which the resumed push then skips). A second's quiet, the rule before,
+    is no proof of that on a loaded machine."""
+    deadline = time.monotonic() + 60
+    while _connections(org) - before or org.server.server.server_state.tasks:
+        assert time.monotonic() < deadline, "the server kept handling the killed child's requests"
+        time.sleep(0.05)
+    return _staged_bytes(org)
 
 
 def test_a_push_killed_mid_upload_resumes_at_the_servers_offset(org: Org, tmp_path: Path) -> None:
     worker = org.worker("anna")
     record_work(worker, tmp_path, "anna", size=6 * 1024 * 1024)
     slow = CuttingProxy(org.port, every=1 << 40, cuts=0, pace=0.02)
+    before = _connections(org)  # the child's come through the proxy after these
     try:
         org.point_at(slow.url, org.server.cert_sha256)
         _run_then_kill(
@@ -105,7 +115,7 @@ def test_a_push_killed_mid_upload_resumes_at_the_servers_offset(org: Org, tmp_pa
     org.point_at(org.server.url, org.server.cert_sha256)
     kept = [d for d in SyncClientState.of(worker).deliveries() if d.upload_url is not None]
     assert len(kept) == 1 and not kept[0].delivered  # the killed run's upload, remembered
-    already = _settled_staged_bytes(org)
+    already = _staged_bytes_once_the_child_is_done(org, before)
     pushed = push(worker, backoff=quick_backoff())
     assert pushed.made is None and pushed.sent == [kept[0].bundle_id]  # the same bundle, not a new one
     # Resumed at the server's offset: what it had was not sent again.
