@@ -18,14 +18,6 @@ def main(argv: list[str] | None = None) -> int:
         from sync.bundle.age_child import child_main
 
         return child_main(args[1:])
-    if args[:1] in (
-        ["--bundle-encrypt"],
-        ["--bundle-write"],
-    ):  # a packaged build's age children, when it makes a bundle
-        from sync.bundle.age_child import ENCRYPT, WRITE, child_main
-
-        mode = ENCRYPT if args[0] == "--bundle-encrypt" else WRITE
-        return child_main([*args[1:2], mode, *args[2:3]])
     harden_process()  # no core dumps, ids-only logs: before any vault is opened
     options, command = split_global_options(args)  # exits 2 on a bad global option
     if options.selftest:  # fieldvault/selftest.py: throw-away vaults, one line, exit 0 or 1

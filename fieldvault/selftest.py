@@ -235,7 +235,6 @@ def step_bundle(run: Run) -> None:
     identity = coordinator.vault_keys.age_identity()
     import_bundle(coordinator, made.path, identity, org_id=profile.org_id)
     _check_decryption_child(identity)
-    _check_encryption_child(identity)
     check(
         coordinator.testimonies.get(run.testimony_id).narrative == NARRATIVE,
         "the coordinator's vault lacks the testimony",
@@ -268,28 +267,6 @@ def _check_decryption_child(identity: Any) -> None:
     except (age_child.ChildUnavailable, age_child.ChildFailed, OSError, pyrage.DecryptError) as error:
         raise SelftestFailed(f"the bundle decryption process failed ({type(error).__name__})") from None
     check(bytes(plain) == b"selftest payload", "the bundle decryption process returned other bytes")
-
-
-def _check_encryption_child(identity: Any) -> None:
-    """The same for a large bundle's encryption (--bundle-encrypt)."""
-    import pyrage
-
-    from sync.bundle import age_child
-
-    if not age_child.AVAILABLE:
-        return
-    with tempfile.TemporaryFile() as sealed:
-        try:
-            age_child.encrypt_in_child([b"selftest payload"], sealed.fileno(), [str(identity.to_public())])
-        except (age_child.ChildUnavailable, age_child.ChildFailed, OSError) as error:
-            raise SelftestFailed(f"the bundle encryption process failed ({type(error).__name__})") from None
-        sealed.seek(0)
-        ciphertext = sealed.read()
-    try:
-        opened = pyrage.decrypt(ciphertext, [identity])
-    except pyrage.DecryptError:
-        opened = b""
-    check(opened == b"selftest payload", "the bundle encryption process returned what does not decrypt")
 
 
 def step_window(run: Run) -> None:

@@ -2,12 +2,9 @@
 read once, in chunks, through the tar and age layers into a temporary file
 beside the destination, at the offset where the payload will stay; the
 header (which names the payload's size and SHA-256) is then written in
-front of it. Nothing but ciphertext ever reaches the disk. Each evidence
-file is checked against its recorded SHA-256 on a helper thread as it is
-read. From CHILD_FROM_BYTES on Linux, age encrypts in a child process and
-a second child hashes and writes the ciphertext (sync/bundle/age_child.py),
-so that the three share the cores; otherwise age encrypts here and the
-ciphertext is hashed on the helper thread.
+front of it. Nothing but ciphertext ever reaches the disk. The SHA-256s
+(each evidence file against its record, the ciphertext for the header) are
+computed on a helper thread while age encrypts.
 
 Revisions and custody events are not held whole either: a tar member names
 its size before its bytes, so their lines are walked twice, once to measure
@@ -30,7 +27,6 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import pyrage
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from sync.bundle import age_child
 from sync.bundle.archive import END_OF_ARCHIVE, member_header, padding
 from sync.bundle.errors import BundleNotWritten, BundleRejected
 from sync.bundle.format import (
@@ -73,12 +69,6 @@ CHUNK = 1024 * 1024
 # the last few MiB only (it waited ~0.2 s of a 512 MiB bundle's ~1.2 s;
 # docs/development.md, bundle benchmarks). The final fsync stays.
 FLUSH_EVERY = 64 << 20
-# From about this payload size, age encrypts in a child process on Linux
-# (sync/bundle/age_child.py) while this one reads, checks and hashes: pyrage
-# holds the GIL for as long as it encrypts, so no thread here could run
-# beside it. A smaller bundle is not worth the child's start (~0.1 s).
-ENCRYPT_IN_CHILD = age_child.AVAILABLE
-CHILD_FROM_BYTES = 128 * 2**20
 # Called with (bytes of evidence done, bytes of evidence in all); an exception
 # it raises (a cancel) aborts the bundle and leaves no file.
 Progress = Callable[[int, int], None]
@@ -340,7 +330,6 @@ class _HashingWriter:
 
     def __init__(self, file: BinaryIO, hasher: HashingThread, flusher: BackgroundFlush) -> None:
         self.file = file
-        self.fd = file.fileno()
         self.flusher = flusher
         self.digest = ThreadedSha256(hasher)
         self.size = 0
@@ -392,50 +381,6 @@ def _write_all(fd: int, pieces: list[bytes]) -> int:
         while rest:
             rest = rest[os.write(fd, rest) :]
     return size
-
-
-def _encrypt(
-    chunks: Iterator[bytes], out: _HashingWriter, parsed: list[Any], recipients: Sequence[str], estimated: int
-) -> tuple[int, str]:
-    """Encrypt the tar stream into ``out``'s file from its offset, in a
-    child when it pays (ENCRYPT_IN_CHILD), here otherwise or when the child
-    cannot start; returns the ciphertext's size and SHA-256."""
-    if ENCRYPT_IN_CHILD and estimated >= CHILD_FROM_BYTES:
-        start = os.lseek(out.fd, 0, os.SEEK_CUR)
-        try:
-            size, sha256 = age_child.encrypt_in_child(_nudging(chunks, out.flusher), out.fd, recipients)
-        except age_child.ChildUnavailable:
-            pass  # nothing taken, nothing written: here, then
-        else:
-            if not os.fstat(out.fd).st_size == os.lseek(out.fd, 0, os.SEEK_CUR) == start + size:
-                raise age_child.ChildFailed(0, "encryption")  # it said it wrote what the file lacks
-            return size, sha256.hex()
-    _encrypt_here(chunks, out, parsed)
-    out.flush()
-    return out.size, out.digest.hexdigest()
-
-
-def _nudging(chunks: Iterator[bytes], flusher: BackgroundFlush) -> Iterator[bytes]:
-    """The chunks, counted as written for the background flush (the
-    ciphertext the child writes lags behind them by a pipe or two)."""
-    for chunk in chunks:
-        yield chunk
-        flusher.wrote(len(chunk))
-
-
-def _encrypt_here(chunks: Iterator[bytes], hashing: _HashingWriter, recipients: list[Any]) -> None:
-    """The age layer in this process (pyrage holds the GIL meanwhile)."""
-    source = _ArchiveReader(chunks)
-    try:
-        pyrage.encrypt_io(io.BufferedReader(source, CHUNK), hashing, recipients)
-    except BaseException:
-        # What a read or a write raised, not pyrage's EncryptError
-        # around it: a refusal, a cancel, a full disk.
-        if source.error is not None:
-            raise source.error from None
-        if hashing.error is not None:
-            raise hashing.error from None
-        raise
 
 
 def _private(path: str, flags: int) -> int:
@@ -583,8 +528,13 @@ def write_bundle(
     # length is known before the payload's size only up to that size's
     # number of digits: estimated here, and in the rare case it misses, the
     # payload is moved behind the right header (one more copy, in the kernel).
-    estimated_size = _estimated_payload_size(contents, measured, manifest_bytes, manifest_sig, len(parsed))
-    prefix_size = _prefix_size(contents, device, key, created, estimated_size)
+    prefix_size = _prefix_size(
+        contents,
+        device,
+        key,
+        created,
+        _estimated_payload_size(contents, measured, manifest_bytes, manifest_sig, len(parsed)),
+    )
     token = secrets.token_hex(8)
     bundle_path = dest.with_name(f".{dest.name}.{token}.tmp")
     moved_path = dest.with_name(f".{dest.name}.{token}.payload.tmp")
@@ -601,10 +551,22 @@ def write_bundle(
             out.seek(prefix_size)
             out.flush()  # the ciphertext goes to the file descriptor (os.writev) from here
             hashing = _HashingWriter(out, hasher, flusher)
-            chunks = _archive_chunks(
-                manifest_bytes, manifest_sig, contents, measured, created // 1000, progress, hasher
+            source = _ArchiveReader(
+                _archive_chunks(
+                    manifest_bytes, manifest_sig, contents, measured, created // 1000, progress, hasher
+                )
             )
-            payload_size, payload_sha256 = _encrypt(chunks, hashing, parsed, recipients, estimated_size)
+            try:
+                pyrage.encrypt_io(io.BufferedReader(source, CHUNK), hashing, parsed)
+            except BaseException:
+                # What a read or a write raised, not pyrage's EncryptError
+                # around it: a refusal, a cancel, a full disk.
+                if source.error is not None:
+                    raise source.error from None
+                if hashing.error is not None:
+                    raise hashing.error from None
+                raise
+            hashing.flush()
             header = BundleHeader(
                 org_id=contents.org_id,
                 profile_version=contents.profile_version,
@@ -614,8 +576,8 @@ def write_bundle(
                 previous=contents.previous,
                 created_ms=created,
                 custody_head=contents.custody_head,
-                payload_size=payload_size,
-                payload_sha256=payload_sha256,
+                payload_size=hashing.size,
+                payload_sha256=hashing.digest.hexdigest(),
                 enrolment=contents.enrolment,
                 addressee=contents.addressee,
                 addressed=tuple(contents.addressed),
@@ -631,7 +593,7 @@ def write_bundle(
             else:
                 with open(moved_path, "x+b", opener=_private) as moved:
                     moved.write(prefix)
-                    _copy(out, moved, payload_size, prefix_size)
+                    _copy(out, moved, hashing.size, prefix_size)
                     moved.flush()
                     os.fsync(moved.fileno())
         _publish(bundle_path if len(prefix) == prefix_size else moved_path, dest)

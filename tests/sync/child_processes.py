@@ -54,3 +54,13 @@ def zombie(pid: int) -> bool:
 
 def gone(pid: int) -> bool:
     return not Path(f"/proc/{pid}").exists() or zombie(pid)
+
+
+def workers(started: set[int]) -> set[int]:
+    """The processes that do the work: each age child forks once it is
+    confined and only waits for its fork (review 29 F1)."""
+    return {worker for pid in started for worker in all_children(pid)}
+
+
+def descriptors(pid: int) -> list[str]:
+    return sorted(fd.name for fd in Path(f"/proc/{pid}/fd").iterdir())

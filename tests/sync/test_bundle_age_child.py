@@ -22,7 +22,7 @@ from db.api import StorageError
 from sync.bundle import BlobEntry, BundleRejected, age_child, read_bundle, reader
 from sync.bundle.format import MAGIC, canonical, sign_header
 from tests.sync.bundle_samples import Sample, archive, forge, plain_members, write_sample
-from tests.sync.child_processes import NewChildren, all_children, gone, wait_for
+from tests.sync.child_processes import NewChildren, all_children, descriptors, gone, wait_for, workers
 
 pytestmark = pytest.mark.skipif(not age_child.AVAILABLE, reason="the child is used on Linux only")
 
@@ -153,7 +153,7 @@ def test_the_child_gets_its_key_through_stdin_only_and_is_confined(written):
     seen: dict[str, str] = {}
 
     def look(done: int, total: int) -> None:
-        for pid in _children():
+        for pid in workers(_children()):
             proc = Path(f"/proc/{pid}")
             try:
                 with (proc / "cmdline").open("rb") as f:
@@ -301,9 +301,9 @@ def test_a_child_that_cannot_open_its_pipes_is_not_blamed_on_the_bundle(tmp_path
     made = write_sample(path, [RECIPIENT], blobs=[big])
     real = age_child.command
 
-    def without_proc(parent: int, mode: str | None = None, fd: int | None = None) -> list[str]:
+    def without_proc(parent: int) -> list[str]:
         mount_then_run = 'mount -t tmpfs none /proc && exec "$0" "$@"'
-        return ["unshare", "-m", "--", "sh", "-c", mount_then_run, *real(parent, mode=mode, fd=fd)]
+        return ["unshare", "-m", "--", "sh", "-c", mount_then_run, *real(parent)]
 
     monkeypatch.setattr(age_child, "command", without_proc)
     files: dict[str, _Sink] = {}
@@ -370,3 +370,29 @@ def test_the_packaged_app_starts_the_child_through_its_main(monkeypatch, tmp_pat
     )
     assert (result.returncode, result.stderr) == (0, b"")
     assert result.stdout == plaintext
+
+
+def test_the_child_works_in_a_fork_made_after_it_was_confined(tmp_path):
+    """Review 29 F1: a process of the same user could open the child's
+    /proc/PID/mem in the instant before it makes itself not dumpable, and
+    read its memory later through that handle. So the child, once
+    confined, forks and only waits: the process that was ever open to such
+    a handle holds no descriptor (no pipe) and so never receives the key or
+    a byte of the payload; its one fork does the work."""
+    seen: dict[int, tuple[list[str], set[int]]] = {}
+
+    def look(done: int, total: int) -> None:
+        for pid in _children():
+            try:
+                seen[pid] = (descriptors(pid), all_children(pid))
+            except (FileNotFoundError, ProcessLookupError):  # it ended since the listing
+                continue
+
+    path = tmp_path / "big.fvbundle"
+    write_sample(path, [RECIPIENT], blobs=[os.urandom(12 << 20)])
+    read_bundle(path, SECRET, open_blob=lambda entry: _Sink(), progress=look)
+    assert len(seen) == 1
+    ((fds, forks),) = seen.values()
+    assert fds == []
+    assert len(forks) == 1
+    assert _children() == set()
