@@ -136,7 +136,7 @@ def _is_patch_answered(entry: dict[str, object]) -> bool:
     return entry.get("event") == "request" and entry.get("method") == "PATCH"
 
 
-def offset_after_cut(server: RunningServer, client: ServerClient, location: str) -> int:
+def offset_after_cut(server: RunningServer, client: ServerClient, location: str, answered_before: int) -> int:
     """The offset the server keeps once it has finished with a cut request.
     It stores a cut request's bytes in pieces as they arrive, so an offset
     read while it still works may grow (CI once read 1,130,237, then the
@@ -144,7 +144,7 @@ def offset_after_cut(server: RunningServer, client: ServerClient, location: str)
     mean it has finished on a loaded machine (its event loop may not have
     read the rest yet); its log line of the PATCH does."""
     deadline = time.monotonic() + 60
-    while patches_answered(server) == 0:
+    while patches_answered(server) == answered_before:
         assert time.monotonic() < deadline, "the server never finished with the cut PATCH"
         time.sleep(0.05)
     return client.offset(location)
@@ -192,8 +192,9 @@ def test_an_upload_cut_mid_body_resumes_at_the_stored_offset_with_tuspy(
     path = bundle(tmp_path, org, blobs=[b"x" * 3_000_000])
     data = path.read_bytes()
     location = client.create_upload(len(data))
+    answered_before = patches_answered(server)  # none yet, as the test stands; counted, not assumed
     cut_patch(server, client, location, data, sent=len(data) * 2 // 5)
-    stored = offset_after_cut(server, client, location)
+    stored = offset_after_cut(server, client, location, answered_before)
     assert 0 < stored <= len(data) * 2 // 5
     uploader = Sha256Uploader(
         file_path=str(path),
