@@ -812,6 +812,23 @@ def _bundle_number_taken(p: Params) -> str:
     ).format(sequence=p["sequence"])
 
 
+def _bundle_helper_stopped(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "The bundle could not be read: the helper process that decrypts it was stopped (status {status}), "
+        "perhaps by the system for lack of memory. Nothing of this bundle was kept, and the bundle is not "
+        "at fault. Close other programs and try again.",
+    ).format(status=p["status"])
+
+
+def _bundle_helper_input(p: Params) -> str:
+    return QCoreApplication.translate(
+        "Messages",
+        "The bundle could not be read: its bytes could not be handed to the helper process that decrypts "
+        "it (error {errno}). Nothing of this bundle was kept, and the bundle is not at fault. Try again.",
+    ).format(errno=p["errno"])
+
+
 # -- the organisation (sync/org.py, sync/org_vault.py: docs/org-profile.md) -----------------
 
 
@@ -1459,6 +1476,8 @@ BY_CODE: dict[str, Callable[[Params], str]] = {
     "bundle-exists": _bundle_exists,
     "bundle-blob-changed": _bundle_blob_changed,
     "bundle-number-taken": _bundle_number_taken,
+    "bundle-helper-stopped": _bundle_helper_stopped,
+    "bundle-helper-input": _bundle_helper_input,
     # unknown devices, quarantine, acknowledgements
     "bundle-quarantined": _bundle_quarantined,
     "bundle-token-unknown": _bundle_token_unknown,

@@ -55,7 +55,6 @@ from fieldvault.textinput import (
     resolve_text_options,
     terminal_safe,
 )
-from sync.bundle.age_child import ChildFailed
 
 
 class Output:
@@ -731,9 +730,6 @@ def run_cli(argv: list[str]) -> int:
             f"fieldvault: {err.strerror or type(err).__name__}{where}. The vault keeps its last saved state.",
             file=sys.stderr,
         )
-        return 1
-    except ChildFailed as err:  # the message names no data (review 29 F5)
-        print(f"fieldvault: {err}", file=sys.stderr)
         return 1
     except Exception as err:  # noqa: BLE001 - a traceback could quote witness data
         print(

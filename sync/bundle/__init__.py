@@ -1,7 +1,7 @@
 """Bundles: the signed, encrypted files that carry a device's work to its
 organisation's coordinators (docs/bundle-format.md)."""
 
-from sync.bundle.errors import BundleNotWritten, BundleRejected
+from sync.bundle.errors import BundleNotRead, BundleNotWritten, BundleRejected
 from sync.bundle.format import BlobEntry, BundleHeader, CustodyEntry, Manifest
 from sync.bundle.reader import CheckedBundle, OpenedBundle, check_bundle, read_bundle
 from sync.bundle.writer import (
@@ -19,6 +19,7 @@ __all__ = [
     "BlobSource",
     "BundleContents",
     "BundleHeader",
+    "BundleNotRead",
     "BundleNotWritten",
     "BundleRejected",
     "CheckedBundle",

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import select
 import struct
 import subprocess
 import sys
@@ -57,6 +58,7 @@ _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 _PR_SET_DUMPABLE = 4
 _F_SETPIPE_SZ = 1031  # linux/fcntl.h
 PIPE_SIZE = 1 << 20  # the most an ordinary user may ask for (/proc/sys/fs/pipe-max-size)
+WAKE_SECONDS = 0.25  # how long a cancel may wait while the child gives nothing
 
 
 # -- the child ------------------------------------------------------------------
@@ -192,6 +194,23 @@ class ChildFailed(RuntimeError):
         self.status = status
 
 
+class ChildInputFailed(ChildFailed):
+    """The payload could not be written into the child's pipe for a reason
+    other than the child having ended (review 29): the child would have
+    seen a payload cut short and failed as if the bundle were damaged, so
+    this is said instead, and the bundle is not blamed. ``errno`` names the
+    system's error."""
+
+    def __init__(self, errno: int) -> None:
+        RuntimeError.__init__(
+            self,
+            f"the bundle's bytes could not be handed to the helper process of its decryption (error "
+            f"{errno}); nothing of this bundle was kept. Try again.",
+        )
+        self.status = -1
+        self.errno = errno
+
+
 def decrypt_in_child(
     read: Callable[[int], bytes],
     write: Callable[[bytes], object],
@@ -203,11 +222,13 @@ def decrypt_in_child(
     identity, in a child: the payload that ``read(chunk)`` returns (b"" at
     its end; called on a thread of its own) is decrypted there, and the
     plaintext goes to ``write`` on the calling thread, ``after_chunk()``
-    after each piece (progress, cancel). Raises what pyrage would:
-    ``pyrage.DecryptError`` (no matching key, not an age file) or
-    ``OSError`` (the stream failed), and ``ChildFailed`` otherwise; what
-    ``read``, ``write`` or ``after_chunk`` raise propagates once the child
-    is stopped. ``ChildUnavailable``: the child did not start."""
+    after each piece (progress, cancel), and also every ``WAKE_SECONDS``
+    that the child gives nothing, so that a cancel stops a stalled child.
+    Raises what pyrage would: ``pyrage.DecryptError`` (no matching key, not
+    an age file) or ``OSError`` (the stream failed), and ``ChildFailed``
+    otherwise (``ChildInputFailed``: the payload could not be written to
+    it); what ``read``, ``write`` or ``after_chunk`` raise propagates once
+    the child is stopped. ``ChildUnavailable``: the child did not start."""
     try:
         process = subprocess.Popen(
             command(os.getpid()),
@@ -226,14 +247,27 @@ def decrypt_in_child(
     for stream in (stdin, stdout):
         widen_pipe(stream.fileno())
     read_error: list[BaseException] = []
+    feed_error: list[OSError] = []
+
+    def hand_over(pipe: int, data: bytes) -> bool:
+        """False once the payload can go no further: the child ended (its
+        status then says why), or the pipe failed otherwise (said as that,
+        since the child, cut short, would fail as if the bundle were)."""
+        try:
+            _write_all(pipe, data)
+        except BrokenPipeError:
+            return False
+        except OSError as error:
+            feed_error.append(error)
+            _kill(process)
+            return False
+        return True
 
     def feed() -> None:
         pipe = stdin.fileno()
         try:
-            try:
-                _write_all(pipe, identity_message(identity))
-            except OSError:
-                return  # the child ended: its status says why
+            if not hand_over(pipe, identity_message(identity)):
+                return
             while True:
                 try:
                     data = read(chunk)
@@ -241,12 +275,8 @@ def decrypt_in_child(
                     read_error.append(error)
                     _kill(process)
                     return
-                if not data:
+                if not data or not hand_over(pipe, data):
                     return
-                try:
-                    _write_all(pipe, data)
-                except OSError:
-                    return  # the child ended or was stopped: what is left is the caller's
         finally:
             with contextlib.suppress(OSError):
                 stdin.close()  # end of payload
@@ -256,7 +286,15 @@ def decrypt_in_child(
     feeder.start()
     try:
         out = stdout.fileno()
-        while data := os.read(out, PIPE_SIZE):
+        waiting = select.poll()
+        waiting.register(out, select.POLLIN)
+        while True:
+            if not waiting.poll(WAKE_SECONDS * 1000):
+                after_chunk()  # nothing yet: a cancel is still seen
+                continue
+            data = os.read(out, PIPE_SIZE)
+            if not data:
+                break
             wrote = True
             write(data)
             after_chunk()
@@ -270,6 +308,8 @@ def decrypt_in_child(
             stdout.close()
     if read_error:
         raise read_error[0]
+    if feed_error:
+        raise ChildInputFailed(feed_error[0].errno or 0)
     status = process.returncode
     if status == 0:
         return

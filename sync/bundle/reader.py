@@ -32,7 +32,7 @@ import pyrage
 
 from sync.bundle import age_child
 from sync.bundle.archive import ArchiveParser
-from sync.bundle.errors import BundleRejected
+from sync.bundle.errors import BundleNotRead, BundleRejected
 from sync.bundle.format import (
     BLOB_PREFIX,
     CUSTODY_NAME,
@@ -562,7 +562,12 @@ def _decrypt_in_child(
                 payload.error = payload.error or error
                 raise
 
-    age_child.decrypt_in_child(payload.read, plain.write, str(identity), report, CHUNK)
+    try:
+        age_child.decrypt_in_child(payload.read, plain.write, str(identity), report, CHUNK)
+    except age_child.ChildInputFailed as failed:
+        raise BundleNotRead.helper_input(failed.errno) from None
+    except age_child.ChildFailed as failed:
+        raise BundleNotRead.helper_stopped(failed.status) from None
 
 
 def read_bundle(
@@ -616,7 +621,7 @@ def read_bundle(
                     # (a child that started and failed may have taken some).
                     if payload.read_so_far:
                         if payload_start is None or payload.error is not None:
-                            raise age_child.ChildFailed(age_child.BAD_START) from None
+                            raise BundleNotRead.helper_stopped(age_child.BAD_START) from None
                         file.seek(payload_start)
                     payload = _PayloadReader(file, size, progress, hasher)
                     pyrage.decrypt_io(payload.buffered(), plain, [age_identity])

@@ -60,7 +60,7 @@ from desktop.workers import OperationFailed
 from sync.acks import AckRefused
 from sync.bundle import reread
 from sync.bundle.admission import BundleQuarantined
-from sync.bundle.errors import REASONS, BundleNotWritten, BundleRejected
+from sync.bundle.errors import REASONS, BundleNotRead, BundleNotWritten, BundleRejected
 from sync.bundle.quarantine import QuarantineRefused
 from sync.bundle.vault_io import HeldRevisionDamaged
 from sync.client.errors import SyncFailed
@@ -301,6 +301,8 @@ def cases() -> list[tuple[str, FieldvaultError, str]]:
         ("bundle target exists", BundleNotWritten.exists(TARGET), TARGET),
         ("bundle blob changed", BundleNotWritten.blob_changed(REVISION_ID), REVISION_ID),
         ("bundle number taken", BundleNotWritten.number_taken(7), "7"),
+        ("bundle helper stopped", BundleNotRead.helper_stopped(-9), "-9"),
+        ("bundle helper input", BundleNotRead.helper_input(5), "5"),
         # sync/: the organisation, its profile and enrolment tokens
         *(
             (f"org refused: {code}", OrgRefused(f"Some English about {code}.", code, **params), named)

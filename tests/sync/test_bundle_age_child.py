@@ -5,6 +5,8 @@ dumps no core, and is gone after a cancel, a refusal or its parent's death."""
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import io
 import json
@@ -12,6 +14,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -19,7 +22,7 @@ import pyrage
 import pytest
 
 from db.api import StorageError
-from sync.bundle import BlobEntry, BundleRejected, age_child, read_bundle, reader
+from sync.bundle import BlobEntry, BundleNotRead, BundleRejected, age_child, read_bundle, reader
 from sync.bundle.format import MAGIC, canonical, sign_header
 from tests.sync.bundle_samples import Sample, archive, forge, plain_members, write_sample
 from tests.sync.child_processes import NewChildren, all_children, descriptors, gone, wait_for, workers
@@ -234,7 +237,8 @@ def test_a_sinks_own_failure_comes_out_as_it_is(written, where):
 
 def test_a_child_killed_by_the_system_is_not_blamed_on_the_bundle(written, monkeypatch):
     """A child that dies of a signal nobody here sent (the OOM killer) stops
-    the import with ChildFailed, never a refusal of the bundle."""
+    the import with BundleNotRead (its code translated in the GUI), never a
+    refusal of the bundle."""
     path, _ = written
     killed: list[int] = []
 
@@ -247,9 +251,81 @@ def test_a_child_killed_by_the_system_is_not_blamed_on_the_bundle(written, monke
     big = bytes(7) * (8 << 20)
     tmp = path.parent / "killed.fvbundle"
     write_sample(tmp, [RECIPIENT], blobs=[big])
-    with pytest.raises(age_child.ChildFailed):
+    with pytest.raises(BundleNotRead) as stopped:
         read_bundle(tmp, SECRET, open_blob=lambda entry: _Sink(), progress=kill_child)
     assert killed
+    assert stopped.value.code == "bundle-helper-stopped"
+    assert stopped.value.params == {"status": -signal.SIGKILL}
+
+
+def test_a_pipe_that_fails_is_not_blamed_on_the_bundle(tmp_path, monkeypatch):
+    """Review 29: the payload's pipe failing for another reason than the
+    child's end (EIO here) left the child a payload cut short, which it
+    failed as a damaged bundle (payload-form). It is said as what it is,
+    and the child is stopped."""
+    path = tmp_path / "big.fvbundle"
+    write_sample(path, [RECIPIENT], blobs=[os.urandom(4 << 20)])
+    real = age_child._write_all
+    writes: list[int] = []
+
+    def failing(fd: int, data: bytes) -> None:
+        writes.append(len(data))
+        if len(writes) == 3:  # the identity, one piece of payload, then this
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        real(fd, data)
+
+    monkeypatch.setattr(age_child, "_write_all", failing)
+    with pytest.raises(BundleNotRead) as stopped:
+        read_bundle(path, SECRET, open_blob=lambda entry: _Sink())
+    assert stopped.value.code == "bundle-helper-input"
+    assert stopped.value.params == {"errno": errno.EIO}
+    assert len(writes) == 3
+    assert _children() == set()
+
+
+def test_a_cancel_stops_a_child_that_gives_nothing(tmp_path):
+    """Review 29: while the child gave no plaintext (stopped, stalled), the
+    read waited in the pipe, and a cancel was not seen until the child gave
+    some. Now progress is asked every age_child.WAKE_SECONDS meanwhile: the
+    cancel is seen and the child, stopped as it was, is killed."""
+    path = tmp_path / "big.fvbundle"
+    write_sample(path, [RECIPIENT], blobs=[os.urandom(24 << 20)])
+    stopped: list[int] = []
+    stopped_at: list[float] = []
+    outcome: list[BaseException] = []
+
+    class Cancelled(Exception):
+        pass
+
+    def progress(done: int, total: int) -> None:
+        if not stopped_at:
+            stopped.extend(workers(_children()))
+            for pid in stopped:
+                os.kill(pid, signal.SIGSTOP)
+            stopped_at.append(time.monotonic())
+        elif time.monotonic() - stopped_at[0] > 1.0:
+            raise Cancelled
+
+    def run() -> None:
+        try:
+            read_bundle(path, SECRET, open_blob=lambda entry: _Sink(), progress=progress)
+        except BaseException as error:  # noqa: BLE001 - asserted below
+            outcome.append(error)
+
+    reading = threading.Thread(target=run, daemon=True)
+    reading.start()
+    try:
+        reading.join(timeout=30)
+        assert not reading.is_alive(), "a cancel was not seen while the child gave nothing"
+    finally:
+        for pid in stopped:  # without the fix: let the read end
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        reading.join(timeout=30)
+    assert stopped, "no working child was seen"
+    assert len(outcome) == 1 and isinstance(outcome[0], Cancelled), outcome
+    assert wait_for(lambda: all(gone(pid) for pid in stopped))
+    assert _children() == set()
 
 
 def test_a_small_bundle_starts_no_child(written, monkeypatch):
