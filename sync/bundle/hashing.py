@@ -24,7 +24,7 @@ class HashingThread:
     happens in it."""
 
     def __init__(self, depth: int = _DEPTH) -> None:
-        self._queue: queue.Queue[tuple[Any, bytes | list[bytes]] | None] = queue.Queue(maxsize=depth)
+        self._queue: queue.Queue[tuple[Any, bytes] | None] = queue.Queue(maxsize=depth)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="bundle-sha256", daemon=True)
         self._thread.start()
@@ -37,19 +37,17 @@ class HashingThread:
                     return
                 if self._error is None:
                     digest, data = item
-                    if isinstance(data, list):
-                        for piece in data:
-                            digest.update(piece)
-                    else:
-                        digest.update(data)
+                    digest.update(data)
             except BaseException as error:  # noqa: BLE001 - handed to the producer by settle()
                 self._error = error
             finally:
                 self._queue.task_done()
 
-    def update(self, digest: Any, data: bytes | list[bytes]) -> None:
-        """``digest.update(data)`` (of each, for a list) on the helper
-        thread, after those queued before."""
+    def update(self, digest: Any, data: bytes) -> None:
+        """``digest.update(data)`` on the helper thread, after those queued
+        before. Few large chunks, not many small ones: after each update
+        this thread waits for the GIL, which pyrage holds while it
+        encrypts (sync/bundle/writer.py ``_HashingWriter``)."""
         if not self._thread.is_alive():
             raise RuntimeError("the hashing thread has ended")
         self._queue.put((digest, data))
@@ -85,11 +83,6 @@ class ThreadedSha256:
 
     def update(self, data: bytes) -> None:
         self._hasher.update(self._digest, data)
-
-    def update_all(self, pieces: list[bytes]) -> None:
-        """Each of ``pieces`` in order, in one hand-over (the list is the
-        caller's no more)."""
-        self._hasher.update(self._digest, pieces)
 
     def digest(self) -> bytes:
         self._hasher.settle()

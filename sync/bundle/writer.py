@@ -325,7 +325,8 @@ def _archive_chunks(
 
 class _HashingWriter:
     """The ciphertext as pyrage writes it (64 KiB at a time), written and
-    handed to the hashing thread about 1 MiB at a time (fewer hand-overs);
+    handed to the hashing thread about 1 MiB at a time, in one piece (fewer
+    hand-overs, and one wait for the GIL a MiB on that thread);
     ``flush`` writes what is held."""
 
     def __init__(self, file: BinaryIO, hasher: HashingThread, flusher: BackgroundFlush) -> None:
@@ -351,7 +352,14 @@ class _HashingWriter:
         if self._pending:
             pending = self._pending
             self._pending, self._pending_size = [], 0
-            self.digest.update_all(pending)  # not joined: a fresh 1 MiB costs page faults
+            # Joined, for the hashing thread's sake: hashlib gives the GIL
+            # back while it hashes, and takes it again after each update,
+            # which waits while pyrage encrypts. Sixteen 64 KiB updates
+            # waited sixteen times; one 1 MiB update waits once (the join's
+            # copy costs less: 13% faster creation, session 21).
+            joined = b"".join(pending)
+            self.digest.update(joined)
+            pending = [joined]
             try:
                 size = _write_all(self.file.fileno(), pending)
             except BaseException as error:

@@ -131,7 +131,8 @@ def test_threaded_digests_equal_hashlib_in_order() -> None:
         one, two = ThreadedSha256(hasher), ThreadedSha256(hasher)
         for piece in pieces:
             one.update(piece)
-        two.update_all(list(reversed(pieces)))
+        for piece in reversed(pieces):
+            two.update(piece)
         assert one.hexdigest() == hashlib.sha256(b"".join(pieces)).hexdigest()
         assert two.digest() == hashlib.sha256(b"".join(reversed(pieces))).digest()
 
