@@ -35,15 +35,20 @@ def sharing_one_cpu() -> Iterator[None]:
     cpu = min(os.sched_getaffinity(0))
     before = os.sched_getaffinity(0)
     os.sched_setaffinity(0, {cpu})  # 0: the calling thread only
-    rival = subprocess.Popen(
-        [sys.executable, "-c", f"import os; os.sched_setaffinity(0, {{{cpu}}})\nwhile True: pass"]
-    )
+    # It says when it spins, and we wait for that: a fixed 0.2 s is not
+    # always enough for a Python to start (its reads from disk wait behind
+    # another test's writes, the CPU it is pinned to idle meanwhile), and a
+    # rival not yet spinning leaves this thread the CPU: the gap is then too
+    # short for the test's claim.
+    spins = "import os; os.sched_setaffinity(0, {%d}); print('spinning', flush=True)\nwhile True: pass"
+    rival = subprocess.Popen([sys.executable, "-c", spins % cpu], stdout=subprocess.PIPE, text=True)
     try:
-        time.sleep(0.2)  # let it start spinning
+        assert rival.stdout is not None
+        assert rival.stdout.readline() == "spinning\n"  # "" if it died first
         yield
     finally:
         rival.kill()
-        rival.wait()
+        rival.communicate()  # reaped, its pipe closed
         os.sched_setaffinity(0, before)
 
 
