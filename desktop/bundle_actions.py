@@ -324,10 +324,20 @@ def _is_coordinator(vault: Vault) -> bool:
     return held is not None and held.coordinator(vault.device_id) is not None
 
 
+# Failures of this computer, not of the bundle: never called a refusal.
+_NOT_THE_BUNDLES = frozenset(
+    {
+        "held-revision-damaged",  # something held aside no longer verifies (vault_io.py HeldRevisionDamaged)
+        "bundle-helper-stopped",  # the system stopped the reading (sync/bundle/errors.py BundleNotRead)
+        "bundle-helper-pipe",
+    }
+)
+
+
 def _is_local_damage(failure: OperationFailed) -> bool:
-    """Something this vault holds aside no longer verifies (sync/bundle/vault_io.py
-    HeldRevisionDamaged): the bundle is sound, and was not refused."""
-    return failure.error is not None and failure.error.code == "held-revision-damaged"
+    """The import stopped for a reason of this computer (review 14 F5,
+    review 30 F2): the bundle was not refused."""
+    return failure.error is not None and failure.error.code in _NOT_THE_BUNDLES
 
 
 # -- export ------------------------------------------------------------------------------

@@ -816,16 +816,17 @@ def _bundle_helper_stopped(p: Params) -> str:
     return QCoreApplication.translate(
         "Messages",
         "The bundle could not be read: the helper process that decrypts it was stopped (status {status}), "
-        "perhaps by the system for lack of memory. Nothing of this bundle was kept, and the bundle is not "
-        "at fault. Close other programs and try again.",
+        "perhaps by the system for lack of memory. Nothing of this bundle was kept. The reading stopped on "
+        "this computer, so the bundle itself was not judged. Close other programs and try again.",
     ).format(status=p["status"])
 
 
-def _bundle_helper_input(p: Params) -> str:
+def _bundle_helper_pipe(p: Params) -> str:
     return QCoreApplication.translate(
         "Messages",
-        "The bundle could not be read: its bytes could not be handed to the helper process that decrypts "
-        "it (error {errno}). Nothing of this bundle was kept, and the bundle is not at fault. Try again.",
+        "The bundle could not be read: its bytes could not be exchanged with the helper process that "
+        "decrypts it (error {errno}). Nothing of this bundle was kept. The reading stopped on this "
+        "computer, so the bundle itself was not judged. Try again.",
     ).format(errno=p["errno"])
 
 
@@ -1477,7 +1478,7 @@ BY_CODE: dict[str, Callable[[Params], str]] = {
     "bundle-blob-changed": _bundle_blob_changed,
     "bundle-number-taken": _bundle_number_taken,
     "bundle-helper-stopped": _bundle_helper_stopped,
-    "bundle-helper-input": _bundle_helper_input,
+    "bundle-helper-pipe": _bundle_helper_pipe,
     # unknown devices, quarantine, acknowledgements
     "bundle-quarantined": _bundle_quarantined,
     "bundle-token-unknown": _bundle_token_unknown,

@@ -15,7 +15,7 @@ from db.api import KEY_FILE, FieldvaultError, Vault
 from fieldvault.passphrases import SecretSource
 from fieldvault.textinput import CommandRefused
 from sync.acks import ACK_SUFFIX, AckRefused, is_ack_file, take_ack, write_ack, write_latest_acks
-from sync.bundle import BundleRejected, check_bundle
+from sync.bundle import BundleNotRead, BundleRejected, check_bundle
 from sync.bundle.admission import BundleQuarantined
 from sync.bundle.import_order import import_order
 from sync.bundle.quarantine import approve_bundle
@@ -235,6 +235,8 @@ def hand_over_warning(bundle_id: str, findings: HandOverFindings) -> str:
 
 
 def _human(row: dict[str, Any]) -> str:
+    if row.get("not_read"):  # stopped on this computer: not refused, the bundle not judged
+        return f"{row['bundle']}: NOT IMPORTED ({row['reason']}): {row['message']}"
     if not row["ok"]:
         held = " HELD IN QUARANTINE" if row.get("quarantined") else ""
         return f"{row['bundle']}: REFUSED{held} ({row['reason']}): {row['message']}{_refused_read_text(row)}"
@@ -435,6 +437,15 @@ def _import(args: argparse.Namespace, out: Any, vault: Vault, make_progress: Pro
         except BundleRejected as error:
             refused += 1
             row = _refused_row(path, error)
+        except BundleNotRead as error:  # this computer stopped the reading: named, the others go on
+            refused += 1
+            row = {
+                "bundle": str(path),
+                "ok": False,
+                "not_read": True,
+                "reason": error.code,
+                "message": str(error),
+            }
         except OSError as error:  # a file that cannot be read: reported, the others go on
             refused += 1
             row = {"bundle": str(path), "ok": False, "reason": "unreadable", "message": error.strerror or ""}

@@ -5009,12 +5009,12 @@ Device {device}</source>
     <context>
         <name>Messages</name>
         <message>
-            <location filename="../../desktop/messages.py" line="1252" />
+            <location filename="../../desktop/messages.py" line="1253" />
             <source>A person cannot be marked as the same as itself ({id}). Nothing was changed.</source>
             <translation>Особу ({id}) не можна позначити як тотожну самій собі. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1353" />
+            <location filename="../../desktop/messages.py" line="1354" />
             <source>Link {id} does not say that two persons are one, so it was not undone here. Nothing was changed.</source>
             <translation>Зв’язок {id} не позначає двох осіб як одну, тож тут його не скасовано. Нічого не змінено.</translation>
         </message>
@@ -5474,362 +5474,352 @@ Device {device}</source>
             <translation>Інший пакет, створений у ту саму мить, зайняв номер пакета {sequence}, тому цей пакет не записано й нічого не змінено. Спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="816" />
-            <source>The bundle could not be read: the helper process that decrypts it was stopped (status {status}), perhaps by the system for lack of memory. Nothing of this bundle was kept, and the bundle is not at fault. Close other programs and try again.</source>
-            <translation>Не вдалося прочитати пакет: допоміжний процес, який його розшифровує, було зупинено (статус {status}), можливо, системою через брак пам’яті. Нічого з цього пакета не збережено, і сам пакет не пошкоджений. Закрийте інші програми й спробуйте ще раз.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/messages.py" line="825" />
-            <source>The bundle could not be read: its bytes could not be handed to the helper process that decrypts it (error {errno}). Nothing of this bundle was kept, and the bundle is not at fault. Try again.</source>
-            <translation>Не вдалося прочитати пакет: його байти не вдалося передати допоміжному процесу, який його розшифровує (помилка {errno}). Нічого з цього пакета не збережено, і сам пакет не пошкоджений. Спробуйте ще раз.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/messages.py" line="836" />
+            <location filename="../../desktop/messages.py" line="837" />
             <source>This is not a valid organisation profile file. Nothing was changed. Check that you chose the file your coordinator sent.</source>
             <translation>Це не дійсний файл профілю організації. Нічого не змінено. Перевірте, чи ви вибрали файл, який надіслав ваш координатор.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="844" />
+            <location filename="../../desktop/messages.py" line="845" />
             <source>The signature of this organisation profile does not check out: it may have been changed or forged. Nothing was changed. Do not use it; ask your coordinator for the profile again.</source>
             <translation>Підпис цього профілю організації не проходить перевірки: можливо, його змінено або підроблено. Нічого не змінено. Не використовуйте його; попросіть у координатора профіль ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="853" />
+            <location filename="../../desktop/messages.py" line="854" />
             <source>That is not an organisation fingerprint: it has 32 letters and digits, in groups of four. Check it for typos (dashes and spaces do not matter).</source>
             <translation>Це не відбиток організації: він має 32 літери й цифри, групами по чотири. Перевірте, чи немає помилок (дефіси й пробіли не мають значення).</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="861" />
+            <location filename="../../desktop/messages.py" line="862" />
             <source>This organisation profile is signed by the key with fingerprint {actual}, not by the organisation whose fingerprint you were given ({expected}). It may be forged: do not use it. Nothing was changed. Check the fingerprint with your coordinator by phone or in person.</source>
             <translation>Цей профіль організації підписано ключем з відбитком {actual}, а не організацією, відбиток якої вам дали ({expected}). Можливо, його підроблено: не використовуйте його. Нічого не змінено. Звірте відбиток зі своїм координатором телефоном або особисто.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="871" />
+            <location filename="../../desktop/messages.py" line="872" />
             <source>This vault belongs to organisation {org_id}; what you chose belongs to another organisation, so it was not used. Nothing was changed.</source>
             <translation>Це сховище належить організації {org_id}; те, що ви вибрали, належить іншій організації, тож його не використано. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="879" />
+            <location filename="../../desktop/messages.py" line="880" />
             <source>This profile of organisation {org_id} is signed by another key than the one this vault knows: it may be forged. Nothing was changed. Tell your coordinator.</source>
             <translation>Цей профіль організації {org_id} підписано іншим ключем, ніж той, який знає це сховище: можливо, його підроблено. Нічого не змінено. Повідомте свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="887" />
+            <location filename="../../desktop/messages.py" line="888" />
             <source>This vault already belongs to organisation {org_id}, and a vault belongs to one organisation only. Nothing was changed.</source>
             <translation>Це сховище вже належить організації {org_id}, а сховище може належати лише одній організації. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="895" />
+            <location filename="../../desktop/messages.py" line="896" />
             <source>This vault belongs to no organisation yet. Create an organisation, or enrol this vault with your coordinator, first.</source>
             <translation>Це сховище ще не належить жодній організації. Спершу створіть організацію або зареєструйте це сховище у свого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="903" />
+            <location filename="../../desktop/messages.py" line="904" />
             <source>This vault is not a coordinator of organisation {org_id}, so it cannot do this. Nothing was changed. Ask a coordinator.</source>
             <translation>Це сховище не є координатором організації {org_id}, тож не може цього зробити. Нічого не змінено. Зверніться до координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="911" />
+            <location filename="../../desktop/messages.py" line="912" />
             <source>Only the desk that created organisation {org_id} holds its key, so only that desk can do this (add or remove a coordinator, revoke a device, issue a token, set the server or the policy). This coordinator desk does not hold the key. Nothing was changed. Ask the desk that created the organisation to do it.</source>
             <translation>Лише робоче місце, яке створило організацію {org_id}, має її ключ, тож лише воно може це зробити (додати чи вилучити координатора, відкликати пристрій, видати токен, задати сервер чи політику). Це робоче місце координатора не має ключа. Нічого не змінено. Попросіть про це робоче місце, яке створило організацію.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="921" />
+            <location filename="../../desktop/messages.py" line="922" />
             <source>Only the coordinator whose vault holds the key of organisation {org_id} takes enrolment tokens. Nothing was changed. Add the device without its token, after comparing the verification code with the worker.</source>
             <translation>Лише координатор, у сховищі якого є ключ організації {org_id}, приймає токени реєстрації. Нічого не змінено. Додайте пристрій без токена, звіривши код перевірки з працівником.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="930" />
+            <location filename="../../desktop/messages.py" line="931" />
             <source>Device {device_id} is this vault's own: a vault cannot add, remove or revoke itself. Nothing was changed.</source>
             <translation>Пристрій {device_id} — це власний пристрій цього сховища: сховище не може додати, вилучити або відкликати саме себе. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="938" />
+            <location filename="../../desktop/messages.py" line="939" />
             <source>That is not a device id: a device id has 32 hexadecimal digits (the vault's information shows it). Check it for typos.</source>
             <translation>Це не ідентифікатор пристрою: він має 32 шістнадцяткові цифри (їх показано у відомостях про сховище). Перевірте, чи немає помилок.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="955" />
+            <location filename="../../desktop/messages.py" line="956" />
             <source>An organisation's name is 1 to {maximum} characters on one line.</source>
             <translation>Назва організації — це від 1 до {maximum} символів в одному рядку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="961" />
+            <location filename="../../desktop/messages.py" line="962" />
             <source>That is not a device card. Copy the whole card that the field worker's vault showed at enrolment, and try again.</source>
             <translation>Це не картка пристрою. Скопіюйте повністю картку, яку показало сховище польового працівника під час реєстрації, і спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="969" />
+            <location filename="../../desktop/messages.py" line="970" />
             <source>Device {device_id} was revoked: it cannot be enrolled again or made a coordinator. Nothing was changed.</source>
             <translation>Пристрій {device_id} відкликано: його не можна знову зареєструвати або зробити координатором. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="977" />
+            <location filename="../../desktop/messages.py" line="978" />
             <source>That is not an enrolment token. Copy the whole token your coordinator sent, and try again.</source>
             <translation>Це не токен реєстрації. Скопіюйте повністю токен, який надіслав ваш координатор, і спробуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="984" />
+            <location filename="../../desktop/messages.py" line="985" />
             <source>This enrolment token was not signed by your organisation's key: it may be forged. Nothing was changed. Ask your coordinator for a new token.</source>
             <translation>Цей токен реєстрації не підписано ключем вашої організації: можливо, його підроблено. Нічого не змінено. Попросіть у координатора новий токен.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="992" />
+            <location filename="../../desktop/messages.py" line="993" />
             <source>This enrolment token belongs to another organisation ({org_id}). Nothing was changed. Check that the token and the organisation profile came from the same coordinator.</source>
             <translation>Цей токен реєстрації належить іншій організації ({org_id}). Нічого не змінено. Перевірте, чи токен і профіль організації надійшли від того самого координатора.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1000" />
+            <location filename="../../desktop/messages.py" line="1001" />
             <source>Enrolment token {token_id} has expired. Ask your coordinator for a new one.</source>
             <translation>Термін дії токена реєстрації {token_id} минув. Попросіть у координатора новий.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1006" />
+            <location filename="../../desktop/messages.py" line="1007" />
             <source>Enrolment token {token_id} was not issued by this coordinator's vault. Nothing was changed. Check that it is the right token.</source>
             <translation>Токен реєстрації {token_id} видало не сховище цього координатора. Нічого не змінено. Перевірте, чи це потрібний токен.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1014" />
+            <location filename="../../desktop/messages.py" line="1015" />
             <source>Enrolment token {token_id} was already used by another device. Nothing was changed. Ask your coordinator for a new token, and tell them if you did not use it yourself.</source>
             <translation>Токен реєстрації {token_id} уже використав інший пристрій. Нічого не змінено. Попросіть у координатора новий токен і скажіть йому, якщо ви не використовували його самі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1032" />
+            <location filename="../../desktop/messages.py" line="1033" />
             <source>The vault did not accept this: a value is not one it can store. Nothing was changed.</source>
             <translation>Сховище цього не прийняло: одне зі значень не таке, яке воно може зберегти. Нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1041" />
+            <location filename="../../desktop/messages.py" line="1042" />
             <source>{name} is not a regular file.</source>
             <translation>{name} не є звичайним файлом.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1045" />
+            <location filename="../../desktop/messages.py" line="1046" />
             <source>Evidence {id} has no stored file, and its record has an edit and a deletion made apart. Resolve that conflict, then add the file again. Nothing was stored.</source>
             <translation>Доказ {id} не має збереженого файлу, а в його записі є редагування й видалення, зроблені окремо. Розв’яжіть цей конфлікт, а тоді додайте файл знову. Нічого не збережено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1053" />
+            <location filename="../../desktop/messages.py" line="1054" />
             <source>{name}: no such file.</source>
             <translation>{name}: такого файлу немає.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1057" />
+            <location filename="../../desktop/messages.py" line="1058" />
             <source>{name}: permission denied.</source>
             <translation>{name}: доступ заборонено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1061" />
+            <location filename="../../desktop/messages.py" line="1062" />
             <source>{name} cannot be read, so nothing was added. Copy the file to this computer, then add it.</source>
             <translation>{name} неможливо прочитати, тож нічого не додано. Скопіюйте файл на цей комп’ютер, а тоді додайте його.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1068" />
+            <location filename="../../desktop/messages.py" line="1069" />
             <source>{name} already exists; nothing was overwritten. Choose another name.</source>
             <translation>{name} уже існує; нічого не перезаписано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1074" />
+            <location filename="../../desktop/messages.py" line="1075" />
             <source>Nothing can be exported to {name}, so nothing was written. Choose another place.</source>
             <translation>До {name} неможливо експортувати, тож нічого не записано. Виберіть інше місце.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1080" />
+            <location filename="../../desktop/messages.py" line="1081" />
             <source>{name} is a link to another place; an export never writes through one, so nothing was written. Choose another name.</source>
             <translation>{name} — це посилання на інше місце; експорт ніколи не пише через посилання, тож нічого не записано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1088" />
+            <location filename="../../desktop/messages.py" line="1089" />
             <source>{name} exists and is not a regular file; nothing was overwritten. Choose another name.</source>
             <translation>{name} існує і не є звичайним файлом; нічого не перезаписано. Виберіть іншу назву.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1095" />
+            <location filename="../../desktop/messages.py" line="1096" />
             <source>That is the duress passphrase; choose another passphrase.</source>
             <translation>Це парольна фраза примусу; виберіть іншу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1099" />
+            <location filename="../../desktop/messages.py" line="1100" />
             <source>The duress passphrase must differ from the passphrase.</source>
             <translation>Парольна фраза примусу має відрізнятися від парольної фрази.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1103" />
+            <location filename="../../desktop/messages.py" line="1104" />
             <source>The recovery key contains characters that cannot be in one: it has only letters and digits.</source>
             <translation>Ключ відновлення містить символи, яких у ньому бути не може: у ньому лише літери й цифри.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1110" />
+            <location filename="../../desktop/messages.py" line="1111" />
             <source>The recovery key is mistyped (its check digits do not match). Check it again.</source>
             <translation>У ключі відновлення помилка (контрольні цифри не збігаються). Перевірте його ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1116" />
+            <location filename="../../desktop/messages.py" line="1117" />
             <source>A date is written YYYY, YYYY-MM or YYYY-MM-DD, such as 2022, 2022-03 or 2022-03-15.</source>
             <translation>Дату записують як РРРР, РРРР-ММ або РРРР-ММ-ДД, наприклад 2022, 2022-03 чи 2022-03-15.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1122" />
+            <location filename="../../desktop/messages.py" line="1123" />
             <source>A violation type is not in the list. Choose the types from the list.</source>
             <translation>Одного з типів порушень немає в переліку. Вибирайте типи з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1128" />
+            <location filename="../../desktop/messages.py" line="1129" />
             <source>A role is not in the list. Choose the roles from the list.</source>
             <translation>Однієї з ролей немає в переліку. Вибирайте ролі з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1145" />
+            <location filename="../../desktop/messages.py" line="1146" />
             <source>A value is not one of those offered. Choose one from the list.</source>
             <translation>Одне зі значень не з тих, що пропонуються. Виберіть значення з переліку.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1151" />
+            <location filename="../../desktop/messages.py" line="1152" />
             <source>A case needs a title.</source>
             <translation>Справі потрібна назва.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1155" />
+            <location filename="../../desktop/messages.py" line="1156" />
             <source>The language is a code such as uk or en.</source>
             <translation>Мову вказують кодом, наприклад uk або en.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1184" />
+            <location filename="../../desktop/messages.py" line="1185" />
             <source>The passphrase needs at least {count} characters; nothing was changed.</source>
             <translation>Парольна фраза має містити щонайменше {count} символів; нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1190" />
+            <location filename="../../desktop/messages.py" line="1191" />
             <source>Someone with a copy of the vault could guess this passphrase within a year: it is too short, too common or too predictable. Nothing was changed. Use several unusual words, for example the suggestion shown.</source>
             <translation>Той, хто має копію сховища, міг би вгадати цю парольну фразу протягом року: вона закоротка, надто поширена або передбачувана. Нічого не змінено. Використайте кілька незвичних слів, наприклад запропонований варіант.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1202" />
+            <location filename="../../desktop/messages.py" line="1203" />
             <source>A backup cannot go into the vault's own folder ({folder}). Choose another place, such as a USB stick.</source>
             <translation>Резервну копію не можна зберегти в папці самого сховища ({folder}). Виберіть інше місце, наприклад флешку USB.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1209" />
+            <location filename="../../desktop/messages.py" line="1210" />
             <source>{folder} is not a folder that can hold a backup; nothing was written. Choose a folder, such as a USB stick.</source>
             <translation>{folder} — не папка, у якій можна зберегти резервну копію; нічого не записано. Виберіть папку, наприклад на флешці USB.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1217" />
+            <location filename="../../desktop/messages.py" line="1218" />
             <source>The backup reminder takes a whole number of days, from {minimum} to {maximum} (0: never remind).</source>
             <translation>Нагадування про резервну копію — ціле число днів від {minimum} до {maximum} (0 — ніколи не нагадувати).</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1224" />
+            <location filename="../../desktop/messages.py" line="1225" />
             <source>Backup cancelled: the partial copy was removed. Make a backup again when you can.</source>
             <translation>Резервне копіювання скасовано: неповну копію видалено. Зробіть резервну копію знову, коли зможете.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1233" />
+            <location filename="../../desktop/messages.py" line="1234" />
             <source>No font with Cyrillic letters was found for the report, so no report was written. Ask whoever set up this computer to install one (on Debian or Ubuntu: fonts-dejavu-core), then try again.</source>
             <translation>Для звіту не знайдено шрифту з кириличними літерами, тож звіт не створено. Попросіть того, хто налаштовує цей комп’ютер, установити такий шрифт, і спробуйте знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1241" />
+            <location filename="../../desktop/messages.py" line="1242" />
             <source>An export cannot have the purpose “{purpose}”, so nothing was exported. Choose what the export is for: documentation only, the NGO internally, prosecution or public anonymised.</source>
             <translation>Експорт не може мати мету «{purpose}», тож нічого не експортовано. Виберіть, для чого експорт: лише документування, внутрішньо в НУО, кримінальне переслідування або публічно, анонімізовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1258" />
+            <location filename="../../desktop/messages.py" line="1259" />
             <source>Record {id} is not frozen here: nothing of it is held back from the other desks or left out for a revocation. Nothing was signed.</source>
             <translation>Запис {id} тут не заморожений: нічого з нього не затримано від інших робочих місць і не пропущено через відкликання. Нічого не підписано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1266" />
+            <location filename="../../desktop/messages.py" line="1267" />
             <source>Record {id}: this desk does not hold the revoked device's edits, so it cannot keep them. Re-root it as it was before them, or at the desk that took them. Nothing was signed.</source>
             <translation>Запис {id}: це робоче місце не має змін відкликаного пристрою, тож не може їх зберегти. Перевстановіть основу запису таким, яким він був до них, або на робочому місці, яке їх прийняло. Нічого не підписано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1274" />
+            <location filename="../../desktop/messages.py" line="1275" />
             <source>Record {id} was created by a revoked device: there is no state before its edits. Re-root it as this desk holds it, or leave it. Nothing was signed.</source>
             <translation>Запис {id} створив відкликаний пристрій: стану до його змін немає. Перевстановіть основу запису таким, яким його має це робоче місце, або залиште як є. Нічого не підписано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1282" />
+            <location filename="../../desktop/messages.py" line="1283" />
             <source>Only a coordinator desk may re-root a record. Nothing was signed.</source>
             <translation>Перевстановити основу запису може лише робоче місце координатора. Нічого не підписано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1288" />
+            <location filename="../../desktop/messages.py" line="1289" />
             <source>Record {id}: more than {limit} revisions of the revoked line; one re-root cannot name them all. Nothing was signed.</source>
             <translation>Запис {id}: понад {limit} редакцій відкликаної лінії; одне перевстановлення основи не може назвати їх усі. Нічого не підписано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1305" />
+            <location filename="../../desktop/messages.py" line="1306" />
             <source>Choose how to re-root: as before the revoked edits, or as this desk holds it.</source>
             <translation>Виберіть, як перевстановити основу: як до відкликаних змін або як його має це робоче місце.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1296" />
+            <location filename="../../desktop/messages.py" line="1297" />
             <source>Devices enrolled here that have not said they read a re-root: {count} ({devices}). Their app would refuse this desk's next bundles. Upgrade them and import a bundle from each first, or sign anyway. Nothing was signed.</source>
             <translation>Пристроїв, зареєстрованих тут, які не повідомили, що читають перевстановлення основи: {count} ({devices}). Їхній застосунок відхилить наступні пакети цього робочого місця. Спершу оновіть їх та імпортуйте пакет від кожного або підпишіть усе одно. Нічого не підписано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1314" />
+            <location filename="../../desktop/messages.py" line="1315" />
             <source>Only a coordinator desk re-reads a bundle it received. Nothing was applied.</source>
             <translation>Лише стіл координатора перечитує отриманий ним пакет. Нічого не застосовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1320" />
+            <location filename="../../desktop/messages.py" line="1321" />
             <source>Bundle {id} was never received here, so there is nothing to re-read. Import it as any bundle. Nothing was applied.</source>
             <translation>Пакет {id} тут ніколи не отримували, тож перечитувати нічого. Імпортуйте його як звичайний пакет. Нічого не застосовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1328" />
+            <location filename="../../desktop/messages.py" line="1329" />
             <source>Bundle {id} is not the bundle this desk received under its device and number: another bundle, or one whose record or signed manifest here differs. Nothing was applied.</source>
             <translation>Пакет {id} — не той пакет, який цей стіл отримав під його пристроєм і номером: це інший пакет або такий, чий запис чи підписаний маніфест тут відрізняється. Нічого не застосовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1336" />
+            <location filename="../../desktop/messages.py" line="1337" />
             <source>Bundle {id} is a history hand-over, which is not re-read. Ask that desk for a new hand-over. Nothing was applied.</source>
             <translation>Пакет {id} — це передача історії, її не перечитують. Попросіть той стіл про нову передачу. Нічого не застосовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1344" />
+            <location filename="../../desktop/messages.py" line="1345" />
             <source>Bundle {id} comes from device {device}, which this desk holds as pending: the coordinator that vouched for it was removed. Enrol it again (compare its verification code and approve it), then re-read the bundle. Nothing was applied.</source>
             <translation>Пакет {id} надійшов від пристрою {device}, який цей стіл тримає як очікуваний: координатора, що поручився за нього, вилучено. Зареєструйте його знову (порівняйте його код перевірки й схваліть його), а тоді перечитайте пакет. Нічого не застосовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1363" />
+            <location filename="../../desktop/messages.py" line="1364" />
             <source>This recording was already stopped and saved. Start a new recording to go on.</source>
             <translation>Цей запис уже зупинено й збережено. Щоб продовжити, почніть новий запис.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1369" />
+            <location filename="../../desktop/messages.py" line="1370" />
             <source>This installation lacks the recorder's audio library, so nothing was recorded. Reinstall Fieldvault; on Linux, install the libsndfile1 package.</source>
             <translation>У цьому встановленні бракує звукової бібліотеки записувача, тож нічого не записано. Перевстановіть Fieldvault; у Linux установіть пакет libsndfile1.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1377" />
+            <location filename="../../desktop/messages.py" line="1378" />
             <source>The microphone delivers sound in a form the recorder cannot take, so nothing was recorded. Choose another microphone, or set this one to mono or stereo at 48 kHz in the system's sound settings.</source>
             <translation>Мікрофон подає звук у формі, якої записувач не приймає, тож нічого не записано. Виберіть інший мікрофон або налаштуйте цей на моно чи стерео 48 кГц у налаштуваннях звуку системи.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1389" />
+            <location filename="../../desktop/messages.py" line="1390" />
             <source>Cancelled: nothing was added to the vault.</source>
             <translation>Скасовано: до сховища нічого не додано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1393" />
+            <location filename="../../desktop/messages.py" line="1394" />
             <source>The export of item {id} was cancelled: no file was written.</source>
             <translation>Експорт доказу {id} скасовано: жодного файлу не записано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1399" />
+            <location filename="../../desktop/messages.py" line="1400" />
             <source>Cancelled: nothing was changed.</source>
             <translation>Скасовано: нічого не змінено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1632" />
+            <location filename="../../desktop/messages.py" line="1633" />
             <source>Reading the item was stopped.</source>
             <translation>Читання доказу зупинено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1626" />
+            <location filename="../../desktop/messages.py" line="1627" />
             <source>An unexpected error stopped this ({error_type}). Try again.</source>
             <translation>Непередбачена помилка перервала дію ({error_type}). Спробуйте ще раз.</translation>
         </message>
@@ -5839,57 +5829,67 @@ Device {device}</source>
             <translation>Налаштування проксі для синхронізації не є адресою проксі, яку може використати цей застосунок. Нічого не надіслано. Виправте його в меню «Організація → Синхронізація…» у формі вузол:порт (для мережі Тор зазвичай 127.0.0.1:9050) і синхронізуйтеся знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="946" />
+            <location filename="../../desktop/messages.py" line="816" />
+            <source>The bundle could not be read: the helper process that decrypts it was stopped (status {status}), perhaps by the system for lack of memory. Nothing of this bundle was kept. The reading stopped on this computer, so the bundle itself was not judged. Close other programs and try again.</source>
+            <translation>Не вдалося прочитати пакет: допоміжний процес, який його розшифровує, було зупинено (статус {status}), можливо, системою через брак пам’яті. Нічого з цього пакета не збережено. Читання зупинилося на цьому комп’ютері, тож сам пакет не перевірено. Закрийте інші програми й спробуйте ще раз.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="825" />
+            <source>The bundle could not be read: its bytes could not be exchanged with the helper process that decrypts it (error {errno}). Nothing of this bundle was kept. The reading stopped on this computer, so the bundle itself was not judged. Try again.</source>
+            <translation>Не вдалося прочитати пакет: не вдалося обмінятися його байтами з допоміжним процесом, який його розшифровує (помилка {errno}). Нічого з цього пакета не збережено. Читання зупинилося на цьому комп’ютері, тож сам пакет не перевірено. Спробуйте ще раз.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="947" />
             <source>The server needs an address that begins with https://, the SHA-256 of its certificate (64 hexadecimal digits) and, if given, its receipt key (as the server printed it). Check them for typos.</source>
             <translation>Для сервера потрібні адреса, що починається з https://, SHA-256 його сертифіката (64 шістнадцяткові цифри) і, якщо вказано, його ключ квитанцій (так, як його вивів сервер). Перевірте їх на помилки.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1022" />
+            <location filename="../../desktop/messages.py" line="1023" />
             <source>That is not the text of a Fieldvault enrolment QR code, or it is incomplete. Nothing was changed. Copy the whole text again, or choose the profile file.</source>
             <translation>Це не текст коду реєстрації Fieldvault, або він неповний. Нічого не змінено. Скопіюйте весь текст ще раз або виберіть файл профілю.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1159" />
+            <location filename="../../desktop/messages.py" line="1160" />
             <source>A text is too long, or holds characters the vault cannot store. Shorten it or remove the unusual characters. Nothing was saved.</source>
             <translation>Текст задовгий або містить символи, яких сховище не може зберегти. Скоротіть його або приберіть незвичні символи. Нічого не збережено.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1167" />
+            <location filename="../../desktop/messages.py" line="1168" />
             <source>The latitude is a number from -90 to 90.</source>
             <translation>Широта — це число від -90 до 90.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1171" />
+            <location filename="../../desktop/messages.py" line="1172" />
             <source>The longitude is a number from -180 to 180.</source>
             <translation>Довгота — це число від -180 до 180.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1175" />
+            <location filename="../../desktop/messages.py" line="1176" />
             <source>The automatic lock takes a whole number of minutes, from {minimum} to {maximum}.</source>
             <translation>Автоматичне блокування задається цілим числом хвилин, від {minimum} до {maximum}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1653" />
+            <location filename="../../desktop/messages.py" line="1654" />
             <source>The keyring is not used.</source>
             <translation>Зв’язка ключів не використовується.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1647" />
+            <location filename="../../desktop/messages.py" line="1648" />
             <source>No secure keyring on this system: the vault is protected by the passphrase alone. Choose a long passphrase.</source>
             <translation>У цій системі немає захищеної зв’язки ключів: сховище захищене лише парольною фразою. Виберіть довгу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1643" />
+            <location filename="../../desktop/messages.py" line="1644" />
             <source>Part of the key is kept in this computer's keyring ({backend}).</source>
             <translation>Частина ключа зберігається у зв’язці ключів цього комп’ютера ({backend}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1134" />
+            <location filename="../../desktop/messages.py" line="1135" />
             <source>Tick at least one use the witness agreed to.</source>
             <translation>Позначте хоча б одне використання, на яке свідок погодився.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1138" />
+            <location filename="../../desktop/messages.py" line="1139" />
             <source>A withdrawal removes uses the witness still agrees to. To allow a new use, record a new consent.</source>
             <translation>Відкликання прибирає використання, на які свідок ще погоджується. Щоб дозволити нове використання, запишіть нову згоду.</translation>
         </message>

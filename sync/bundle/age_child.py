@@ -194,18 +194,18 @@ class ChildFailed(RuntimeError):
         self.status = status
 
 
-class ChildInputFailed(ChildFailed):
-    """The payload could not be written into the child's pipe for a reason
-    other than the child having ended (review 29): the child would have
-    seen a payload cut short and failed as if the bundle were damaged, so
-    this is said instead, and the bundle is not blamed. ``errno`` names the
-    system's error."""
+class ChildPipeFailed(ChildFailed):
+    """A pipe to or from the child failed for a reason other than the
+    child having ended (review 29): the child would have seen a payload cut
+    short, or the caller a plaintext cut short, and either would have been
+    taken for a damaged bundle, so this is said instead (the bundle is not
+    judged). ``errno`` names the system's error."""
 
     def __init__(self, errno: int) -> None:
         RuntimeError.__init__(
             self,
-            f"the bundle's bytes could not be handed to the helper process of its decryption (error "
-            f"{errno}); nothing of this bundle was kept. Try again.",
+            f"the bundle's bytes could not be exchanged with the helper process of its decryption "
+            f"(error {errno}); nothing of this bundle was kept. Try again.",
         )
         self.status = -1
         self.errno = errno
@@ -226,9 +226,9 @@ def decrypt_in_child(
     that the child gives nothing, so that a cancel stops a stalled child.
     Raises what pyrage would: ``pyrage.DecryptError`` (no matching key, not
     an age file) or ``OSError`` (the stream failed), and ``ChildFailed``
-    otherwise (``ChildInputFailed``: the payload could not be written to
-    it); what ``read``, ``write`` or ``after_chunk`` raise propagates once
-    the child is stopped. ``ChildUnavailable``: the child did not start."""
+    otherwise (``ChildPipeFailed``: a pipe to or from it failed); what
+    ``read``, ``write`` or ``after_chunk`` raise propagates once the child
+    is stopped. ``ChildUnavailable``: the child did not start."""
     try:
         process = subprocess.Popen(
             command(os.getpid()),
@@ -247,7 +247,7 @@ def decrypt_in_child(
     for stream in (stdin, stdout):
         widen_pipe(stream.fileno())
     read_error: list[BaseException] = []
-    feed_error: list[OSError] = []
+    pipe_error: list[OSError] = []
 
     def hand_over(pipe: int, data: bytes) -> bool:
         """False once the payload can go no further: the child ended (its
@@ -258,7 +258,7 @@ def decrypt_in_child(
         except BrokenPipeError:
             return False
         except OSError as error:
-            feed_error.append(error)
+            pipe_error.append(error)
             _kill(process)
             return False
         return True
@@ -292,7 +292,12 @@ def decrypt_in_child(
             if not waiting.poll(WAKE_SECONDS * 1000):
                 after_chunk()  # nothing yet: a cancel is still seen
                 continue
-            data = os.read(out, PIPE_SIZE)
+            try:
+                data = os.read(out, PIPE_SIZE)
+            except OSError as error:  # not the bundle's doing: said as such, not as a cut plaintext
+                pipe_error.append(error)
+                _kill(process)
+                break
             if not data:
                 break
             wrote = True
@@ -308,8 +313,8 @@ def decrypt_in_child(
             stdout.close()
     if read_error:
         raise read_error[0]
-    if feed_error:
-        raise ChildInputFailed(feed_error[0].errno or 0)
+    if pipe_error:
+        raise ChildPipeFailed(pipe_error[0].errno or 0)
     status = process.returncode
     if status == 0:
         return

@@ -107,30 +107,31 @@ class BundleNotWritten(FieldvaultError):
 class BundleNotRead(FieldvaultError):
     """A bundle's import stopped for a reason of this machine, not of the
     bundle (the helper process that decrypts it was stopped, or its bytes
-    could not be handed to it): nothing of it was kept, and it is not
-    refused, quarantined or blamed. Trying again is the remedy."""
+    could not be exchanged with it): nothing of it was kept, and it is not
+    refused, quarantined or judged (its payload hash was not checked yet).
+    Trying again is the remedy."""
 
     codes: ClassVar[Codes] = {
         "bundle-helper-stopped": ("status",),
-        "bundle-helper-input": ("errno",),
+        "bundle-helper-pipe": ("errno",),
     }
 
     @classmethod
     def helper_stopped(cls, status: int) -> BundleNotRead:
         return cls(
             f"The bundle could not be read: the helper process that decrypts it was stopped (status {status}), "
-            "perhaps by the system for lack of memory. Nothing of this bundle was kept, and the bundle is "
-            "not blamed. Try again.",
+            "perhaps by the system for lack of memory. Nothing of this bundle was kept; the reading stopped "
+            "on this computer, so the bundle itself was not judged. Try again.",
             "bundle-helper-stopped",
             status=status,
         )
 
     @classmethod
-    def helper_input(cls, errno: int) -> BundleNotRead:
+    def helper_pipe(cls, errno: int) -> BundleNotRead:
         return cls(
-            f"The bundle could not be read: its bytes could not be handed to the helper process that "
-            f"decrypts it (error {errno}). Nothing of this bundle was kept, and the bundle is not blamed. "
-            "Try again.",
-            "bundle-helper-input",
+            f"The bundle could not be read: its bytes could not be exchanged with the helper process that "
+            f"decrypts it (error {errno}). Nothing of this bundle was kept; the reading stopped on this "
+            "computer, so the bundle itself was not judged. Try again.",
+            "bundle-helper-pipe",
             errno=errno,
         )

@@ -20,9 +20,18 @@ from typing import ClassVar
 
 import pyrage
 
-from db.api import SYNC_SPOOL_DIR, CancelToken, Codes, FieldvaultError, HeldBundle, SyncClientState, Vault
+from db.api import (
+    SYNC_SPOOL_DIR,
+    CancelToken,
+    Codes,
+    FieldvaultError,
+    HeldBundle,
+    StorageError,
+    SyncClientState,
+    Vault,
+)
 from sync.bundle.admission import Admission
-from sync.bundle.errors import BundleRejected
+from sync.bundle.errors import BundleNotRead, BundleRejected
 from sync.bundle.hand_over_in_flight import SeriesInFlight, awaited_series, devices_awaiting
 from sync.bundle.reader import check_header
 from sync.bundle.vault_io import BundleCancelled, ImportedBundle, Progress, approve_received, import_bundle
@@ -395,7 +404,12 @@ def release_held(
             imported = import_bundle(
                 vault, path, identity, org_id=org_id, cancel=cancel, from_server=in_spool(vault, held)
             )
-        except BundleCancelled:
+        except (BundleCancelled, BundleNotRead, StorageError):
+            # Not the bundle's doing (a stop, the system stopping the reading,
+            # a full disk; review 30 F1): nothing is recorded against it, it
+            # stays held with its file, and the caller stops. The next
+            # release tries again (a pull removed the spool copy of one
+            # "refused" before, for good).
             raise
         except FieldvaultError as refused:  # BundleRejected; it stays held with its record
             # Kept, so that the devices view says why a verified device's bundle is held.

@@ -564,8 +564,8 @@ def _decrypt_in_child(
 
     try:
         age_child.decrypt_in_child(payload.read, plain.write, str(identity), report, CHUNK)
-    except age_child.ChildInputFailed as failed:
-        raise BundleNotRead.helper_input(failed.errno) from None
+    except age_child.ChildPipeFailed as failed:
+        raise BundleNotRead.helper_pipe(failed.errno) from None
     except age_child.ChildFailed as failed:
         raise BundleNotRead.helper_stopped(failed.status) from None
 

@@ -302,7 +302,7 @@ def cases() -> list[tuple[str, FieldvaultError, str]]:
         ("bundle blob changed", BundleNotWritten.blob_changed(REVISION_ID), REVISION_ID),
         ("bundle number taken", BundleNotWritten.number_taken(7), "7"),
         ("bundle helper stopped", BundleNotRead.helper_stopped(-9), "-9"),
-        ("bundle helper input", BundleNotRead.helper_input(5), "5"),
+        ("bundle helper pipe", BundleNotRead.helper_pipe(5), "5"),
         # sync/: the organisation, its profile and enrolment tokens
         *(
             (f"org refused: {code}", OrgRefused(f"Some English about {code}.", code, **params), named)

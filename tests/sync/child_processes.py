@@ -8,6 +8,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 
 def all_children(pid: int | None = None) -> set[int]:
     """The children of ``pid`` (this process by default), over all its threads."""
@@ -64,3 +66,21 @@ def workers(started: set[int]) -> set[int]:
 
 def descriptors(pid: int) -> list[str]:
     return sorted(fd.name for fd in Path(f"/proc/{pid}/fd").iterdir())
+
+
+KILLED_AT_START = "import os, signal; os.kill(os.getpid(), signal.SIGKILL)"
+
+
+def kill_decrypting_children(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From now on every decrypting child is killed by SIGKILL as it
+    starts (what the OOM killer does to it, made certain), and a test's
+    small bundle is decrypted in a child, as one of 128 MiB or more is
+    (reader.CHILD_FROM_BYTES). age_child's own code runs as it is: only
+    the program it starts is replaced (review 30)."""
+    import sys
+
+    from sync.bundle import age_child, reader
+
+    monkeypatch.setattr(reader, "CHILD_FROM_BYTES", 0)
+    monkeypatch.setattr(reader, "DECRYPT_IN_CHILD", True)
+    monkeypatch.setattr(age_child, "command", lambda parent: [sys.executable, "-c", KILLED_AT_START])

@@ -277,7 +277,7 @@ def test_a_pipe_that_fails_is_not_blamed_on_the_bundle(tmp_path, monkeypatch):
     monkeypatch.setattr(age_child, "_write_all", failing)
     with pytest.raises(BundleNotRead) as stopped:
         read_bundle(path, SECRET, open_blob=lambda entry: _Sink())
-    assert stopped.value.code == "bundle-helper-input"
+    assert stopped.value.code == "bundle-helper-pipe"
     assert stopped.value.params == {"errno": errno.EIO}
     assert len(writes) == 3
     assert _children() == set()
