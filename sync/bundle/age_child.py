@@ -64,10 +64,22 @@ WAKE_SECONDS = 0.25  # how long a cancel may wait while the child gives nothing
 # -- the child ------------------------------------------------------------------
 
 
-def _confine(parent: int) -> None:
-    """No core, not dumpable, no file writes, dies with ``parent``. Best
-    effort on each; the decryption does not depend on them."""
+def _prctl(option: int, value: int) -> bool:
+    """``prctl(option, value)``; False when it failed (ctypes raises nothing:
+    the call's -1 must be looked at)."""
     import ctypes
+
+    try:
+        return int(ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _confine(parent: int) -> None:
+    """No core, no file writes (best effort), and, or no start at all
+    (``BAD_START``: the caller then decrypts in its own process), not
+    dumpable and dying with ``parent``: a worker that outlived a cancel
+    would hold the key and block the caller's wait for it (review 30 F5)."""
     import resource
     import signal
 
@@ -77,10 +89,8 @@ def _confine(parent: int) -> None:
     for limit in (resource.RLIMIT_CORE, resource.RLIMIT_FSIZE):
         with contextlib.suppress(ValueError, OSError):
             resource.setrlimit(limit, (0, 0))
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if not (_prctl(_PR_SET_DUMPABLE, 0) and _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)):
+        os._exit(BAD_START)
     if os.getppid() != parent:  # the parent died before PDEATHSIG was set
         os._exit(BAD_START)
     _work_in_fresh_memory()
@@ -94,16 +104,13 @@ def _work_in_fresh_memory() -> None:
     first instant (the setting is inherited), and is where the key and the
     payload ever arrive. The waiting process holds no descriptor, and it
     ends as the worker did; killed, it takes the worker with it."""
-    import ctypes
     import signal
 
     waiting = os.getpid()
     worker = os.fork()
     if worker == 0:
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        if os.getppid() != waiting:  # it died before PDEATHSIG was set
-            os._exit(BAD_START)
+        if not _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL) or os.getppid() != waiting:
+            os._exit(BAD_START)  # it would outlive its parent, or did already
         return
     os.closerange(0, 1 << 16)  # the pipes are the worker's alone
     status = os.waitpid(worker, 0)[1]
@@ -305,6 +312,11 @@ def decrypt_in_child(
             after_chunk()
     except BaseException:
         _kill(process)
+        # Its worker dies with it (PR_SET_PDEATHSIG); should it not, it
+        # gets EPIPE writing its plaintext and ends, and so the feeder's
+        # write to it: the wait below never hangs on it (review 30 F5).
+        with contextlib.suppress(OSError):
+            stdout.close()
         raise
     finally:
         feeder.join()

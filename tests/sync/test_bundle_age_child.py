@@ -474,3 +474,52 @@ def test_the_child_works_in_a_fork_made_after_it_was_confined(tmp_path):
     assert any(fds == [] and len(forks) == 1 for fds, forks in snapshots), snapshots
     assert len(set().union(*(forks for _, forks in snapshots))) == 1
     assert _children() == set()
+
+
+SURVIVOR = """
+import os
+if os.fork() == 0:  # keeps both pipes, never reads its input, writes for ever, dies with no parent
+    while True:
+        os.write(1, bytes(1 << 16))
+os.waitpid(-1, 0)
+"""
+
+
+def test_a_cancel_does_not_wait_for_a_worker_that_outlived_its_parent(tmp_path, monkeypatch):
+    """Review 30 F5: should the worker outlive the child a cancel kills
+    (PR_SET_PDEATHSIG refused by a sandbox), it held both pipes: the feeder
+    waited for ever to write to it, and the cancel with it. The caller's
+    end of the plaintext is closed on the way out, so such a worker ends on
+    its next write, and the feeder with it. (The real child now refuses to
+    start when PR_SET_PDEATHSIG fails.)"""
+    monkeypatch.setattr(age_child, "command", lambda parent: [sys.executable, "-c", SURVIVOR])
+    path = tmp_path / "big.fvbundle"
+    write_sample(path, [RECIPIENT], blobs=[os.urandom(8 << 20)])
+    outcome: list[BaseException] = []
+    seen: set[int] = set()
+
+    class Cancelled(Exception):
+        pass
+
+    def cancel(done: int, total: int) -> None:
+        seen.update(workers(_children()))
+        raise Cancelled
+
+    def run() -> None:
+        try:
+            read_bundle(path, SECRET, open_blob=lambda entry: _Sink(), progress=cancel)
+        except BaseException as error:  # noqa: BLE001 - asserted below
+            outcome.append(error)
+
+    reading = threading.Thread(target=run, daemon=True)
+    reading.start()
+    reading.join(timeout=20)
+    waited = reading.is_alive()
+    for pid in seen:  # without the fix: let the read end
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    reading.join(timeout=30)
+    assert not waited, "the cancel waited for the worker"
+    assert len(outcome) == 1 and isinstance(outcome[0], Cancelled), outcome
+    assert seen, "no worker was seen"
+    assert wait_for(lambda: all(gone(pid) for pid in seen))
