@@ -163,12 +163,18 @@ def _in_sequence(item: tuple[str, dict[str, Any]]) -> tuple[str, int, str]:
 
 class _Inbox:
     def __init__(
-        self, vault: Vault, result: PullResult, progress: Progress | None, now_ms: Callable[[], int]
+        self,
+        vault: Vault,
+        result: PullResult,
+        progress: Progress | None,
+        now_ms: Callable[[], int],
+        cancel: CancelToken | None = None,
     ) -> None:
         self.vault = vault
         self.result = result
         self.progress = progress
         self.now_ms = now_ms
+        self.cancel = cancel
         self.state = SyncClientState.of(vault)
         self.org_id = target_of(vault).profile.org_id
         self.spool = spool_dir(vault)
@@ -276,7 +282,7 @@ class _Inbox:
 
     def one(self, client: ServerClient, entry: Change) -> None:
         path = _download(client, self.spool, entry, self.result, self.progress)
-        imported = import_downloaded(self.vault, path, entry.bundle_id, self.org_id, self.result)
+        imported = import_downloaded(self.vault, path, entry.bundle_id, self.org_id, self.result, self.cancel)
         if isinstance(imported, BundleRejected):
             # Not acknowledged: the server keeps it untaken. Tried again later
             # (its copy kept in the spool), or set aside for good.
@@ -358,6 +364,7 @@ def receive_inbox(
     timeout: float | httpx.Timeout = TIMEOUT,
     progress: Progress | None = None,
     now_ms: Callable[[], int] = _now_ms,
+    cancel: CancelToken | None = None,
 ) -> PullResult:
     """Download, check, import and acknowledge every bundle a coordinator
     addressed to this device since the last run, and try again the refused
@@ -367,7 +374,7 @@ def receive_inbox(
     (receipt_audit.check_own_receipts): what is wrong is in ``server_forks``."""
     result = PullResult()
     result.server_forks += check_own_receipts(vault)
-    inbox = _Inbox(vault, result, progress, now_ms)
+    inbox = _Inbox(vault, result, progress, now_ms, cancel)
     with_retries(
         vault,
         inbox.run,

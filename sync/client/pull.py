@@ -56,7 +56,7 @@ from typing import Any
 
 import httpx
 
-from db.api import SyncClientState, Vault, parked_by_signer
+from db.api import CancelToken, SyncClientState, Vault, parked_by_signer
 from sync.acks import AckRefused, make_ack, read_ack, sign_ack
 from sync.bundle.admission import BundleQuarantined
 from sync.bundle.carried_receipts import ReceiptAlarm
@@ -533,12 +533,18 @@ def _desks(profile: Profile | None, device_ids: Any) -> tuple[tuple[str, str], .
 
 class _Puller:
     def __init__(
-        self, vault: Vault, result: PullResult, progress: Progress | None, now_ms: Callable[[], int]
+        self,
+        vault: Vault,
+        result: PullResult,
+        progress: Progress | None,
+        now_ms: Callable[[], int],
+        cancel: CancelToken | None = None,
     ) -> None:
         self.vault = vault
         self.result = result
         self.progress = progress
         self.now_ms = now_ms
+        self.cancel = cancel
         self.state = SyncClientState.of(vault)
         self.target = target_of(vault)
         self.spool = spool_dir(vault)
@@ -820,7 +826,7 @@ class _Puller:
             return None
         path = _download(client, self.spool, change, self.result, self.progress)
         imported = import_downloaded(
-            self.vault, path, change.bundle_id, self.target.profile.org_id, self.result
+            self.vault, path, change.bundle_id, self.target.profile.org_id, self.result, self.cancel
         )
         if isinstance(imported, BundleRejected):
             path.unlink()  # the server still holds it
@@ -867,6 +873,7 @@ class _Puller:
             self.vault.vault_keys.age_identity(),
             org_id=self.target.profile.org_id,
             which=lambda held: in_spool(self.vault, held),
+            cancel=self.cancel,
         )
         for one in released:
             path = Path(one.held.path)
@@ -906,19 +913,26 @@ class _Puller:
 
 
 def import_downloaded(
-    vault: Vault, path: Path, bundle_id: str, org_id: str, result: PullResult
+    vault: Vault,
+    path: Path,
+    bundle_id: str,
+    org_id: str,
+    result: PullResult,
+    cancel: CancelToken | None = None,
 ) -> ImportedBundle | BundleRejected | None:
     """Import a bundle downloaded from the server as from a USB stick
     (``import_bundle``: every check, one transaction). Imported: added to
     ``result.received`` and returned. Held in quarantine (an unknown
     sender): added to ``result.held``, None (its file stays where the
     quarantine row says). Refused: added to ``result.refused`` and the
-    refusal returned; what becomes of the file is the caller's choice."""
+    refusal returned; what becomes of the file is the caller's choice.
+    ``cancel`` stops the import (BundleCancelled; nothing of it applied),
+    even while its decryption waits for a stalled helper process."""
     try:
         # The server holds it: a coordinator's own bundles do not upload
         # what it brought again (sync/bundle/org_held.py).
         imported = import_bundle(
-            vault, path, vault.vault_keys.age_identity(), org_id=org_id, from_server=True
+            vault, path, vault.vault_keys.age_identity(), org_id=org_id, from_server=True, cancel=cancel
         )
     except BundleQuarantined:
         result.held.append(bundle_id)
@@ -971,14 +985,17 @@ def pull(
     timeout: float | httpx.Timeout = TIMEOUT,
     progress: Progress | None = None,
     now_ms: Callable[[], int] = _now_ms,
+    cancel: CancelToken | None = None,
 ) -> PullResult:
     """Download, check, import and acknowledge every bundle the server
     received since the last pull, and try again the stuck ones whose wait
     is over (``stuck_bundles``). Raises SyncFailed when the run stops; what
     was imported before that stays imported and is not downloaded again.
-    ``result.stuck`` is what stays stuck after the run."""
+    ``result.stuck`` is what stays stuck after the run. ``cancel`` stops
+    the bundle being imported (BundleCancelled), as the app's sync worker
+    does when it stops (review 30 F6)."""
     result = PullResult()
-    puller = _Puller(vault, result, progress, now_ms)
+    puller = _Puller(vault, result, progress, now_ms, cancel)
     with_retries(
         vault,
         puller.run,

@@ -142,8 +142,9 @@ class _Speed:
 
 
 class _Cancel(CancelToken):
-    """Stops a bundle being made when the worker stops (the vault is left
-    as it was: export_bundle writes nothing on cancel)."""
+    """Stops a bundle being made or imported when the worker stops (the
+    vault is left as it was: export_bundle writes nothing on cancel, an
+    import applies nothing)."""
 
     def __init__(self, stopping: threading.Event) -> None:
         super().__init__()
@@ -294,12 +295,14 @@ class SyncWorker:
             # First its inbox: a history hand-over from the key desk, taken
             # before the pull so that the workers' earlier bundles in the
             # feed are replays and their next bundles follow (bundle-format.md §10).
-            handed = receive_inbox(self.vault, proxy=self.proxy, backoff=once)
+            # A stop also stops the bundle being imported (review 30 F6).
+            handed = receive_inbox(self.vault, proxy=self.proxy, backoff=once, cancel=_Cancel(self._stopping))
             pulled = pull(
                 self.vault,
                 proxy=self.proxy,
                 backoff=once,
                 progress=lambda _bundle, done, total: self._set(progress=speed.add(done, total)),
+                cancel=_Cancel(self._stopping),
             )
             # Then what is due back to the field workers, through their inboxes.
             relayed = send_back_over_server(
@@ -364,6 +367,7 @@ class SyncWorker:
                 proxy=self.proxy,
                 backoff=once,
                 progress=lambda _bundle, done, total: self._set(progress=speed.add(done, total)),
+                cancel=_Cancel(self._stopping),
             )
             self._succeeded(
                 role,
