@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import suppress
 from pathlib import Path
 
@@ -80,13 +80,21 @@ def locked(org: Org, vault: Vault) -> Path:
     return vault.folder
 
 
-def unlock(qtbot, folder: Path, *, retry: Backoff = FAST_RETRY, chunk: int | None = None) -> FieldvaultWindow:
+def unlock(
+    qtbot,
+    folder: Path,
+    *,
+    retry: Backoff = FAST_RETRY,
+    chunk: int | None = None,
+    on_change: Callable[[SyncStatus], None] | None = None,
+) -> FieldvaultWindow:
     """The window on ``folder``, unlocked by typing the passphrase; its sync
-    worker a real one on a test schedule (set before the unlock starts it)."""
+    worker a real one on a test schedule (set before the unlock starts it),
+    telling ``on_change`` each status it sets, as it sets it."""
     window = FieldvaultWindow(folder, keyring=NoKeyring(), argon2=FAST_ARGON2)
     qtbot.addWidget(window)
     window.sync_indicator.make_worker = lambda vault: SyncWorker(
-        vault, interval=3600, retry=retry, chunk=chunk
+        vault, interval=3600, retry=retry, chunk=chunk, on_change=on_change
     )
     show(qtbot, window)
     qtbot.keyClicks(window.unlock_page.passphrase, PASSPHRASE)
@@ -198,12 +206,33 @@ class ConnectionCounter:
         self._listener.close()
 
 
+class PauseHeeded:
+    """The worker's ``on_change``: whether the worker's own thread has set a
+    paused status (not a progress report) since Pause was clicked. Pause
+    itself sets one, but on the GUI thread and at once, while a try may be
+    under way; the worker's thread sets one only where no try runs: at the
+    end of the try under way, or before its wait for the next, and it reads
+    the pause before each try (sync/client/worker.py ``_loop``). After it,
+    no try starts until Resume, and the connection of the try that was
+    under way is counted (ConnectionCounter counts it before it closes it,
+    and the close is what ends that try)."""
+
+    def __init__(self) -> None:
+        self.gui_thread = threading.get_ident()
+        self.heeded = False
+
+    def __call__(self, status: SyncStatus) -> None:
+        if status.state == PAUSED and status.progress is None and threading.get_ident() != self.gui_thread:
+            self.heeded = True
+
+
 def test_pause_stops_further_attempts_and_resume_delivers(qtbot, org: Org, tmp_path: Path) -> None:
     folder = worker_folder(org, tmp_path)
     org.stop_server()
     counter = ConnectionCounter(org.port)
+    pause = PauseHeeded()
     try:
-        window = unlock(qtbot, folder)  # FAST_RETRY: a try every 0.05-0.2 s
+        window = unlock(qtbot, folder, on_change=pause)  # FAST_RETRY: a try every 0.05-0.2 s
         qtbot.waitUntil(lambda: counter.count >= 3, timeout=WAIT_MS)
         window.open_sync_panel()
         panel = window.sync_panel
@@ -214,7 +243,9 @@ def test_pause_stops_further_attempts_and_resume_delivers(qtbot, org: Org, tmp_p
         assert panel.pause_button.text() == "Resume" and not panel.sync_now_button.isEnabled()
         assert window.sync_indicator.text().startswith("Sync paused")
         screenshot(window.sync_indicator, "sync-indicator-paused.png")
-        qtbot.wait(1000)  # a try already under way when Pause was clicked ends (a loaded machine)
+        # A try under way when Pause was clicked ends first: on a loaded machine
+        # it may connect well after a fixed wait (1 s was one).
+        qtbot.waitUntil(lambda: pause.heeded, timeout=WAIT_MS)
         attempts = counter.count
         qtbot.wait(1500)  # at least 7 tries would have been made
         assert counter.count == attempts
