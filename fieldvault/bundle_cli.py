@@ -52,8 +52,13 @@ class AcksRefused(FieldvaultError):
 class BundlesRefused(FieldvaultError):
     """Some bundles of ``bundle import`` were refused (each reported above)."""
 
-    def __init__(self, refused: int, total: int) -> None:
-        super().__init__(f"{refused} of {total} bundle(s) refused (reasons above); the others were imported.")
+    def __init__(self, refused: int, total: int, not_read: int = 0) -> None:
+        said = [f"{refused} of {total} bundle(s) refused (reasons above)"] if refused else []
+        if not_read:  # not the bundles' doing: this computer stopped reading them
+            said.append(
+                f"{not_read} of {total} not imported, their reading stopped on this computer (import them again)"
+            )
+        super().__init__("; ".join(said) + "; the others were imported.")
 
 
 def add_bundle_parser(commands: Any) -> None:
@@ -419,6 +424,7 @@ def _import(args: argparse.Namespace, out: Any, vault: Vault, make_progress: Pro
         identity = vault.vault_keys.age_identity()
     org_id = _org_id(vault)
     vouched = False  # another coordinator's bundle made devices known
+    not_read = 0
     for number, path in enumerate(bundles, start=1):
         progress = make_progress(f"[{number}/{len(bundles)}]")
         try:
@@ -438,7 +444,7 @@ def _import(args: argparse.Namespace, out: Any, vault: Vault, make_progress: Pro
             refused += 1
             row = _refused_row(path, error)
         except BundleNotRead as error:  # this computer stopped the reading: named, the others go on
-            refused += 1
+            not_read += 1
             row = {
                 "bundle": str(path),
                 "ok": False,
@@ -454,8 +460,8 @@ def _import(args: argparse.Namespace, out: Any, vault: Vault, make_progress: Pro
         out.rows([row], _human)
     if vouched:
         refused += _release_held(out, vault, identity, org_id)
-    if refused:
-        raise BundlesRefused(refused, len(args.files))
+    if refused or not_read:
+        raise BundlesRefused(refused, len(args.files), not_read)
 
 
 def _reread(args: argparse.Namespace, out: Any, vault: Vault, make_progress: ProgressFactory) -> None:

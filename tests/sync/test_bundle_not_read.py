@@ -87,7 +87,8 @@ def test_the_command_line_names_it_not_imported_and_goes_on(
     args = argparse.Namespace(reread=False, files=[kyiv, second], ack_to=None)
     with pytest.raises(Exception) as ended:  # BundlesRefused: the exit status says not all were imported
         _import(args, SimpleNamespace(rows=rows), desks.lviv, lambda label: Quiet())
-    assert "2 of 2" in str(ended.value)
+    assert "2 of 2 not imported, their reading stopped on this computer" in str(ended.value)
+    assert "refused" not in str(ended.value)
     assert [row["bundle"] for row in printed] == [str(kyiv), str(second)]  # each named, the second tried
     assert all(row["reason"] == "bundle-helper-stopped" for row in printed)
     assert all(_human(row).startswith(f"{row['bundle']}: NOT IMPORTED") for row in printed)
