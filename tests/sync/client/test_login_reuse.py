@@ -15,6 +15,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,19 @@ def _end_sessions(org: Org) -> None:
         db.execute("UPDATE sessions SET expires_ms = 0")
 
 
+def _wait_until_sessions_end(org: Org) -> None:
+    """Until every session the server holds has ended by its own lifetime:
+    its ``expires_ms``, by the wall clock the server reads too."""
+    with closing(sqlite3.connect(org.data / "server.db")) as db:
+        (last,) = db.execute("SELECT max(expires_ms) FROM sessions").fetchone()
+    assert last is not None, "no session to wait for"
+    time.sleep(max(0.0, last / 1000 - time.time()) + 0.1)
+
+
+def _sleep_until(deadline: float) -> None:
+    time.sleep(max(0.0, deadline - time.monotonic()))
+
+
 def test_a_session_that_ended_between_steps_is_logged_into_again(org: Org, tmp_path: Path) -> None:
     anna = org.worker("anna")
     record_work(anna, tmp_path, "anna")
@@ -57,15 +71,25 @@ def test_a_session_that_ended_between_steps_is_logged_into_again(org: Org, tmp_p
 
 
 def test_a_login_is_reused_only_while_the_servers_session_lasts(org: Org, tmp_path: Path) -> None:
-    # Sessions of 3 s: the second step comes after the first login ended and
+    # Sessions of 6 s: the second step comes after the first login ended and
     # logs in before it starts, so the one re-login of the round is left for
-    # a session that ends inside a step (the third one here).
-    _restart_with(org, Limits(session_ttl_ms=3000))
+    # a session that ends inside a step (the third one here). Not 3 s: the
+    # first push runs 0.1-0.3 s after its login on an idle machine, so one
+    # slowed ten- to thirtyfold outlasts a 3 s session and takes the round's
+    # one re-login; the third step is then refused.
+    lifetime = 6.0
+    _restart_with(org, Limits(session_ttl_ms=int(lifetime * 1000)))
     anna = org.worker("anna")
     record_work(anna, tmp_path, "anna")
     with one_login(anna):
         assert len(push(anna, backoff=quick_backoff()).sent) == 1
-        time.sleep(3.5)
+        pushed = time.monotonic()
+        # The session ends by its own lifetime, and the client's reuse of the
+        # login has ended too: about half of a short session (connection.py
+        # _reuse_for) from a login it noted before the push ended, and a
+        # second more, as the server's Date it reckons from can be stale.
+        _wait_until_sessions_end(org)
+        _sleep_until(pushed + lifetime / 2 + 1)
         receive_inbox(anna, backoff=quick_backoff())
         _end_sessions(org)
         record_work(anna, tmp_path, "anna-2")
