@@ -445,13 +445,7 @@ def _import(args: argparse.Namespace, out: Any, vault: Vault, make_progress: Pro
             row = _refused_row(path, error)
         except BundleNotRead as error:  # this computer stopped the reading: named, the others go on
             not_read += 1
-            row = {
-                "bundle": str(path),
-                "ok": False,
-                "not_read": True,
-                "reason": error.code,
-                "message": str(error),
-            }
+            row = _not_read_row(path, error)
         except OSError as error:  # a file that cannot be read: reported, the others go on
             refused += 1
             row = {"bundle": str(path), "ok": False, "reason": "unreadable", "message": error.strerror or ""}
@@ -474,7 +468,7 @@ def _reread(args: argparse.Namespace, out: Any, vault: Vault, make_progress: Pro
         )
     identity = vault.vault_keys.age_identity()
     org_id = _org_id(vault)
-    refused = 0
+    refused = not_read = 0
     for number, path in enumerate(args.files, start=1):
         progress = make_progress(f"[{number}/{len(args.files)}] re-read")
         row: dict[str, Any]
@@ -492,6 +486,9 @@ def _reread(args: argparse.Namespace, out: Any, vault: Vault, make_progress: Pro
         except BundleRejected as error:
             refused += 1
             row = _refused_row(path, error) | {"reread": True}
+        except BundleNotRead as error:
+            not_read += 1
+            row = _not_read_row(path, error) | {"reread": True}
         except OSError as error:  # a file that cannot be read: reported, the others go on
             refused += 1
             row = {"bundle": str(path), "ok": False, "reread": True, "reason": "unreadable"}
@@ -499,11 +496,13 @@ def _reread(args: argparse.Namespace, out: Any, vault: Vault, make_progress: Pro
         finally:
             progress.finish()
         out.rows([row], _reread_human)
-    if refused:
-        raise BundlesRefused(refused, len(args.files))
+    if refused or not_read:
+        raise BundlesRefused(refused, len(args.files), not_read)
 
 
 def _reread_human(row: dict[str, Any]) -> str:
+    if row.get("not_read"):
+        return f"{row['bundle']}: RE-READ NOT DONE ({row['reason']}): {row['message']}"
     if not row["ok"]:
         return f"{row['bundle']}: RE-READ REFUSED ({row['reason']}): {row['message']}"
     if not row["revisions_applied"] and not row["blobs_applied"]:
@@ -731,6 +730,12 @@ def _refused_read_text(row: dict[str, Any]) -> str:
     return f" {row['refused_ids_kept']} revision id(s) its revoked maker signed kept as left out" + (
         f"; {not_kept} NOT KEPT (the cap of ids kept per revoked device was reached)." if not_kept else "."
     )
+
+
+def _not_read_row(path: Path, error: BundleNotRead) -> dict[str, Any]:
+    """This computer stopped the reading (the decrypting helper): neither a
+    refusal nor the bundle's fault; the others go on."""
+    return {"bundle": str(path), "ok": False, "not_read": True, "reason": error.code, "message": str(error)}
 
 
 def _refused_row(path: Path, error: BundleRejected) -> dict[str, Any]:

@@ -95,6 +95,35 @@ def test_the_command_line_names_it_not_imported_and_goes_on(
     assert not any("REFUSED" in _human(row) for row in printed)
 
 
+def test_a_reread_stopped_by_the_system_is_named_and_not_refused(
+    desks: UsbDesks, kill_helpers: Callable[[], None]
+) -> None:
+    from fieldvault.bundle_cli import _reread, _reread_human
+
+    kyiv = desks.kyiv_bundle()
+    desks.to_lviv(kyiv)
+    kill_helpers()
+    printed: list[dict[str, Any]] = []
+
+    def rows(given: list[dict[str, Any]], human: Callable[[dict[str, Any]], str]) -> None:
+        printed.extend(given)
+
+    class Quiet:
+        def finish(self) -> None:
+            pass
+
+        def __call__(self, done: int, total: int) -> None:
+            pass
+
+    args = argparse.Namespace(files=[kyiv], ack_to=None)
+    with pytest.raises(Exception) as ended:  # BundlesRefused: the exit status says it was not done
+        _reread(args, SimpleNamespace(rows=rows), desks.lviv, lambda label: Quiet())
+    assert "1 of 1 not imported" in str(ended.value) and "refused" not in str(ended.value)
+    [row] = printed
+    assert row["reason"] == "bundle-helper-stopped" and row["reread"]
+    assert _reread_human(row).startswith(f"{kyiv}: RE-READ NOT DONE")
+
+
 @pytest.fixture
 def org(tmp_path: Path) -> Iterator[Org]:
     with organisation(tmp_path) as made:
