@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
@@ -84,3 +87,29 @@ def kill_decrypting_children(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(reader, "CHILD_FROM_BYTES", 0)
     monkeypatch.setattr(reader, "DECRYPT_IN_CHILD", True)
     monkeypatch.setattr(age_child, "command", lambda parent: [sys.executable, "-c", KILLED_AT_START])
+
+
+def ran_within(
+    seconds: float, work: Callable[[], object], release: Callable[[], Iterable[int]]
+) -> tuple[bool, list[BaseException]]:
+    """Run ``work`` on a thread and wait ``seconds`` for it: whether it was
+    done by then, and what it raised. Then the processes ``release`` names
+    are killed (SIGKILL, harmless to those already gone), so that work the
+    code under test left waiting on them ends and the test can go on."""
+    raised: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            work()
+        except BaseException as error:  # noqa: BLE001 - the caller asserts on it
+            raised.append(error)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(timeout=seconds)
+    done = not thread.is_alive()
+    for pid in release():
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    thread.join(timeout=60)
+    return done, raised

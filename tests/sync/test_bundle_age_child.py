@@ -5,7 +5,6 @@ dumps no core, and is gone after a cancel, a refusal or its parent's death."""
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import hashlib
 import io
@@ -14,7 +13,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -25,7 +23,15 @@ from db.api import StorageError
 from sync.bundle import BlobEntry, BundleNotRead, BundleRejected, age_child, read_bundle, reader
 from sync.bundle.format import MAGIC, canonical, sign_header
 from tests.sync.bundle_samples import Sample, archive, forge, plain_members, write_sample
-from tests.sync.child_processes import NewChildren, all_children, descriptors, gone, wait_for, workers
+from tests.sync.child_processes import (
+    NewChildren,
+    all_children,
+    descriptors,
+    gone,
+    ran_within,
+    wait_for,
+    workers,
+)
 
 pytestmark = pytest.mark.skipif(not age_child.AVAILABLE, reason="the child is used on Linux only")
 
@@ -292,7 +298,6 @@ def test_a_cancel_stops_a_child_that_gives_nothing(tmp_path):
     write_sample(path, [RECIPIENT], blobs=[os.urandom(24 << 20)])
     stopped: list[int] = []
     stopped_at: list[float] = []
-    outcome: list[BaseException] = []
 
     class Cancelled(Exception):
         pass
@@ -306,22 +311,12 @@ def test_a_cancel_stops_a_child_that_gives_nothing(tmp_path):
         elif time.monotonic() - stopped_at[0] > 1.0:
             raise Cancelled
 
-    def run() -> None:
-        try:
-            read_bundle(path, SECRET, open_blob=lambda entry: _Sink(), progress=progress)
-        except BaseException as error:  # noqa: BLE001 - asserted below
-            outcome.append(error)
-
-    reading = threading.Thread(target=run, daemon=True)
-    reading.start()
-    try:
-        reading.join(timeout=30)
-        assert not reading.is_alive(), "a cancel was not seen while the child gave nothing"
-    finally:
-        for pid in stopped:  # without the fix: let the read end
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-        reading.join(timeout=30)
+    done, outcome = ran_within(
+        30,
+        lambda: read_bundle(path, SECRET, open_blob=lambda entry: _Sink(), progress=progress),
+        lambda: stopped,
+    )
+    assert done, "a cancel was not seen while the child gave nothing"
     assert stopped, "no working child was seen"
     assert len(outcome) == 1 and isinstance(outcome[0], Cancelled), outcome
     assert wait_for(lambda: all(gone(pid) for pid in stopped))
@@ -495,7 +490,6 @@ def test_a_cancel_does_not_wait_for_a_worker_that_outlived_its_parent(tmp_path, 
     monkeypatch.setattr(age_child, "command", lambda parent: [sys.executable, "-c", SURVIVOR])
     path = tmp_path / "big.fvbundle"
     write_sample(path, [RECIPIENT], blobs=[os.urandom(8 << 20)])
-    outcome: list[BaseException] = []
     seen: set[int] = set()
 
     class Cancelled(Exception):
@@ -505,21 +499,10 @@ def test_a_cancel_does_not_wait_for_a_worker_that_outlived_its_parent(tmp_path, 
         seen.update(workers(_children()))
         raise Cancelled
 
-    def run() -> None:
-        try:
-            read_bundle(path, SECRET, open_blob=lambda entry: _Sink(), progress=cancel)
-        except BaseException as error:  # noqa: BLE001 - asserted below
-            outcome.append(error)
-
-    reading = threading.Thread(target=run, daemon=True)
-    reading.start()
-    reading.join(timeout=20)
-    waited = reading.is_alive()
-    for pid in seen:  # without the fix: let the read end
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-    reading.join(timeout=30)
-    assert not waited, "the cancel waited for the worker"
+    done, outcome = ran_within(
+        20, lambda: read_bundle(path, SECRET, open_blob=lambda entry: _Sink(), progress=cancel), lambda: seen
+    )
+    assert done, "the cancel waited for the worker"
     assert len(outcome) == 1 and isinstance(outcome[0], Cancelled), outcome
     assert seen, "no worker was seen"
     assert wait_for(lambda: all(gone(pid) for pid in seen))

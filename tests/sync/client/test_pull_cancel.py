@@ -9,7 +9,6 @@ one, stopped with SIGSTOP as a stalled process would be."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import threading
@@ -24,7 +23,7 @@ from sync.bundle import reader
 from sync.bundle.vault_io import BundleCancelled
 from sync.client.pull import pull
 from sync.client.push import push
-from tests.sync.child_processes import NewChildren, gone, wait_for, workers
+from tests.sync.child_processes import NewChildren, gone, ran_within, wait_for, workers
 from tests.sync.client.sync_helpers import Org, organisation, quick_backoff, record_work
 
 
@@ -69,23 +68,14 @@ def test_a_stop_ends_a_pull_whose_decrypting_child_stalled(
 
             threading.Thread(target=later, daemon=True).start()
 
-    outcome: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            pull(org.coordinator, backoff=quick_backoff(), progress=halt_the_child_then_stop, cancel=stop)
-        except BaseException as error:  # noqa: BLE001 - asserted below
-            outcome.append(error)
-
-    pulling = threading.Thread(target=run, daemon=True)
-    pulling.start()
-    pulling.join(timeout=60)
-    waited = pulling.is_alive()
-    for pid in stopped:  # without the cancel: let the pull end
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-    pulling.join(timeout=60)
-    assert not waited, "the stop waited for the stalled child"
+    done, outcome = ran_within(
+        60,
+        lambda: pull(
+            org.coordinator, backoff=quick_backoff(), progress=halt_the_child_then_stop, cancel=stop
+        ),
+        lambda: stopped,
+    )
+    assert done, "the stop waited for the stalled child"
     assert stopped, "no decrypting child was seen"
     assert len(outcome) == 1 and isinstance(outcome[0], BundleCancelled), outcome
     assert wait_for(lambda: all(gone(pid) for pid in stopped))
