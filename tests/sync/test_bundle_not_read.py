@@ -18,16 +18,14 @@ from typing import Any
 
 import pytest
 
-from db.api import Vault
 from sync import org_vault
 from sync.bundle import BundleNotRead
 from sync.bundle.quarantine import held_states, import_refusals, release_held
 from sync.bundle.vault_io import export_bundle, import_bundle
-from sync.client.org_link import publish_profile
 from sync.client.pull import pull
 from sync.client.push import push, spool_dir
 from tests.sync.child_processes import kill_decrypting_children
-from tests.sync.client.sync_helpers import Org, new_vault, organisation, quick_backoff, record_work
+from tests.sync.client.sync_helpers import Org, organisation, quick_backoff, record_work
 from tests.sync.desk_world import UsbDesks, usb_desks
 
 desks = usb_desks
@@ -130,21 +128,6 @@ def org(tmp_path: Path) -> Iterator[Org]:
         yield made
 
 
-def _lviv_desk(org: Org) -> Vault:
-    """A second coordinator, named in the profile the server holds (as
-    tests/sync/client/test_sync_vouching.py makes it)."""
-    lviv = new_vault(org.tmp / "lviv")
-    signed = org_vault.current_signed(org.coordinator)
-    org_vault.enrol(lviv, signed.signed, fingerprint_given=signed.profile.fingerprint)
-    named = org_vault.add_coordinator(
-        org.coordinator, org_vault.own_device_card(lviv).text, label="Lviv desk"
-    )
-    assert publish_profile(named.signed, named.profile).state == "done"
-    org_vault.update_profile(lviv, named.signed)
-    org.workers.append(lviv)
-    return lviv
-
-
 def test_a_pull_whose_release_the_system_stopped_keeps_the_copy_and_takes_it_next_time(
     org: Org, tmp_path: Path, kill_helpers: Callable[[], None], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -156,7 +139,7 @@ def test_a_pull_whose_release_the_system_stopped_keeps_the_copy_and_takes_it_nex
     from sync.bundle import age_child
 
     real_command = age_child.command
-    lviv = _lviv_desk(org)
+    lviv = org.second_desk()
     anna = org.worker("anna")
     record_work(anna, tmp_path, "anna")
     made = push(anna, backoff=quick_backoff()).made

@@ -89,6 +89,18 @@ class Org:
         self.workers.append(vault)
         return vault
 
+    def second_desk(self, name: str = "lviv", label: str = "Lviv desk") -> Vault:
+        """A second coordinator, named in the profile the server holds
+        (locked with the others)."""
+        desk = new_vault(self.tmp / name)
+        signed = org_vault.current_signed(self.coordinator)
+        org_vault.enrol(desk, signed.signed, fingerprint_given=signed.profile.fingerprint)
+        named = org_vault.add_coordinator(self.coordinator, org_vault.own_device_card(desk).text, label=label)
+        assert publish_profile(named.signed, named.profile).state == "done"
+        org_vault.update_profile(desk, named.signed)
+        self.workers.append(desk)
+        return desk
+
     def stop_server(self) -> None:
         self.server.stop()
 

@@ -23,7 +23,6 @@ from sync import org_vault
 from sync.bundle.admission import BundleQuarantined
 from sync.bundle.quarantine import release_held
 from sync.bundle.vault_io import ImportedBundle, export_bundle, import_bundle
-from sync.client.org_link import publish_profile
 from sync.client.pull import pull
 from sync.client.push import push, spool_dir
 from sync.merge.devices import devices_view
@@ -51,20 +50,6 @@ def isolated_env(tmp_path: Path) -> dict[str, str]:
     return child_env(tmp_path)
 
 
-def _lviv_desk(org: Org) -> Vault:
-    """A second coordinator, named in the profile the server holds."""
-    lviv = new_vault(org.tmp / "lviv")
-    signed = org_vault.current_signed(org.coordinator)
-    org_vault.enrol(lviv, signed.signed, fingerprint_given=signed.profile.fingerprint)
-    named = org_vault.add_coordinator(
-        org.coordinator, org_vault.own_device_card(lviv).text, label="Lviv desk"
-    )
-    assert publish_profile(named.signed, named.profile).state == "done"
-    org_vault.update_profile(lviv, named.signed)
-    org.workers.append(lviv)  # locked with the others
-    return lviv
-
-
 def _card_worker(org: Org, name: str) -> Vault:
     """A field worker Kyiv adds by its card, spending the token the worker
     enrolled with (the server registers it at its first sync, by that token)."""
@@ -88,7 +73,7 @@ def _acked_by(org: Org, coordinator: Vault, bundle_id: str) -> bool:
 def test_the_second_desk_imports_the_held_bundles_after_the_first_desks_vouch(
     org: Org, tmp_path: Path
 ) -> None:
-    lviv = _lviv_desk(org)
+    lviv = org.second_desk()
     by_token = org.worker("anna")  # enrolled with a Kyiv token
     token_work = record_work(by_token, tmp_path, "anna")
     first = push(by_token, backoff=quick_backoff()).made
@@ -149,7 +134,7 @@ def test_the_second_desk_imports_the_held_bundles_after_the_first_desks_vouch(
 
 def test_a_held_bundle_stays_held_without_a_vouch(org: Org, tmp_path: Path) -> None:
     """The control: pulls alone release nothing (the device is unknown at Lviv)."""
-    lviv = _lviv_desk(org)
+    lviv = org.second_desk()
     worker = org.worker("anna")
     record_work(worker, tmp_path, "anna")
     made = push(worker, backoff=quick_backoff()).made
@@ -168,7 +153,7 @@ def test_fieldvault_bundle_import_releases_usb_held_bundles_and_sync_the_pulled_
     imports a bundle Lviv held from a USB stick (still where it was left)
     and says that one it holds from a pull is for the next ``sync``, which
     imports it."""
-    lviv = _lviv_desk(org)
+    lviv = org.second_desk()
     anna = org.worker("anna")
     anna_work = record_work(anna, tmp_path, "anna")
     pulled = push(anna, backoff=quick_backoff()).made
@@ -220,7 +205,7 @@ def test_a_release_cut_before_its_acknowledgement_is_acknowledged_by_the_next_pu
     state as a pulled bundle approved by code): imported, its spool copy
     still there, not acknowledged. The next pull acknowledges it as Lviv and
     removes the copy; it imports nothing again."""
-    lviv = _lviv_desk(org)
+    lviv = org.second_desk()
     worker = org.worker("anna")
     record_work(worker, tmp_path, "anna")
     made = push(worker, backoff=quick_backoff()).made
@@ -258,7 +243,7 @@ def test_the_vouch_through_the_server_releases_the_held_bundle_in_the_same_pull(
     from db.api import Case
     from tests.sync.client.test_coordinator_push import desk_sync
 
-    lviv = _lviv_desk(org)
+    lviv = org.second_desk()
     worker = org.worker("anna")
     work = record_work(worker, tmp_path, "anna")
     made = push(worker, backoff=quick_backoff()).made
@@ -289,7 +274,7 @@ def test_a_spool_copy_swapped_before_the_release_import_is_not_acknowledged_as_t
     acknowledged the held bundle and removed the copy."""
     from sync.bundle import quarantine
 
-    lviv = _lviv_desk(org)
+    lviv = org.second_desk()
     worker = org.worker("anna")
     record_work(worker, tmp_path, "anna")
     made = push(worker, backoff=quick_backoff()).made
