@@ -506,3 +506,26 @@ def test_a_cancel_does_not_wait_for_a_worker_that_outlived_its_parent(tmp_path, 
     assert len(outcome) == 1 and isinstance(outcome[0], Cancelled), outcome
     assert seen, "no worker was seen"
     assert wait_for(lambda: all(gone(pid) for pid in seen))
+
+
+def test_a_child_that_cannot_be_made_undumpable_or_die_with_its_parent_does_not_start(tmp_path):
+    """Review 30 F5: the child's prctl calls were best effort, their -1
+    ignored. Where PR_SET_DUMPABLE or PR_SET_PDEATHSIG fails (a sandbox's
+    filter; here each made to fail in turn), the child exits BAD_START
+    before reading anything, so the caller decrypts in its own process, and
+    never gets the key."""
+    program = (
+        "import os, sys; sys.path.insert(0, sys.argv[1]); from sync.bundle import age_child as a; "
+        "real = a._prctl; refused = int(sys.argv[2]); "
+        "a._prctl = lambda option, value: option != refused and real(option, value); "
+        "sys.exit(a.child_main([str(os.getppid())]))"
+    )
+    for refused in (age_child._PR_SET_DUMPABLE, age_child._PR_SET_PDEATHSIG):
+        result = subprocess.run(
+            [sys.executable, "-c", program, str(ROOT), str(refused)],
+            input=age_child.identity_message(SECRET) + b"not read",
+            capture_output=True,
+            timeout=60,
+        )
+        assert result.returncode == age_child.BAD_START, (refused, result.returncode)
+        assert result.stdout == b""
