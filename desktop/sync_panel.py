@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from desktop.i18n import Retranslating
 from desktop.sync_status import (
     PAUSED,
+    PAUSING,
     STOPPED,
     SYNCING,
     UNTAKEN_BY_HAND,
@@ -254,7 +255,7 @@ class SyncPanel(Retranslating, QDialog):
         )
         self.untaken_details.setVisible(bool(untaken_details))
         self.untaken_details.setText(untaken_details)
-        moving = status.state == SYNCING and status.progress is not None
+        moving = status.state in (SYNCING, PAUSING) and status.progress is not None
         self.progress.setVisible(moving)
         self.progress_detail.setVisible(moving)
         if status.progress is not None:
@@ -265,7 +266,7 @@ class SyncPanel(Retranslating, QDialog):
             message = f"{message}\n{SyncWords().next_try(status.next_try_in)}"
         self.error.setVisible(bool(message))
         self.error.setText(message)
-        paused = status.state == PAUSED
+        paused = status.state in (PAUSED, PAUSING)  # Resume also while the try under way ends
         self.pause_button.setText(self.tr("Resume") if paused else self.tr("Pause"))
         self.sync_now_button.setEnabled(not paused and status.state not in (SYNCING, STOPPED))
         self.pause_button.setEnabled(status.state != STOPPED)
@@ -651,7 +652,7 @@ class SyncPanel(Retranslating, QDialog):
     @Slot()
     def _pause_or_resume(self) -> None:
         status = self._indicator.status
-        if status is not None and status.state == PAUSED:
+        if status is not None and status.state in (PAUSED, PAUSING):
             self._indicator.resume()
         else:
             self._indicator.pause()

@@ -34,6 +34,7 @@ LOCK_STOP_S = 5.0
 # The worker's states (sync/client/worker.py), spelled here so that this
 # module loads without the sync client.
 IDLE, SYNCING, WAITING, PAUSED, STOPPED = "idle", "syncing", "waiting", "paused", "stopped"
+PAUSING = "pausing"  # paused while a try is under way: it goes on to its end
 # What became of a send-back its field worker has not taken (sync/client/inbox.py
 # Untaken.action): its time to be resent has not come, resent now, or no
 # more resends by themselves (a person brings it by USB).
@@ -145,6 +146,12 @@ def headline(status: SyncStatus) -> str:
                 percent=percent(status.progress)
             )
         return QCoreApplication.translate("SyncStatus", "Syncing…")
+    if status.state == PAUSING:  # Pause was clicked during a try: that try ends first
+        if status.progress is not None:
+            return QCoreApplication.translate(
+                "SyncStatus", "Pausing — finishing the sync under way… {percent}%"
+            ).format(percent=percent(status.progress))
+        return QCoreApplication.translate("SyncStatus", "Pausing — finishing the sync under way…")
     if status.state == PAUSED:
         text = QCoreApplication.translate("SyncStatus", "Sync paused")
     elif status.state == STOPPED:

@@ -38,6 +38,11 @@ if TYPE_CHECKING:
     from sync.client.pull import StuckBundle
 
 IDLE, SYNCING, WAITING, PAUSED, STOPPED = "idle", "syncing", "waiting", "paused", "stopped"
+# Paused while a try is under way: that try goes on to its end (docs/sync.md,
+# "The background worker", Controls), then the state is PAUSED.
+PAUSING = "pausing"
+# What resume() asks for: SYNCING while a try is under way, else IDLE.
+_RESUMED = "resumed"
 SPEED_WINDOW = 10.0  # seconds of progress the speed is measured over
 
 
@@ -51,7 +56,9 @@ class Progress:
 
 @dataclass(frozen=True)
 class SyncStatus:
-    state: str  # IDLE, SYNCING, WAITING (after a failure, until the next try), PAUSED, STOPPED
+    # IDLE, SYNCING, WAITING (after a failure, until the next try), PAUSING
+    # (paused while a try is under way, until it ends), PAUSED, STOPPED
+    state: str
     role: str  # "worker" (push) or "coordinator" (pull)
     last_success_ms: int | None = None  # wall clock, ms since 1970
     queued: int = 0  # bundles waiting to be delivered (a worker's)
@@ -185,6 +192,7 @@ class SyncWorker:
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._paused = False
+        self._trying = False  # a try (run_once) is under way: SYNCING set, its end not yet
         self._failures = 0
         self._thread: threading.Thread | None = None
         self._status = SyncStatus(
@@ -218,14 +226,19 @@ class SyncWorker:
         self._wake.set()
 
     def pause(self) -> None:
+        """No try starts until resume(). A try under way goes on to its end
+        (state PAUSING until then, PAUSED after): it is not cancelled, so it
+        delivers or imports what it has begun (docs/sync.md, "Controls")."""
         with self._lock:
             self._paused = True
         self._set(state=PAUSED, next_try_in=None)
 
     def resume(self) -> None:
+        """Tries again at once; during PAUSING the try under way simply goes
+        on (SYNCING again)."""
         with self._lock:
             self._paused = False
-        self._set(state=IDLE)
+        self._set(state=_RESUMED)
         self._wake.set()
 
     def wait_until(self, predicate: Callable[[SyncStatus], bool], timeout: float) -> SyncStatus:
@@ -461,10 +474,28 @@ class SyncWorker:
 
         return queued_count(self.vault)
 
+    def _shown(self, asked: object) -> object:
+        """The state shown for a state set (under the lock). SYNCING begins
+        a try, IDLE, WAITING and STOPPED end it; while paused, PAUSING as
+        long as a try is under way, then PAUSED (a stop is shown as such).
+        pause() and resume() ask PAUSED and _RESUMED: whichever of them
+        set the flag last decides, whatever order their statuses come in."""
+        if asked == SYNCING:
+            self._trying = True
+        elif asked in (IDLE, WAITING, STOPPED):
+            self._trying = False
+        if asked == STOPPED:
+            return STOPPED
+        if self._paused:
+            return PAUSING if self._trying else PAUSED
+        if asked in (PAUSED, _RESUMED):
+            return SYNCING if self._trying else IDLE
+        return asked
+
     def _set(self, **change: object) -> None:
         with self._lock:
-            if self._paused and change.get("state") in (IDLE, WAITING):
-                change["state"] = PAUSED
+            if "state" in change:
+                change["state"] = self._shown(change["state"])
             self._status = replace(self._status, **change)  # type: ignore[arg-type]
             status = self._status
             self._lock.notify_all()

@@ -10,23 +10,35 @@ import socket
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import suppress
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QLocale, Qt
 
 from db.api import KEY_FILE, NoKeyring, Vault
+from desktop.i18n import install_translators, remove_translators
 from desktop.messages import error_message
 from desktop.sync_panel import SyncPanel
-from desktop.sync_status import PAUSED, SYNCING, WAITING
+from desktop.sync_status import PAUSED, PAUSING, SYNCING, WAITING, headline
 from desktop.window import FieldvaultWindow
 from sync.client import errors
 from sync.client.pull import pull
 from sync.client.push import queued_count
 from sync.client.retry import Backoff
-from sync.client.worker import SyncStatus, SyncWorker
+from sync.client.worker import Progress, SyncStatus, SyncWorker
 from tests import thread_stalls
-from tests.gui_helpers import in_ukrainian, screenshot, show
+from tests.gui_helpers import (
+    PENDING_DIR,
+    TS_FILE,
+    compile_qm,
+    in_ukrainian,
+    pending_translations,
+    qt_app,
+    screenshot,
+    show,
+    write_ts,
+)
 from tests.sync.client.sync_helpers import CuttingProxy, Org, organisation, record_work
 from tests.vault_helpers import FAST_ARGON2, PASSPHRASE
 
@@ -209,8 +221,9 @@ class ConnectionCounter:
 class PauseHeeded:
     """The worker's ``on_change``: whether the worker's own thread has set a
     paused status (not a progress report) since Pause was clicked. Pause
-    itself sets one, but on the GUI thread and at once, while a try may be
-    under way; the worker's thread sets one only where no try runs: at the
+    itself sets one on the GUI thread, at once, when no try is under way
+    (else PAUSING), yet a try may begin just after, its pause read before
+    (shown PAUSING); the worker's thread sets one only where no try runs: at the
     end of the try under way, or before its wait for the next, and it reads
     the pause before each try (sync/client/worker.py ``_loop``). After it,
     no try starts until Resume, and the connection of the try that was
@@ -255,6 +268,85 @@ def test_pause_stops_further_attempts_and_resume_delivers(qtbot, org: Org, tmp_p
     qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)  # Resume
     qtbot.waitUntil(lambda: status_of(window).last_success_ms is not None, timeout=WAIT_MS)
     assert len(bundles_on_server(org)) == 1
+
+
+def test_pause_during_an_upload_says_pausing_at_once_and_paused_once_it_is_delivered(
+    qtbot, org: Org, tmp_path: Path
+) -> None:
+    """Pause clicked while an upload is under way: the status says at once
+    that sync is pausing, before that try ends (it goes on to its end:
+    docs/sync.md, "Controls"); Resume then, and the same upload is shown
+    syncing again; Pause again, and once the upload is delivered: "Sync
+    paused"."""
+    vault = org.worker("anna")
+    record_work(vault, tmp_path, "anna", size=4 * 1024 * 1024)
+    slow = SlowLink(org.port, pace=0.1)  # seconds of upload: the clicks land inside it
+    org.point_at(slow.url, org.server.cert_sha256)
+    device = vault.device_id
+    folder = locked(org, vault)
+    seen: list[SyncStatus] = []  # every status the worker sets, as it sets it
+
+    def try_ended() -> bool:  # delivered or failed: the worker's own word
+        return any(status.last_success_ms is not None or status.last_error is not None for status in seen)
+
+    try:
+        window = unlock(qtbot, folder, chunk=128 * 1024, on_change=seen.append)
+        indicator = window.sync_indicator
+        qtbot.waitUntil(
+            lambda: (
+                indicator.status is not None
+                and indicator.status.state == SYNCING
+                and indicator.status.progress is not None
+                and indicator.status.progress.done > 0
+            ),
+            timeout=WAIT_MS,
+        )
+        window.open_sync_panel()
+        panel = window.sync_panel
+        assert isinstance(panel, SyncPanel)
+        qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
+        # At once, in the indicator and the panel, while the upload goes on.
+        pausing = indicator.text()
+        assert pausing.startswith("Pausing — finishing the sync under way… ") and pausing.endswith("%")
+        assert panel.state.text() == pausing and panel.progress.isVisible()
+        assert panel.pause_button.text() == "Resume" and not panel.sync_now_button.isEnabled()
+        assert not try_ended()
+        screenshot(indicator, "sync-indicator-pausing.png")
+        qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)  # Resume while it pauses
+        assert indicator.text().startswith("Syncing… ") and panel.pause_button.text() == "Pause"
+        assert status_of(window).state == SYNCING and not try_ended()
+        qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)  # Pause again
+        assert status_of(window).state == PAUSING and not try_ended()
+        slow.pace = 0  # seen pausing: the rest of the upload need not crawl
+        qtbot.waitUntil(lambda: status_of(window).state == PAUSED, timeout=WAIT_MS)
+        done = status_of(window)
+        assert done.last_success_ms is not None and done.sent == 1 and done.queued == 0
+        assert indicator.text().startswith("Sync paused") and panel.state.text() == indicator.text()
+        assert panel.pause_button.text() == "Resume" and not panel.progress.isVisible()
+        assert bundles_on_server(org) == [device]  # the try under way delivered its bundle
+    finally:
+        slow.close()
+
+
+def test_pausing_speaks_ukrainian(tmp_path: Path) -> None:
+    # fieldvault_uk.ts plus the pending lines of the Pausing status, as one .ts file.
+    pending = pending_translations(PENDING_DIR / "sync_pausing_h2_s22.tsv")
+    merged = write_ts(tmp_path / "merged.ts", pending, base=TS_FILE)
+    folder = tmp_path / "translations"
+    folder.mkdir()
+    compile_qm(merged, folder / "fieldvault_uk.qm")
+    saved = QLocale()
+    assert install_translators(qt_app(), QLocale("uk"), folder)
+    try:
+        pausing = SyncStatus(PAUSING, "worker")
+        assert headline(pausing) == "Призупинення — завершується поточна синхронізація…"
+        moving = replace(
+            pausing, progress=Progress(done=1, total=4, bytes_per_second=None, seconds_left=None)
+        )
+        assert headline(moving) == "Призупинення — завершується поточна синхронізація… 25%"
+    finally:
+        remove_translators(qt_app())
+        QLocale.setDefault(saved)
 
 
 def test_lock_during_an_upload_stops_the_worker_promptly_and_loses_nothing(

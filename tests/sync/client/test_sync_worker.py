@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from sync.client.retry import Backoff
-from sync.client.worker import IDLE, PAUSED, WAITING, SyncStatus, SyncWorker
+from sync.client.worker import IDLE, PAUSED, PAUSING, SYNCING, WAITING, SyncStatus, SyncWorker
 from tests import thread_stalls
 from tests.sync.client.sync_helpers import CuttingProxy, Org, add_testimony, organisation, record_work
 
@@ -68,6 +68,23 @@ def test_pause_holds_sync_now_and_resume_lets_it_run(org: Org, tmp_path: Path) -
         worker.wait_until(lambda s: s.sent == 1 and s.last_success_ms != done.last_success_ms, 30)
     finally:
         worker.stop()
+
+
+def test_a_try_begun_as_pause_lands_is_shown_pausing_then_paused(org: Org, tmp_path: Path) -> None:
+    """The worker's thread reads the pause before each try; a Pause that
+    lands just after that read, before the try began, lets that one try run.
+    It is shown as pausing, never as syncing, and paused once it ended (here
+    run_once in the test's thread, right after pause(), is that try)."""
+    vault = org.worker("anna")
+    record_work(vault, tmp_path, "anna")
+    seen: list[SyncStatus] = []
+    worker = SyncWorker(vault, interval=3600, retry=FAST_RETRY, on_change=seen.append)
+    worker.pause()
+    done = worker.run_once()
+    states = [status.state for status in seen]
+    assert SYNCING not in states and states[0] == PAUSED and PAUSING in states, states
+    assert all(status.last_success_ms is None for status in seen if status.state == PAUSING)
+    assert done.state == PAUSED and done.sent == 1 and done.queued == 0
 
 
 def test_an_upload_shows_speed_and_time_left_and_a_save_during_it_is_not_held_up(
