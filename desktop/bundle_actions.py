@@ -103,12 +103,17 @@ class HeldNotReleased:
     """A bundle held in quarantine whose device an imported bundle vouched
     for, and which was still not imported (``release_held``): its file is
     gone from where it was left, or is another file now; or, with
-    ``reason``, a later check refused it (it stays held)."""
+    ``reason``, a later check refused it (it stays held); or, with
+    ``failed``, its import failed on this computer for a reason not its own
+    (``reason``: the error code), ``failed`` times in a row (it stays held,
+    not refused)."""
 
     path: str
     device_id: str
     sequence: int
     reason: str = ""  # the refusal's reason code; "" when the file is gone
+    failed: int = 0  # release failures in a row (quarantine.py RELEASE_FAILED)
+    tried: bool = True  # with ``failed``: False when passed over, not tried now
 
 
 class ExportTask:
@@ -167,6 +172,7 @@ class ImportTask:
         from desktop.tasks import failure
         from sync import org_vault
         from sync.bundle.import_order import import_order
+        from sync.bundle.quarantine import try_again_file
         from sync.bundle.vault_io import BundleCancelled, import_bundle
 
         held = org_vault.held_profile(self._vault)
@@ -178,6 +184,7 @@ class ImportTask:
             path = self._paths[index]
             if context.cancelled:
                 raise BundleCancelled()
+            try_again_file(self._vault, path)  # a held bundle whose release failed: a person asks again
             try:
                 imported = import_bundle(
                     self._vault,
@@ -232,6 +239,17 @@ class ImportTask:
             index = rows.get(Path(one.held.path))
             if one.imported is not None and index is not None:
                 context.progress(BundleOutcome(index, self._paths[index], imported=one.imported))
+            elif one.failed is not None:  # not the bundle's fault: not said to be refused
+                context.progress(
+                    HeldNotReleased(
+                        one.held.path,
+                        one.held.device_id,
+                        one.held.sequence,
+                        one.failed.code,
+                        failed=one.failed.count,
+                        tried=one.error is not None,
+                    )
+                )
             elif one.file_gone:  # said, as the CLI says it: else the dialog is silent about it
                 context.progress(HeldNotReleased(one.held.path, one.held.device_id, one.held.sequence))
             elif one.refusal is not None:
@@ -633,6 +651,17 @@ class BundleImportDialog(TaskDialog):
                 self.progress.setValue(progress_steps(value.done, value.total))
             elif isinstance(value, BundleOutcome):
                 self._show_outcome(value)
+            elif isinstance(value, HeldNotReleased) and value.failed:
+                self._not_released.append(
+                    self.tr(
+                        "Bundle {sequence} of device {device}, held in quarantine, was not imported after its "
+                        "device was vouched for: importing it failed on this computer ({reason}), %n time(s) "
+                        "in a row. It was not refused and its file is kept. Import the bundle file again "
+                        "once the cause is dealt with.",
+                        "",
+                        value.failed,
+                    ).format(sequence=value.sequence, device=value.device_id, reason=value.reason)
+                )
             elif isinstance(value, HeldNotReleased) and value.reason:
                 self._not_released.append(
                     self.tr(

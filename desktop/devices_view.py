@@ -439,6 +439,13 @@ class DevicesDialog(LaneReadDialog[DevicesRead]):
             parts.append(self.tr("%n file(s) gone", "", gone))
         if refused := sum(state.state == "refused" for state in held):
             parts.append(self.tr("%n refused", "", refused))
+        for state in held:
+            if state.state == "release-failed" and state.failure is not None:
+                parts.append(
+                    self.tr("release failed %n time(s) ({code})", "", state.failure.count).format(
+                        code=state.failure.code
+                    )
+                )
         if row.status == "revoked":
             parts.append(self.tr("revoked"))
         if "vouch-lapsed" in row.warnings:
@@ -754,6 +761,26 @@ class DevicesDialog(LaneReadDialog[DevicesRead]):
                 "Bundle {sequence} is still held: importing it was refused ({reason}), and nothing of "
                 "it was applied. Keep the file aside and report it."
             ).format(sequence=state.held.sequence, reason=state.reason)
+        if state.state == "release-failed" and state.failure is not None:
+            # Not the bundle's fault (this vault's state, or ours): not refused.
+            text = self.tr(
+                "Bundle {sequence} is still held, though its device is verified now: release failed %n "
+                "time(s) ({code}) on this computer. It was not refused and its file is kept.",
+                "",
+                state.failure.count,
+            ).format(sequence=state.held.sequence, code=state.failure.code)
+            if state.failure.passed_over:
+                return (
+                    text
+                    + " "
+                    + self.tr(
+                        "It is no longer tried automatically: once the cause is dealt with, import its file "
+                        "again ({path})."
+                    ).format(path=state.held.path)
+                )
+            if state.from_server:
+                return text + " " + self.tr("The next sync tries it again.")
+            return text + " " + self.tr("Import its file again ({path}).").format(path=state.held.path)
         if state.state == "file-gone":
             return self.tr(
                 "Bundle {sequence} is still held: its device is verified now, but the file it was "

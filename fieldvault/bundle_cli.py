@@ -18,7 +18,7 @@ from sync.acks import ACK_SUFFIX, AckRefused, is_ack_file, take_ack, write_ack, 
 from sync.bundle import BundleNotRead, BundleRejected, check_bundle
 from sync.bundle.admission import BundleQuarantined
 from sync.bundle.import_order import import_order
-from sync.bundle.quarantine import approve_bundle
+from sync.bundle.quarantine import approve_bundle, try_again_file
 from sync.bundle.regular_file import open_regular
 from sync.bundle.reread import RereadRefused, reread_bundle
 from sync.bundle.send_back import send_back, workers
@@ -52,12 +52,14 @@ class AcksRefused(FieldvaultError):
 class BundlesRefused(FieldvaultError):
     """Some bundles of ``bundle import`` were refused (each reported above)."""
 
-    def __init__(self, refused: int, total: int, not_read: int = 0) -> None:
+    def __init__(self, refused: int, total: int, not_read: int = 0, release_failed: int = 0) -> None:
         said = [f"{refused} of {total} bundle(s) refused (reasons above)"] if refused else []
         if not_read:  # not the bundles' doing: this computer stopped reading them
             said.append(
                 f"{not_read} of {total} not imported, their reading stopped on this computer (import them again)"
             )
+        if release_failed:  # held bundles of devices vouched for, their import failed here
+            said.append(f"{release_failed} held bundle(s) not imported, their import failed on this computer")
         super().__init__("; ".join(said) + "; the others were imported.")
 
 
@@ -427,6 +429,7 @@ def _import(args: argparse.Namespace, out: Any, vault: Vault, make_progress: Pro
     not_read = 0
     for number, path in enumerate(bundles, start=1):
         progress = make_progress(f"[{number}/{len(bundles)}]")
+        try_again_file(vault, path)  # a held bundle whose release failed: a person asks again
         try:
             result = import_bundle(vault, path, identity, org_id=org_id, progress=progress)
             vouched = vouched or bool(result.vouched)
@@ -452,10 +455,12 @@ def _import(args: argparse.Namespace, out: Any, vault: Vault, make_progress: Pro
         finally:
             progress.finish()
         out.rows([row], _human)
+    failed = 0
     if vouched:
-        refused += _release_held(out, vault, identity, org_id)
-    if refused or not_read:
-        raise BundlesRefused(refused, len(args.files), not_read)
+        refused_held, failed = _release_held(out, vault, identity, org_id)
+        refused += refused_held
+    if refused or not_read or failed:
+        raise BundlesRefused(refused, len(args.files), not_read, failed)
 
 
 def _reread(args: argparse.Namespace, out: Any, vault: Vault, make_progress: ProgressFactory) -> None:
@@ -528,21 +533,35 @@ def _reread_human(row: dict[str, Any]) -> str:
     )
 
 
-def _release_held(out: Any, vault: Vault, identity: Any, org_id: str | None) -> int:
+def _release_held(out: Any, vault: Vault, identity: Any, org_id: str | None) -> tuple[int, int]:
     """After another coordinator's vouch (docs/bundle-format.md §8): the
     bundles held in quarantine of devices now enrolled. Those a USB import
     left are imported now from where they were, if the file there is still
     that bundle (else: give it again); those a pull left in the spool are
-    imported, and acknowledged on the server, by the next sync. Returns how
-    many were refused."""
-    from sync.bundle.quarantine import in_spool, releasable, release_held
+    imported, and acknowledged on the server, by the next sync. One whose
+    import failed for a reason not its own (quarantine.py RELEASE_FAILED) is
+    listed as such and counted as not imported. Returns (refused, failed)."""
+    from sync.bundle.quarantine import in_spool, releasable, release_failures, release_held
 
-    refused = 0
+    refused = failed = 0
     rows: list[dict[str, Any]] = []
     for one in release_held(vault, identity, org_id=org_id, which=lambda held: not in_spool(vault, held)):
         where = {"bundle": one.held.path, "bundle_id": one.held.bundle_id, "device_id": one.held.device_id}
         if one.imported is not None:
             rows.append(_imported_row(one.imported) | {"released": True})
+        elif one.failed is not None:
+            failed += 1
+            rows.append(
+                where
+                | {
+                    "ok": False,
+                    "released": False,
+                    "reason": one.failed.code,
+                    "release_failed": one.failed.count,
+                    "tried": one.error is not None,
+                    "message": str(one.error) if one.error is not None else "",
+                }
+            )
         elif one.refusal is not None:
             refused += 1
             reason = getattr(one.refusal, "reason", None) or one.refusal.code or "refused"
@@ -563,19 +582,28 @@ def _release_held(out: Any, vault: Vault, identity: Any, org_id: str | None) -> 
             )
         else:
             rows.append(where | {"ok": True, "released": False, "action": "import-again"})
+    failures = release_failures(vault)
     for held in releasable(vault):
-        if in_spool(vault, held):
+        if in_spool(vault, held) and not (
+            held.bundle_id in failures and failures[held.bundle_id].passed_over
+        ):
             rows.append(
                 {"bundle": held.path, "bundle_id": held.bundle_id, "device_id": held.device_id}
                 | {"ok": True, "released": False, "action": "next-sync"}
             )
     out.rows(rows, _released_human)
-    return refused
+    return refused, failed
 
 
 def _released_human(row: dict[str, Any]) -> str:
     if row.get("released"):
         return f"held in quarantine, now imported (its device was vouched for): {_human(row)}"
+    if "release_failed" in row:
+        return (
+            f"{row['bundle']}: held in quarantine, its device now vouched for, NOT IMPORTED: release failed "
+            f"{row['release_failed']} time(s) ({row['reason']}) on this computer; not refused, the file is kept"
+            + ("" if row["tried"] else "; no longer tried automatically: import the file again")
+        )
     if row.get("imported_instead"):
         return (
             f"bundle {row['bundle_id']}: held in quarantine and still held: {row['bundle']} was bundle "
@@ -648,7 +676,10 @@ def _ack(args: argparse.Namespace, out: Any, vault: Vault) -> None:
 
 
 def _quarantine_list(out: Any, vault: Vault) -> None:
+    from sync.bundle.quarantine import release_failures
+
     held = vault.sync.held_bundles()
+    failures = release_failures(vault)
     rows = [
         {
             "bundle_id": h.bundle_id,
@@ -659,17 +690,30 @@ def _quarantine_list(out: Any, vault: Vault) -> None:
             "path": h.path,
             "received_ms": h.received_ms,
         }
+        | (
+            # Its device verified, its import failed on this computer (not a
+            # refusal): how often in a row, and with which error code.
+            {"release_failed": failures[h.bundle_id].count, "release_failed_code": failures[h.bundle_id].code}
+            if h.bundle_id in failures
+            else {}
+        )
         for h in held
     ]
-    out.rows(
-        rows,
-        lambda row: (
-            f"{row['bundle_id']}  device {row['device_id']}  bundle {row['sequence']}  "
-            f"{row['reason']}  {row['path']}"
-        ),
-    )
+    out.rows(rows, _quarantine_human)
     if not rows:
         out.result({"held": 0}, "No bundle is held in quarantine.")
+
+
+def _quarantine_human(row: dict[str, Any]) -> str:
+    from sync.bundle.quarantine import RELEASE_TRIES
+
+    line = f"{row['bundle_id']}  device {row['device_id']}  bundle {row['sequence']}  {row['reason']}  {row['path']}"
+    if "release_failed" in row:
+        count = row["release_failed"]
+        line += f"  release failed {count} time(s) ({row['release_failed_code']}), not refused"
+        if count >= RELEASE_TRIES:
+            line += ": no longer tried automatically; import its file again ('fieldvault bundle import FILE')"
+    return line
 
 
 def _rereads(out: Any, vault: Vault) -> None:

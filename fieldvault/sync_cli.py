@@ -128,6 +128,9 @@ def _pulled(
         # Held by an earlier pull, imported now: their device was vouched for
         # since by another coordinator (docs/bundle-format.md §8); also in ``bundles``.
         "released": result.released,
+        # Held, their device vouched for, but their import failed for a reason
+        # not theirs (this vault's state): still held, their spool copy kept.
+        "release_failed": [{"bundle_id": b, "code": c, "failures": n} for b, c, n in result.release_failed],
         # A revoked maker's bundle read to keep its ids: how many kept, and not kept for the cap.
         "refused": [
             {"bundle_id": b, "code": c}
@@ -186,6 +189,12 @@ def _pulled(
         human += f", {len(result.held)} held in quarantine (fieldvault bundle quarantine list)"
     if result.refused:
         human += f", {len(result.refused)} refused"
+    if result.release_failed:
+        failed = "; ".join(f"{b}: release failed {n} time(s) ({c})" for b, c, n in result.release_failed)
+        human += (
+            f", {len(result.release_failed)} held whose import failed on this computer, not refused "
+            f"({failed}; fieldvault bundle quarantine list)"
+        )
     if result.stuck:
         human += f", {len(result.stuck)} stuck on the server (see below)"
     human += "."

@@ -285,82 +285,82 @@
     <context>
         <name>BundleExportDialog</name>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="351" />
+            <location filename="../../desktop/bundle_actions.py" line="379" />
             <source>Export bundle to USB</source>
             <translation>Експорт пакета на USB</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="355" />
+            <location filename="../../desktop/bundle_actions.py" line="383" />
             <source>A bundle holds everything this device recorded that your organisation has not received yet, encrypted so that only its coordinators can read it. Whoever copies the stick learns nothing from it. Take it to your coordinator.</source>
             <translation>Пакет містить усе, що цей пристрій записав і чого ваша організація ще не отримала, зашифроване так, що прочитати його можуть лише її координатори. Хто скопіює флешку, нічого з неї не дізнається. Передайте її своєму координаторові.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="363" />
+            <location filename="../../desktop/bundle_actions.py" line="391" />
             <source>Folder for the bundle</source>
             <translation>Тека для пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="364" />
+            <location filename="../../desktop/bundle_actions.py" line="392" />
             <source>a folder on the USB stick</source>
             <translation>тека на USB-флешці</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="365" />
+            <location filename="../../desktop/bundle_actions.py" line="393" />
             <source>Choose folder…</source>
             <translation>Вибрати теку…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="366" />
+            <location filename="../../desktop/bundle_actions.py" line="394" />
             <source>Choose the folder for the bundle</source>
             <translation>Виберіть теку для пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="370" />
+            <location filename="../../desktop/bundle_actions.py" line="398" />
             <source>Bundle progress</source>
             <translation>Хід створення пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="372" />
+            <location filename="../../desktop/bundle_actions.py" line="400" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="375" />
+            <location filename="../../desktop/bundle_actions.py" line="403" />
             <source>Write the bundle</source>
             <translation>Записати пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="378" />
+            <location filename="../../desktop/bundle_actions.py" line="406" />
             <source>Cancel</source>
             <translation>Скасувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="378" />
+            <location filename="../../desktop/bundle_actions.py" line="406" />
             <source>Cancel the bundle</source>
             <translation>Скасувати пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="380" />
+            <location filename="../../desktop/bundle_actions.py" line="408" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="387" />
+            <location filename="../../desktop/bundle_actions.py" line="415" />
             <source>Choose a folder (for example on a USB stick) first.</source>
             <translation>Спершу виберіть теку (наприклад, на USB-флешці).</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="392" />
+            <location filename="../../desktop/bundle_actions.py" line="420" />
             <source>Writing the bundle…</source>
             <translation>Записування пакета…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="399" />
+            <location filename="../../desktop/bundle_actions.py" line="427" />
             <source>Stopping…</source>
             <translation>Зупинення…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="422" />
+            <location filename="../../desktop/bundle_actions.py" line="450" />
             <source>Bundle {sequence} written: {name}
 {revisions} record changes, {custody} custody events, {files} evidence files.
 Eject the stick safely before you unplug it; the next bundle will hold only what is new.</source>
@@ -369,17 +369,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
 Безпечно вийміть флешку, перш ніж від'єднати її; наступний пакет міститиме лише нове.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="436" />
+            <location filename="../../desktop/bundle_actions.py" line="464" />
             <source>Cancelled. No bundle was written and nothing in the vault changed.</source>
             <translation>Скасовано. Пакет не записано, і в сховищі нічого не змінилося.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="445" />
+            <location filename="../../desktop/bundle_actions.py" line="473" />
             <source>No bundle was written; the vault is as it was.</source>
             <translation>Пакет не записано; сховище залишилося як було.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="455" />
+            <location filename="../../desktop/bundle_actions.py" line="483" />
             <source>%n record change(s) left out: signed by a device your organisation revoked, or edits of its records. The other coordinators do not take them.</source>
             <translation>
                 <numerusform>Пропущено змін записів: %n (підписані пристроєм, який ваша організація відкликала, або правки його записів). Інші координатори їх не беруть.</numerusform>
@@ -396,178 +396,187 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             <translation>Пакети Fieldvault (*.fvbundle);;Усі файли (*)</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="486" />
+            <location filename="../../desktop/bundle_actions.py" line="514" />
             <source>Import bundles</source>
             <translation>Імпорт пакетів</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="490" />
+            <location filename="../../desktop/bundle_actions.py" line="518" />
             <source>Each bundle is checked (sender, signatures, contents) and imported whole or not at all. A bundle imported before changes nothing; a refused one leaves nothing behind.</source>
             <translation>Кожен пакет перевіряється (відправник, підписи, вміст) і імпортується повністю або зовсім ні. Уже імпортований пакет нічого не змінює; відхилений нічого по собі не залишає.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="495" />
+            <location filename="../../desktop/bundle_actions.py" line="523" />
             <source>Bundles and what happened to each</source>
             <translation>Пакети і що сталося з кожним</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="496" />
+            <location filename="../../desktop/bundle_actions.py" line="524" />
             <source>Bundle</source>
             <translation>Пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="496" />
+            <location filename="../../desktop/bundle_actions.py" line="524" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="497" />
+            <location filename="../../desktop/bundle_actions.py" line="525" />
             <source>Result of the chosen bundle</source>
             <translation>Результат вибраного пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="504" />
+            <location filename="../../desktop/bundle_actions.py" line="532" />
             <source>Verification code read out by the worker</source>
             <translation>Код перевірки, який зачитав працівник</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="505" />
+            <location filename="../../desktop/bundle_actions.py" line="533" />
             <source>the worker's verification code: 00000 00000 00000 …</source>
             <translation>код перевірки працівника: 00000 00000 00000 …</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="509" />
+            <location filename="../../desktop/bundle_actions.py" line="537" />
             <source>Approve and import</source>
             <translation>Схвалити й імпортувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="510" />
+            <location filename="../../desktop/bundle_actions.py" line="538" />
             <source>Approve the device and import its bundle</source>
             <translation>Схвалити пристрій та імпортувати його пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="520" />
+            <location filename="../../desktop/bundle_actions.py" line="548" />
             <source>Progress of the current bundle</source>
             <translation>Хід поточного пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="522" />
+            <location filename="../../desktop/bundle_actions.py" line="550" />
             <source>Summary</source>
             <translation>Підсумок</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="525" />
+            <location filename="../../desktop/bundle_actions.py" line="553" />
             <source>Choose bundles…</source>
             <translation>Вибрати пакети…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="525" />
-            <location filename="../../desktop/bundle_actions.py" line="560" />
+            <location filename="../../desktop/bundle_actions.py" line="553" />
+            <location filename="../../desktop/bundle_actions.py" line="588" />
             <source>Choose bundle files</source>
             <translation>Виберіть файли пакетів</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="528" />
+            <location filename="../../desktop/bundle_actions.py" line="556" />
             <source>Import</source>
             <translation>Імпортувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="528" />
+            <location filename="../../desktop/bundle_actions.py" line="556" />
             <source>Import the bundles</source>
             <translation>Імпортувати пакети</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="534" />
+            <location filename="../../desktop/bundle_actions.py" line="562" />
             <source>Re-read</source>
             <translation>Перечитати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="535" />
+            <location filename="../../desktop/bundle_actions.py" line="563" />
             <source>Read bundles this desk received before again and apply what it lacks</source>
             <translation>Перечитати пакети, які цей стіл уже отримав, і застосувати те, чого йому бракує</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="541" />
+            <location filename="../../desktop/bundle_actions.py" line="569" />
             <source>For a bundle this desk already received (a history hand-over recorded it) whose record changes it lacks: every check of an import runs again, and only what is missing here is applied.</source>
             <translation>Для пакета, який цей стіл уже отримав (його записала передача історії), але зміни записів з якого тут відсутні: усі перевірки імпорту виконуються знову, і застосовується лише те, чого тут бракує.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="548" />
+            <location filename="../../desktop/bundle_actions.py" line="576" />
             <source>Cancel</source>
             <translation>Скасувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="548" />
+            <location filename="../../desktop/bundle_actions.py" line="576" />
             <source>Cancel the import</source>
             <translation>Скасувати імпорт</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="550" />
+            <location filename="../../desktop/bundle_actions.py" line="578" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="568" />
-            <location filename="../../desktop/bundle_actions.py" line="595" />
-            <location filename="../../desktop/bundle_actions.py" line="647" />
+            <location filename="../../desktop/bundle_actions.py" line="596" />
+            <location filename="../../desktop/bundle_actions.py" line="623" />
+            <location filename="../../desktop/bundle_actions.py" line="686" />
             <source>waiting</source>
             <translation>очікує</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="581" />
-            <location filename="../../desktop/bundle_actions.py" line="910" />
+            <location filename="../../desktop/bundle_actions.py" line="609" />
+            <location filename="../../desktop/bundle_actions.py" line="949" />
             <source>Importing…</source>
             <translation>Імпортування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="588" />
+            <location filename="../../desktop/bundle_actions.py" line="616" />
             <source>Re-reading…</source>
             <translation>Перечитування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="609" />
+            <location filename="../../desktop/bundle_actions.py" line="637" />
             <source>Stopping…</source>
             <translation>Зупинення…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="622" />
-            <location filename="../../desktop/bundle_actions.py" line="647" />
-            <location filename="../../desktop/bundle_actions.py" line="907" />
+            <location filename="../../desktop/bundle_actions.py" line="650" />
+            <location filename="../../desktop/bundle_actions.py" line="686" />
+            <location filename="../../desktop/bundle_actions.py" line="946" />
             <source>checking and importing…</source>
             <translation>перевірка й імпорт…</translation>
         </message>
+        <message numerus="yes">
+            <location filename="../../desktop/bundle_actions.py" line="657" />
+            <source>Bundle {sequence} of device {device}, held in quarantine, was not imported after its device was vouched for: importing it failed on this computer ({reason}), %n time(s) in a row. It was not refused and its file is kept. Import the bundle file again once the cause is dealt with.</source>
+            <translation>
+                <numerusform>Пакет {sequence} пристрою {device}, утримуваний у карантині, не імпортовано після того, як за його пристрій поручилися: імпорт не вдався на цьому комп’ютері ({reason}), %n раз поспіль. Його не відхилено, і його файл збережено. Імпортуйте файл пакета ще раз, щойно причину усунуто.</numerusform>
+                <numerusform>Пакет {sequence} пристрою {device}, утримуваний у карантині, не імпортовано після того, як за його пристрій поручилися: імпорт не вдався на цьому комп’ютері ({reason}), %n рази поспіль. Його не відхилено, і його файл збережено. Імпортуйте файл пакета ще раз, щойно причину усунуто.</numerusform>
+                <numerusform>Пакет {sequence} пристрою {device}, утримуваний у карантині, не імпортовано після того, як за його пристрій поручилися: імпорт не вдався на цьому комп’ютері ({reason}), %n разів поспіль. Його не відхилено, і його файл збережено. Імпортуйте файл пакета ще раз, щойно причину усунуто.</numerusform>
+            </translation>
+        </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="629" />
+            <location filename="../../desktop/bundle_actions.py" line="668" />
             <source>Bundle {sequence} of device {device}, held in quarantine, was refused when imported after its device was vouched for ({reason}); nothing of it was applied. It stays held: keep the file aside and report it.</source>
             <translation>Пакет {sequence} пристрою {device}, утримуваний у карантині, відхилено під час імпорту після того, як за його пристрій поручилися ({reason}); нічого з нього не застосовано. Він і далі утримується: відкладіть файл і повідомте про це.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="637" />
+            <location filename="../../desktop/bundle_actions.py" line="676" />
             <source>Bundle {sequence} of device {device}, held in quarantine, was not imported although its device is now vouched for: the file it was imported from ({path}) is gone or is another file. Import the bundle file again.</source>
             <translation>Пакет {sequence} пристрою {device}, утримуваний у карантині, не імпортовано, хоча за його пристрій тепер поручилися: файлу, з якого його імпортували ({path}), немає або це вже інший файл. Імпортуйте файл пакета ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="648" />
+            <location filename="../../desktop/bundle_actions.py" line="687" />
             <source>not imported (stopped); nothing of it was applied</source>
             <translation>не імпортовано (зупинено); нічого з нього не застосовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="657" />
+            <location filename="../../desktop/bundle_actions.py" line="696" />
             <source>Stopped. The bundles marked imported are in the vault; import the others again.</source>
             <translation>Зупинено. Пакети, позначені як імпортовані, є у сховищі; інші імпортуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="677" />
+            <location filename="../../desktop/bundle_actions.py" line="716" />
             <source>received before on a history hand-over's word (bundle {sequence} of device {device}), but its device is pending here and its changes are kept aside. Phone the worker, ask for the verification code their vault shows, type it below and approve.</source>
             <translation>отримано раніше за словом передачі історії (пакет {sequence} пристрою {device}), але його пристрій тут очікує, і його зміни відкладено. Зателефонуйте працівникові, попросіть код перевірки, який показує його сховище, введіть його нижче і схваліть.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="754" />
+            <location filename="../../desktop/bundle_actions.py" line="793" />
             <source>received before (bundle {sequence} of device {device}); its device is enrolled now</source>
             <translation>отримано раніше (пакет {sequence} пристрою {device}); його пристрій тепер зареєстровано</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="758" />
+            <location filename="../../desktop/bundle_actions.py" line="797" />
             <source>; %n record change(s) kept aside until then stored now</source>
             <translation>
                 <numerusform>; змін записів, відкладених досі, збережено тепер: %n</numerusform>
@@ -576,7 +585,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="794" />
+            <location filename="../../desktop/bundle_actions.py" line="833" />
             <source>; %n custody event(s) of device {device} not taken: the vouch for it lapsed here (each checked with its key, none stored); its own bundles bring them once it is enrolled again (add it by its card, or approve its bundle by code)</source>
             <translation>
                 <numerusform>; %n подію ланцюга зберігання пристрою {device} не прийнято: поручительство за нього тут втратило силу (її перевірено його ключем і не збережено); його власні пакети принесуть її, щойно пристрій знову зареєструють (додайте його за карткою або схваліть його пакет за кодом)</numerusform>
@@ -585,12 +594,12 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="812" />
+            <location filename="../../desktop/bundle_actions.py" line="851" />
             <source>; evidence files a worker's signed manifest names that did not come and are not stored here: {files} (re-reading brings them too)</source>
             <translation>; файли доказів, які називає підписаний маніфест працівника, що не надійшли і не зберігаються тут: {files} (повторне читання теж приносить їх)</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="847" />
+            <location filename="../../desktop/bundle_actions.py" line="886" />
             <source>; %n record change(s) waiting until the changes they follow arrive (or are left out)</source>
             <translation>
                 <numerusform>; чекають змін записів: %n (до надходження змін, за якими вони йдуть, або до їх пропуску)</numerusform>
@@ -599,22 +608,22 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="769" />
+            <location filename="../../desktop/bundle_actions.py" line="808" />
             <source>re-read: bundle {sequence} of device {device}: nothing new, this desk holds everything it carries</source>
             <translation>перечитано: пакет {sequence} пристрою {device}: нічого нового, цей стіл має все, що в ньому є</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="775" />
+            <location filename="../../desktop/bundle_actions.py" line="814" />
             <source>re-read: bundle {sequence} of device {device}: {revisions} record changes and {files} evidence files applied that this desk lacked; {held} of its {total} record changes were here already</source>
             <translation>перечитано: пакет {sequence} пристрою {device}: застосовано змін записів, яких бракувало цьому столу: {revisions}, файлів доказів: {files}; змін записів, що вже були тут: {held} з {total}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="820" />
+            <location filename="../../desktop/bundle_actions.py" line="859" />
             <source>; INCOMPLETE history hand-over from desk {maker}: record changes a worker's signed manifest names that did not come: {missing}; worker manifests that did not verify: {unverifiable}; worker bundles that came unchecked: {unchecked}. The rest was imported. Coordinator → Devices… lists them; re-reading the worker's own file of such a bundle (Re-read) brings what is missing</source>
             <translation>; НЕПОВНА передача історії від робочого місця {maker}: змін записів, які називає підписаний маніфест працівника, але які не надійшли: {missing}; маніфестів працівників, що не пройшли перевірку: {unverifiable}; пакетів працівників, що надійшли неперевіреними: {unchecked}. Решту імпортовано. Координатор → Пристрої… перелічує їх; перечитування власного файлу працівника з таким пакетом (Перечитати) приносить те, чого бракує</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="865" />
+            <location filename="../../desktop/bundle_actions.py" line="904" />
             <source>; %n waiting record change(s) no longer check out: kept waiting, not stored; run fieldvault verify</source>
             <translation>
                 <numerusform>; %n зміна запису, що чекає, більше не проходить перевірку: вона й далі чекає, її не збережено; запустіть fieldvault verify</numerusform>
@@ -623,32 +632,32 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="655" />
+            <location filename="../../desktop/bundle_actions.py" line="694" />
             <source>Done. Bundles that were refused can be kept aside and reported.</source>
             <translation>Готово. Відхилені пакети можна відкласти й повідомити про них.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="748" />
+            <location filename="../../desktop/bundle_actions.py" line="787" />
             <source>already imported (bundle {sequence} of device {device}): nothing to do</source>
             <translation>уже імпортовано (пакет {sequence} пристрою {device}): нічого робити</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="686" />
+            <location filename="../../desktop/bundle_actions.py" line="725" />
             <source>imported from your coordinator (device {device}): {revisions} record changes (edits, resolved conflicts), {files} evidence files, {vouched} other device(s) vouched for</source>
             <translation>імпортовано від вашого координатора (пристрій {device}): змін записів (правки, розв'язані конфлікти): {revisions}, файлів доказів: {files}, інших пристроїв, за які поручився координатор: {vouched}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="697" />
+            <location filename="../../desktop/bundle_actions.py" line="736" />
             <source>imported: bundle {sequence} of device {device}, {revisions} record changes, {custody} custody events, {files} evidence files</source>
             <translation>імпортовано: пакет {sequence} пристрою {device}, змін записів: {revisions}, подій ланцюга зберігання: {custody}, файлів доказів: {files}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="708" />
+            <location filename="../../desktop/bundle_actions.py" line="747" />
             <source>; bundles {first} to {last} of this device have not arrived yet: ask for them</source>
             <translation>; пакети з {first} по {last} цього пристрою ще не надійшли: попросіть їх</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="840" />
+            <location filename="../../desktop/bundle_actions.py" line="879" />
             <source>; %n record change(s) left out: signed by a device your organisation revoked, or edits of its records</source>
             <translation>
                 <numerusform>; пропущено змін записів: %n (підписані пристроєм, який ваша організація відкликала, або правки його записів)</numerusform>
@@ -657,32 +666,32 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="715" />
+            <location filename="../../desktop/bundle_actions.py" line="754" />
             <source>not taken: it does not come from your organisation's coordinator, and nothing of it was stored. Take bundles only from your coordinator, and tell them about this one.</source>
             <translation>не прийнято: пакет надійшов не від координатора вашої організації, і з нього нічого не збережено. Приймайте пакети лише від свого координатора і повідомте йому про цей.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="724" />
+            <location filename="../../desktop/bundle_actions.py" line="763" />
             <source>held in quarantine: {reason} Phone the worker, ask for the verification code their vault shows, type it below and approve.</source>
             <translation>утримується в карантині: {reason} Зателефонуйте працівникові, попросіть код перевірки, який показує його сховище, введіть його нижче та схваліть.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="731" />
+            <location filename="../../desktop/bundle_actions.py" line="770" />
             <source>not imported: {reason}</source>
             <translation>не імпортовано: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="735" />
+            <location filename="../../desktop/bundle_actions.py" line="774" />
             <source>refused: {reason}</source>
             <translation>відхилено: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="737" />
+            <location filename="../../desktop/bundle_actions.py" line="776" />
             <source>could not be read ({reason}); nothing of it was applied</source>
             <translation>не вдалося прочитати ({reason}); нічого з нього не застосовано</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="859" />
+            <location filename="../../desktop/bundle_actions.py" line="898" />
             <source>; %n record change(s) that waited for their parents stored now</source>
             <translation>
                 <numerusform>; %n зміну запису, що чекала на свої батьківські зміни, тепер збережено</numerusform>
@@ -691,7 +700,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="872" />
+            <location filename="../../desktop/bundle_actions.py" line="911" />
             <source>; %n record change(s) left out: the signer's parked slots are full</source>
             <translation>
                 <numerusform>; %n зміну запису пропущено: місця для відкладених змін того, хто її підписав, заповнені</numerusform>
@@ -700,7 +709,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="878" />
+            <location filename="../../desktop/bundle_actions.py" line="917" />
             <source>; %n record change(s) kept aside: the vouch for their device lapsed; stored once it is enrolled again (add it by its card, or approve its bundle by code)</source>
             <translation>
                 <numerusform>; %n зміну запису відкладено: поручительство за її пристрій втратило силу; її буде збережено, щойно пристрій знову зареєструють (додайте його за карткою або схваліть його пакет за кодом)</numerusform>
@@ -709,7 +718,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="885" />
+            <location filename="../../desktop/bundle_actions.py" line="924" />
             <source>; %n record change(s) left out: their record is held here as another type</source>
             <translation>
                 <numerusform>; %n зміну запису пропущено: її запис зберігається тут як інший тип</numerusform>
@@ -718,22 +727,22 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="904" />
+            <location filename="../../desktop/bundle_actions.py" line="943" />
             <source>Type the verification code the worker reads out to you.</source>
             <translation>Введіть код перевірки, який вам зачитує працівник.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="930" />
+            <location filename="../../desktop/bundle_actions.py" line="969" />
             <source>Approved: the device is enrolled and its bundle imported.</source>
             <translation>Схвалено: пристрій зареєстровано, а його пакет імпортовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="935" />
+            <location filename="../../desktop/bundle_actions.py" line="974" />
             <source>still held in quarantine; nothing of it was applied</source>
             <translation>досі в карантині; нічого з нього не застосовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="936" />
+            <location filename="../../desktop/bundle_actions.py" line="975" />
             <source>Stopped; the bundle is still held.</source>
             <translation>Зупинено; пакет досі в карантині.</translation>
         </message>
@@ -1816,19 +1825,19 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="443" />
-            <location filename="../../desktop/devices_view.py" line="492" />
-            <location filename="../../desktop/devices_view.py" line="501" />
+            <location filename="../../desktop/devices_view.py" line="450" />
+            <location filename="../../desktop/devices_view.py" line="499" />
+            <location filename="../../desktop/devices_view.py" line="508" />
             <source>revoked</source>
             <translation>відкликано</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="445" />
+            <location filename="../../desktop/devices_view.py" line="452" />
             <source>vouch lapsed</source>
             <translation>поруку скасовано</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="447" />
+            <location filename="../../desktop/devices_view.py" line="454" />
             <source>%n refused bundle(s) read</source>
             <translation>
                 <numerusform>%n відхилений пакет прочитано</numerusform>
@@ -1837,7 +1846,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="450" />
+            <location filename="../../desktop/devices_view.py" line="457" />
             <source>%n type clash(es)</source>
             <translation>
                 <numerusform>%n конфлікт типів</numerusform>
@@ -1846,7 +1855,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="572" />
+            <location filename="../../desktop/devices_view.py" line="579" />
             <source>This device is a party to %n type clash(es): another device claims a record with a different type. This vault keeps the type that arrived here first, which may not be the honest one; the other side is never stored, and the rest of its bundles was taken.</source>
             <translation>
                 <numerusform>Цей пристрій — сторона в %n конфлікті типів: інший пристрій заявляє запис з іншим типом. Це сховище зберігає тип, що надійшов сюди першим, і він може бути не чесним; другу сторону ніколи не зберігають, а решту її пакетів прийнято.</numerusform>
@@ -1855,37 +1864,37 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="583" />
+            <location filename="../../desktop/devices_view.py" line="590" />
             <source>Ask the people who use both devices which record they made, and tell your organisation. fieldvault devices parked lists every clash ({shown} shown here).</source>
             <translation>Запитайте людей, які користуються обома пристроями, хто з них створив цей запис, і повідомте свою організацію. fieldvault devices parked показує всі конфлікти (тут показано {shown}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="592" />
+            <location filename="../../desktop/devices_view.py" line="599" />
             <source>the change {revision} signed by {device} claims another type and was left out on {when} UTC</source>
             <translation>зміна {revision} (підписувач: {device}) заявляє інший тип і була пропущена {when} UTC</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="597" />
+            <location filename="../../desktop/devices_view.py" line="604" />
             <source>no change of it is held here</source>
             <translation>жодної його зміни тут немає</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="600" />
+            <location filename="../../desktop/devices_view.py" line="607" />
             <source>this vault holds it as {type}, first from the change {revision} signed by {device} (made {when} UTC by its signer's clock), stored here before the other arrived</source>
             <translation>це сховище має його як {type}, спершу зі зміни {revision} (підписувач: {device}; зроблено {when} UTC за годинником підписувача), збереженої тут до надходження іншої</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="608" />
+            <location filename="../../desktop/devices_view.py" line="615" />
             <source>Two devices claim record {record} with different types: {kept}; {left}.</source>
             <translation>Два пристрої заявляють запис {record} з різними типами: {kept}; {left}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="615" />
+            <location filename="../../desktop/devices_view.py" line="622" />
             <source>this desk ({device})</source>
             <translation>це робоче місце ({device})</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="452" />
+            <location filename="../../desktop/devices_view.py" line="459" />
             <source>%n receipt alarm(s)</source>
             <translation>
                 <numerusform>%n тривога щодо квитанцій</numerusform>
@@ -1894,7 +1903,16 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="458" />
+            <location filename="../../desktop/devices_view.py" line="445" />
+            <source>release failed %n time(s) ({code})</source>
+            <translation>
+                <numerusform>імпорт не вдався %n раз ({code})</numerusform>
+                <numerusform>імпорт не вдався %n рази ({code})</numerusform>
+                <numerusform>імпорт не вдався %n разів ({code})</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../desktop/devices_view.py" line="465" />
             <source>%n not handed over</source>
             <translation>
                 <numerusform>%n не передано</numerusform>
@@ -1903,7 +1921,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="468" />
+            <location filename="../../desktop/devices_view.py" line="475" />
             <source>%n file(s) not handed over</source>
             <translation>
                 <numerusform>Файлів не передано: %n</numerusform>
@@ -1912,7 +1930,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="476" />
+            <location filename="../../desktop/devices_view.py" line="483" />
             <source>%n bundle(s) not checked</source>
             <translation>
                 <numerusform>Пакетів не перевірено: %n</numerusform>
@@ -1921,54 +1939,54 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="483" />
+            <location filename="../../desktop/devices_view.py" line="490" />
             <source>field device</source>
             <translation>польовий пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="484" />
+            <location filename="../../desktop/devices_view.py" line="491" />
             <source>coordinator</source>
             <translation>координатор</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="485" />
-            <location filename="../../desktop/devices_view.py" line="493" />
+            <location filename="../../desktop/devices_view.py" line="492" />
+            <location filename="../../desktop/devices_view.py" line="500" />
             <source>unknown</source>
             <translation>невідомо</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="490" />
+            <location filename="../../desktop/devices_view.py" line="497" />
             <source>enrolled</source>
             <translation>зареєстровано</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="491" />
-            <location filename="../../desktop/devices_view.py" line="500" />
+            <location filename="../../desktop/devices_view.py" line="498" />
+            <location filename="../../desktop/devices_view.py" line="507" />
             <source>pending</source>
             <translation>очікує</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="498" />
+            <location filename="../../desktop/devices_view.py" line="505" />
             <source>verified</source>
             <translation>перевірено</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="499" />
+            <location filename="../../desktop/devices_view.py" line="506" />
             <source>awaiting verification</source>
             <translation>очікує перевірки</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="506" />
+            <location filename="../../desktop/devices_view.py" line="513" />
             <source>none yet</source>
             <translation>ще немає</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="509" />
+            <location filename="../../desktop/devices_view.py" line="516" />
             <source>today</source>
             <translation>сьогодні</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="509" />
+            <location filename="../../desktop/devices_view.py" line="516" />
             <source>%n day(s) ago</source>
             <translation>
                 <numerusform>%n день тому</numerusform>
@@ -1977,17 +1995,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="510" />
+            <location filename="../../desktop/devices_view.py" line="517" />
             <source>#{sequence} · {when} UTC ({age})</source>
             <translation>№{sequence} · {when} UTC ({age})</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="524" />
+            <location filename="../../desktop/devices_view.py" line="531" />
             <source>Bundles missing: {numbers}. The laptop may have been seized or lost, or they are still on their way.</source>
             <translation>Бракує пакетів: {numbers}. Ноутбук могли вилучити або загубити, або пакети ще в дорозі.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="530" />
+            <location filename="../../desktop/devices_view.py" line="537" />
             <source>%n bundle(s) held until its verification code is compared.</source>
             <translation>
                 <numerusform>%n пакет утримано, доки не звірено код перевірки пристрою.</numerusform>
@@ -1996,12 +2014,12 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="533" />
+            <location filename="../../desktop/devices_view.py" line="540" />
             <source>Revoked: its bundles are refused.</source>
             <translation>Відкликано: його пакети відхиляються.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="541" />
+            <location filename="../../desktop/devices_view.py" line="548" />
             <source>%n record change(s) it signed wait here for their parents, changes this vault has not received yet: import the bundle of the device that made those (often the field worker whose records it edited).</source>
             <translation>
                 <numerusform>%n зміна запису, яку він підписав, чекає тут на свої батьківські зміни, яких це сховище ще не отримало: імпортуйте пакет пристрою, який їх зробив (часто це польовий працівник, чиї записи він правив).</numerusform>
@@ -2010,7 +2028,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="551" />
+            <location filename="../../desktop/devices_view.py" line="558" />
             <source>%n record change(s) it signed are kept aside here until it is enrolled again.</source>
             <translation>
                 <numerusform>%n зміна запису, яку він підписав, відкладена тут, доки його не зареєструють знову.</numerusform>
@@ -2019,7 +2037,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="624" />
+            <location filename="../../desktop/devices_view.py" line="631" />
             <source>%n record change(s) it signed were kept out (left out or set aside) at the coordinator desk {desk}, as that desk's history hand-over says. This vault does not hold them; if they arrive here, this desk decides them itself.</source>
             <translation>
                 <numerusform>Змін запису, які підписав цей пристрій: %n. Робоче місце координатора {desk} не прийняло їх (пропустило або відклало), як каже передача історії від того робочого місця. Цього сховища вони не мають; якщо вони надійдуть сюди, це робоче місце вирішить про них саме.</numerusform>
@@ -2028,7 +2046,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="638" />
+            <location filename="../../desktop/devices_view.py" line="645" />
             <source>%n of this device's bundles came with the history hand-over from the coordinator desk {desk} without the worker's signed list of what they brought, and none is kept here: they were not checked. That desk may have had no such list or no room for it, or may have removed it to hide what it left out: compare with the worker's laptop or another desk. fieldvault devices parked lists them.</source>
             <translation>
                 <numerusform>Пакетів цього пристрою, що надійшли з передачею історії від робочого місця координатора {desk} без підписаного працівником переліку того, що вони принесли, і такого переліку тут немає: %n. Їх не перевірено. Те робоче місце могло не мати такого переліку чи місця для нього, або вилучити його, щоб приховати пропущене: порівняйте з ноутбуком працівника або з іншим робочим місцем. fieldvault devices parked перелічує їх.</numerusform>
@@ -2037,7 +2055,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="653" />
+            <location filename="../../desktop/devices_view.py" line="660" />
             <source>%n evidence file(s) that this device's own signed bundles name did not come with the history hand-over from the coordinator desk {desk}: their records are here, their files are not (verify names them). That desk may have left them out. Re-reading the worker's own bundle file brings them (fieldvault bundle import --reread), as does a later bundle that carries them. fieldvault devices parked lists them.</source>
             <translation>
                 <numerusform>Файлів доказів, які називають власні підписані пакети цього пристрою, не надійшли з передачею історії від робочого місця координатора {desk}: %n. Їхні записи тут є, а файлів немає (перевірка називає їх). Те робоче місце могло їх пропустити. Повторне читання власного файлу пакета працівника приносить їх (fieldvault bundle import --reread), як і пізніший пакет, що їх несе. fieldvault devices parked перелічує їх.</numerusform>
@@ -2046,7 +2064,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="671" />
+            <location filename="../../desktop/devices_view.py" line="678" />
             <source>%n record change(s) that this device's own signed bundles name did not come with the history hand-over from the coordinator desk {desk}, and nothing here explains them. That desk may have left them out: compare with the worker's laptop or another desk. fieldvault devices parked lists them.</source>
             <translation>
                 <numerusform>Змін запису, які називають власні підписані пакети цього пристрою, не надійшли з передачею історії від робочого місця координатора {desk}, і тут їх ніщо не пояснює: %n. Те робоче місце могло їх пропустити: порівняйте з ноутбуком працівника або з іншим робочим місцем. fieldvault devices parked перелічує їх.</numerusform>
@@ -2055,7 +2073,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="682" />
+            <location filename="../../desktop/devices_view.py" line="689" />
             <source>%n of this device's bundle records, as the history hand-over from the coordinator desk {desk} carried them, do not match its signature: not trusted. That desk's hand-over may have been tampered with.</source>
             <translation>
                 <numerusform>Записів про пакети цього пристрою, як їх передала передача історії від робочого місця координатора {desk}, що не відповідають його підпису: %n. Їм не довіряють. Передачу від того робочого місця могли підробити.</numerusform>
@@ -2064,17 +2082,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="699" />
+            <location filename="../../desktop/devices_view.py" line="706" />
             <source>Coordinator {id} relays changes of it and no longer vouches for it (the coordinator that did was removed there): its bundles are held and its changes kept aside until a current coordinator vouches for it, or you approve it by its verification code.</source>
             <translation>Координатор {id} передає його зміни, але більше не ручається за нього (координатора, який ручався, там вилучено): його пакети затримуються, а зміни відкладаються, доки чинний координатор не поручиться за нього або ви не схвалите його за кодом перевірки.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="704" />
+            <location filename="../../desktop/devices_view.py" line="711" />
             <source>Known here only on the word of coordinator {id}, which the organisation has removed: its bundles are held and its changes that other desks relay kept aside until a current coordinator vouches for it, or you approve it by its verification code.</source>
             <translation>Відомий тут лише зі слів координатора {id}, якого організація вилучила: його пакети затримуються, а його зміни, які передають інші робочі місця, відкладаються, доки чинний координатор не поручиться за нього або ви не схвалите його за кодом перевірки.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="714" />
+            <location filename="../../desktop/devices_view.py" line="721" />
             <source>%n of its bundles were refused and read here: {kept} revision id(s) from them are kept as left out, so that edits of them that other desks send are left out too.</source>
             <translation>
                 <numerusform>%n його пакет відхилено й прочитано тут: ідентифікатори версій із нього ({kept}) збережено як пропущені, щоб правки цих версій, надіслані іншими робочими місцями, теж пропускалися.</numerusform>
@@ -2083,82 +2101,106 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="721" />
+            <location filename="../../desktop/devices_view.py" line="728" />
             <source>{not_kept} more were not kept: the limit of ids kept per revoked device was reached.</source>
             <translation>Ще {not_kept} не збережено: досягнуто межі ідентифікаторів, які зберігаються для одного відкликаного пристрою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="731" />
+            <location filename="../../desktop/devices_view.py" line="738" />
             <source>Bundle {sequence} is held until this desk has the rest of the history hand-over from coordinator desk {maker} (part {part} of {parts} imported here), or any complete hand-over, or until that desk is revoked. To take it now, compare its verification code with the worker, then approve it.</source>
             <translation>Пакет {sequence} утримується, доки це робоче місце не отримає решту передачі історії з робочого місця координатора {maker} (тут імпортовано частину {part} з {parts}) або будь-яку повну передачу, чи доки те робоче місце не буде відкликано. Щоб прийняти його зараз, звірте його код перевірки з працівником, а тоді схваліть його.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="746" />
+            <location filename="../../desktop/devices_view.py" line="753" />
             <source>Bundle {sequence} came with a history hand-over while this device is pending here: its changes are kept aside. To take them, compare its verification code with the worker, then approve it: Import bundles… of its file, or fieldvault bundle approve {bundle} --code CODE (the file is not needed).</source>
             <translation>Пакет {sequence} надійшов із передачею історії, поки цей пристрій тут очікує: його зміни відкладено. Щоб прийняти їх, звірте його код перевірки з працівником, потім схваліть його: «Імпорт пакетів…» його файлу або fieldvault bundle approve {bundle} --code CODE (файл не потрібен).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="754" />
+            <location filename="../../desktop/devices_view.py" line="761" />
             <source>Bundle {sequence} is still held: importing it was refused ({reason}), and nothing of it was applied. Keep the file aside and report it.</source>
             <translation>Пакет {sequence} досі утримано: його імпорт відхилено ({reason}), і нічого з нього не застосовано. Відкладіть файл і повідомте про це.</translation>
         </message>
+        <message numerus="yes">
+            <location filename="../../desktop/devices_view.py" line="767" />
+            <source>Bundle {sequence} is still held, though its device is verified now: release failed %n time(s) ({code}) on this computer. It was not refused and its file is kept.</source>
+            <translation>
+                <numerusform>Пакет {sequence} досі утримано, хоча його пристрій уже перевірено: імпорт не вдався %n раз ({code}) на цьому комп’ютері. Його не відхилено, і його файл збережено.</numerusform>
+                <numerusform>Пакет {sequence} досі утримано, хоча його пристрій уже перевірено: імпорт не вдався %n рази ({code}) на цьому комп’ютері. Його не відхилено, і його файл збережено.</numerusform>
+                <numerusform>Пакет {sequence} досі утримано, хоча його пристрій уже перевірено: імпорт не вдався %n разів ({code}) на цьому комп’ютері. Його не відхилено, і його файл збережено.</numerusform>
+            </translation>
+        </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="759" />
+            <location filename="../../desktop/devices_view.py" line="777" />
+            <source>It is no longer tried automatically: once the cause is dealt with, import its file again ({path}).</source>
+            <translation>Автоматично його більше не пробують імпортувати: щойно причину усунуто, імпортуйте його файл ще раз ({path}).</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="782" />
+            <source>The next sync tries it again.</source>
+            <translation>Наступна синхронізація спробує ще раз.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="783" />
+            <source>Import its file again ({path}).</source>
+            <translation>Імпортуйте його файл ще раз ({path}).</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="786" />
             <source>Bundle {sequence} is still held: its device is verified now, but the file it was imported from ({path}) is gone or is another file. Import the bundle file again.</source>
             <translation>Пакет {sequence} досі утримано: його пристрій уже перевірено, але файлу, з якого його імпортували ({path}), немає або це вже інший файл. Імпортуйте файл пакета ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="764" />
+            <location filename="../../desktop/devices_view.py" line="791" />
             <source>Bundle {sequence} is still held, though its device is verified now: the next sync imports it.</source>
             <translation>Пакет {sequence} досі утримано, хоча його пристрій уже перевірено: його імпортує наступна синхронізація.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="768" />
+            <location filename="../../desktop/devices_view.py" line="795" />
             <source>Bundle {sequence} is still held, though its device is verified now: import its file again ({path}).</source>
             <translation>Пакет {sequence} досі утримано, хоча його пристрій уже перевірено: імпортуйте його файл ще раз ({path}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="776" />
+            <location filename="../../desktop/devices_view.py" line="803" />
             <source>Receipt alarm: the server showed this device another record of deliveries than the one this vault checked (receipt {index}).</source>
             <translation>Тривога щодо квитанцій: сервер показав цьому пристрою інший облік доставлень, ніж той, який перевірило це сховище (квитанція {index}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="780" />
+            <location filename="../../desktop/devices_view.py" line="807" />
             <source>Receipt alarm: this device holds the server's receipt {index}, but the record of deliveries the server showed this vault ends before it.</source>
             <translation>Тривога щодо квитанцій: цей пристрій має квитанцію сервера {index}, але облік доставлень, який сервер показав цьому сховищу, закінчується раніше.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="784" />
+            <location filename="../../desktop/devices_view.py" line="811" />
             <source>Receipt alarm: receipt {index} this device carried is not signed by the server's key, or names another device or bundle.</source>
             <translation>Тривога щодо квитанцій: квитанцію {index}, яку передав цей пристрій, не підписано ключем сервера, або вона називає інший пристрій чи пакет.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="788" />
+            <location filename="../../desktop/devices_view.py" line="815" />
             <source>Receipt alarm: the server numbered a later bundle of this device before an earlier one (receipt {index}).</source>
             <translation>Тривога щодо квитанцій: сервер дав пізнішому пакету цього пристрою номер, менший за номер ранішого (квитанція {index}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="791" />
+            <location filename="../../desktop/devices_view.py" line="818" />
             <source>Receipt alarm about receipt {index}.</source>
             <translation>Тривога щодо квитанції {index}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="793" />
+            <location filename="../../desktop/devices_view.py" line="820" />
             <source>The server may be hiding or rewriting deliveries: tell your organisation, and have this worker bring its bundles by USB.</source>
             <translation>Можливо, сервер приховує або переписує доставлення: повідомте свою організацію і попросіть цього працівника передавати свої пакети на флешці.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="855" />
+            <location filename="../../desktop/devices_view.py" line="882" />
             <source>Revoke {name}? A new version of the organisation's profile will list it as revoked: its bundles will be refused from then on, and it can never be enrolled again. What it sent before stays. Type the first {count} characters of its id ({start}…) to confirm.</source>
             <translation>Відкликати {name}? Нова версія профілю організації позначить його як відкликаний: відтоді його пакети відхилятимуться, і його вже ніколи не можна буде зареєструвати знову. Те, що він надіслав раніше, залишиться. Щоб підтвердити, введіть перші {count} символів його ідентифікатора ({start}…).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="888" />
+            <location filename="../../desktop/devices_view.py" line="915" />
             <source>Signing the new profile version…</source>
             <translation>Підписування нової версії профілю…</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="905" />
+            <location filename="../../desktop/devices_view.py" line="932" />
             <source>Set aside the %n record change(s) {name} signed that wait here for their parents, and the waiting changes that follow them? They are kept as left out for good: never stored, even if their parents arrive later, and in no list, search or export. Do it only for changes whose parents will never come (a seized device's, or a lost device's). Files they name are kept until moved to quarantine from the command line.</source>
             <translation>
                 <numerusform>Відкласти %n зміну запису, яку підписав {name} і яка чекає тут на свої батьківські зміни, а також зміни, що чекають після неї? Її буде назавжди залишено осторонь: її ніколи не буде збережено, навіть якщо батьківські зміни надійдуть пізніше, і вона не з’явиться в жодному списку, пошуку чи експорті. Робіть це лише для змін, батьківські зміни яких ніколи не надійдуть (вилученого або втраченого пристрою). Файли, які вони називають, зберігаються, доки їх не перемістять до карантину з командного рядка.</numerusform>
@@ -2167,17 +2209,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="930" />
+            <location filename="../../desktop/devices_view.py" line="957" />
             <source>Setting the waiting changes aside…</source>
             <translation>Відкладаємо зміни, що чекають…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="944" />
+            <location filename="../../desktop/devices_view.py" line="971" />
             <source>Nothing was set aside; the changes still wait.</source>
             <translation>Нічого не відкладено; зміни й далі чекають.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="950" />
+            <location filename="../../desktop/devices_view.py" line="977" />
             <source>%n record change(s) set aside: kept as left out here for good.</source>
             <translation>
                 <numerusform>%n зміну запису відкладено: її назавжди залишено тут осторонь.</numerusform>
@@ -2186,53 +2228,53 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="975" />
+            <location filename="../../desktop/devices_view.py" line="1002" />
             <source>The device was not revoked; the profile is as it was.</source>
             <translation>Пристрій не відкликано; профіль залишився таким, як був.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="982" />
+            <location filename="../../desktop/devices_view.py" line="1009" />
             <source>Device {device_id} is revoked in profile version {version}. This vault refuses its bundles from now on.</source>
             <translation>Пристрій {device_id} відкликано у версії профілю {version}. Відтепер це сховище відхиляє його пакети.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="990" />
+            <location filename="../../desktop/devices_view.py" line="1017" />
             <source>No server is named in the profile: give the new profile to the other coordinators (fieldvault org export), so that their vaults refuse it too.</source>
             <translation>У профілі не вказано сервера: передайте новий профіль іншим координаторам (fieldvault org export), щоб і їхні сховища його відхиляли.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="996" />
-            <location filename="../../desktop/devices_view.py" line="1012" />
+            <location filename="../../desktop/devices_view.py" line="1023" />
+            <location filename="../../desktop/devices_view.py" line="1039" />
             <source>Sending the new profile to the server…</source>
             <translation>Надсилання нового профілю на сервер…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="1025" />
+            <location filename="../../desktop/devices_view.py" line="1052" />
             <source>The server {url} has the new profile: it refuses the device from its next request.</source>
             <translation>Сервер {url} отримав новий профіль: він відхилить пристрій з наступного запиту.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="1028" />
+            <location filename="../../desktop/devices_view.py" line="1055" />
             <source>The server {url} could not be reached: until it receives the new profile it still accepts this device. Send it again when the connection is back.</source>
             <translation>Не вдалося з'єднатися з сервером {url}: доки він не отримає новий профіль, він і далі приймає цей пристрій. Надішліть його ще раз, коли з'явиться зв'язок.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="1032" />
+            <location filename="../../desktop/devices_view.py" line="1059" />
             <source>The server {url} showed another certificate than the pinned one: the profile was not sent. Check the server before you send it again.</source>
             <translation>Сервер {url} показав інший сертифікат, ніж закріплений: профіль не надіслано. Перевірте сервер, перш ніж надсилати знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="1035" />
+            <location filename="../../desktop/devices_view.py" line="1062" />
             <source>The server {url} refused the new profile ({detail}).</source>
             <translation>Сервер {url} відхилив новий профіль ({detail}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="1038" />
+            <location filename="../../desktop/devices_view.py" line="1065" />
             <source>The server {url} is too old for this profile and refused it: it must be updated. Until then the revocation is NOT in force at the server, which still accepts this device's uploads. Have the server updated, then send the profile again.</source>
             <translation>Сервер {url} застарий для цього профілю і відхилив його: його треба оновити. Доки його не оновлено, відкликання на сервері НЕ діє: він і далі приймає завантаження з цього пристрою. Попросіть оновити сервер, а потім надішліть профіль знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="1088" />
+            <location filename="../../desktop/devices_view.py" line="1115" />
             <source>&amp;Devices…</source>
             <translation>&amp;Пристрої…</translation>
         </message>
@@ -6182,37 +6224,37 @@ Device {device}</source>
     <context>
         <name>OrganisationMenu</name>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="980" />
+            <location filename="../../desktop/bundle_actions.py" line="1019" />
             <source>&amp;Organisation</source>
             <translation>&amp;Організація</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="981" />
+            <location filename="../../desktop/bundle_actions.py" line="1020" />
             <source>&amp;Join an organisation…</source>
             <translation>&amp;Приєднатися до організації…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="984" />
+            <location filename="../../desktop/bundle_actions.py" line="1023" />
             <source>&amp;Export bundle to USB…</source>
             <translation>&amp;Експорт пакета на USB…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="985" />
+            <location filename="../../desktop/bundle_actions.py" line="1024" />
             <source>&amp;Import bundles…</source>
             <translation>&amp;Імпорт пакетів…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="986" />
+            <location filename="../../desktop/bundle_actions.py" line="1025" />
             <source>&amp;Sync…</source>
             <translation>&amp;Синхронізація…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="982" />
+            <location filename="../../desktop/bundle_actions.py" line="1021" />
             <source>&amp;Create an organisation…</source>
             <translation>Ст&amp;ворити організацію…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="983" />
+            <location filename="../../desktop/bundle_actions.py" line="1022" />
             <source>&amp;Take acknowledgements (.fvack)…</source>
             <translation>П&amp;рийняти підтвердження (.fvack)…</translation>
         </message>
@@ -7959,72 +8001,72 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>SyncPanel</name>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="186" />
+            <location filename="../../desktop/sync_panel.py" line="187" />
             <source>Sync with your organisation</source>
             <translation>Синхронізація з вашою організацією</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="187" />
+            <location filename="../../desktop/sync_panel.py" line="188" />
             <source>Sync</source>
             <translation>Синхронізація</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="188" />
+            <location filename="../../desktop/sync_panel.py" line="189" />
             <source>Last successful sync:</source>
             <translation>Остання успішна синхронізація:</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="189" />
+            <location filename="../../desktop/sync_panel.py" line="190" />
             <source>Waiting to be sent:</source>
             <translation>Чекає на надсилання:</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="190" />
+            <location filename="../../desktop/sync_panel.py" line="191" />
             <source>Last pull:</source>
             <translation>Останнє отримання:</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="191" />
+            <location filename="../../desktop/sync_panel.py" line="192" />
             <source>Sent back, not taken:</source>
             <translation>Надіслано працівникам, не забрано:</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="192" />
+            <location filename="../../desktop/sync_panel.py" line="193" />
             <source>Sync now</source>
             <translation>Синхронізувати зараз</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="193" />
+            <location filename="../../desktop/sync_panel.py" line="194" />
             <source>Proxy (Tor)</source>
             <translation>Проксі (Tor)</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="196" />
+            <location filename="../../desktop/sync_panel.py" line="197" />
             <source>To sync through Tor or another SOCKS5 proxy, give its address as host:port (Tor Browser: 127.0.0.1:9150; the Tor service: 127.0.0.1:9050). Leave it empty to connect directly.</source>
             <translation>Щоб синхронізуватися через Tor або інший проксі SOCKS5, укажіть його адресу у формі вузол:порт (Tor Browser: 127.0.0.1:9150; служба Tor: 127.0.0.1:9050). Залиште поле порожнім, щоб з’єднуватися напряму.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="201" />
+            <location filename="../../desktop/sync_panel.py" line="202" />
             <source>Save proxy</source>
             <translation>Зберегти проксі</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="204" />
+            <location filename="../../desktop/sync_panel.py" line="205" />
             <source>Automatic sync is not running: this vault's organisation names no server. Ask your coordinator for a profile with a server, or carry bundles on a USB stick.</source>
             <translation>Автоматична синхронізація не працює: організація цього сховища не вказала сервера. Попросіть координатора про профіль із сервером або переносьте пакети на флешці.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="221" />
+            <location filename="../../desktop/sync_panel.py" line="222" />
             <source>not yet</source>
             <translation>ще не було</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="226" />
+            <location filename="../../desktop/sync_panel.py" line="227" />
             <source>nothing</source>
             <translation>нічого</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="229" />
+            <location filename="../../desktop/sync_panel.py" line="230" />
             <source>%n bundle(s) received and imported</source>
             <translation>
                 <numerusform>%n пакет отримано й імпортовано</numerusform>
@@ -8033,27 +8075,27 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="269" />
+            <location filename="../../desktop/sync_panel.py" line="270" />
             <source>Resume</source>
             <translation>Відновити</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="269" />
+            <location filename="../../desktop/sync_panel.py" line="270" />
             <source>Pause</source>
             <translation>Призупинити</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="280" />
+            <location filename="../../desktop/sync_panel.py" line="281" />
             <source>Warning: the server's receipts for this laptop's bundles do not add up (receipt {index}). Tell your coordinator, and bring your bundles by USB as well.</source>
             <translation>Увага: квитанції сервера для пакетів цього ноутбука не сходяться (квитанція {index}). Повідомте координатора і передавайте свої пакети також на флешці.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="285" />
+            <location filename="../../desktop/sync_panel.py" line="286" />
             <source>Warning: the server showed device {device} another record of deliveries than the one this vault checked (receipt {index}). The server may be hiding or rewriting deliveries: tell your organisation, and have that worker bring its bundles by USB.</source>
             <translation>Увага: сервер показав пристрою {device} інший облік доставлень, ніж той, який перевірило це сховище (квитанція {index}). Можливо, сервер приховує або переписує доставлення: повідомте свою організацію і попросіть цього працівника передавати свої пакети на флешці.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="298" />
+            <location filename="../../desktop/sync_panel.py" line="299" />
             <source>%n bundle(s) from your coordinator could not be imported: {bundles}. They are tried again at later syncs; tell your coordinator if this stays.</source>
             <translation>
                 <numerusform>%n пакет від координатора не вдалося імпортувати: {bundles}. Спроби імпорту повторюватимуться під час наступних синхронізацій; повідомте координатора, якщо це не минає.</numerusform>
@@ -8062,7 +8104,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="311" />
+            <location filename="../../desktop/sync_panel.py" line="312" />
             <source>%n bundle(s) held in quarantine: they come from a device not added to this vault yet. Phone the worker, compare the verification code, then approve them (fieldvault bundle quarantine list, fieldvault bundle approve).</source>
             <translation>
                 <numerusform>%n пакет затримано в карантині: він надійшов із пристрою, ще не доданого до цього сховища. Зателефонуйте працівникові, порівняйте код підтвердження, а тоді схваліть його (fieldvault bundle quarantine list, fieldvault bundle approve).</numerusform>
@@ -8071,7 +8113,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="323" />
+            <location filename="../../desktop/sync_panel.py" line="324" />
             <source>%n bundle(s) refused, nothing of them imported: {bundles}. Tell the sender and your organisation.</source>
             <translation>
                 <numerusform>%n пакет відхилено, з нього нічого не імпортовано: {bundles}. Повідомте відправника й свою організацію.</numerusform>
@@ -8080,7 +8122,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="338" />
+            <location filename="../../desktop/sync_panel.py" line="339" />
             <source>%n record change(s) left out of the bundles received: signed by a device your organisation revoked, or edits of its records. The rest of those bundles was imported.</source>
             <translation>
                 <numerusform>Пропущено змін записів з отриманих пакетів: %n (підписані пристроєм, який ваша організація відкликала, або правки його записів). Решту цих пакетів імпортовано.</numerusform>
@@ -8089,7 +8131,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="351" />
+            <location filename="../../desktop/sync_panel.py" line="352" />
             <source>%n record change(s) wait for their parents: they follow changes this vault has not received yet, and are kept apart until those arrive. Import the bundle of the device that made those changes (Coordinator → Devices… counts what waits).</source>
             <translation>
                 <numerusform>%n зміна запису чекає на свої батьківські зміни: вона йде за змінами, яких це сховище ще не отримало, і зберігається окремо, доки вони не надійдуть. Імпортуйте пакет пристрою, який зробив ті зміни (Координатор → Пристрої… показує, скільки чекає).</numerusform>
@@ -8098,7 +8140,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="363" />
+            <location filename="../../desktop/sync_panel.py" line="364" />
             <source>%n record change(s) from devices whose vouch lapsed, kept until they are enrolled again (Coordinator → Devices… names them).</source>
             <translation>
                 <numerusform>%n зміна запису від пристроїв, поручительство за які втратило силу, відкладена, доки їх не зареєструють знову (Координатор → Пристрої… називає їх).</numerusform>
@@ -8107,22 +8149,22 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="372" />
+            <location filename="../../desktop/sync_panel.py" line="373" />
             <source>Not received yet from device {device}: bundles {first} to {last}.</source>
             <translation>Ще не отримано від пристрою {device}: пакети з {first} по {last}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="385" />
+            <location filename="../../desktop/sync_panel.py" line="386" />
             <source>Evidence files a worker's signed manifest names that did not come and are not stored here: {files}; re-reading brings them too.</source>
             <translation>Файли доказів, які називає підписаний маніфест працівника, що не надійшли і не зберігаються тут: {files}; повторне читання теж приносить їх.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="393" />
+            <location filename="../../desktop/sync_panel.py" line="394" />
             <source>Warning: the history hand-over from desk {maker} is incomplete. Record changes a worker's signed manifest names that did not come: {missing}; worker manifests that did not verify: {unverifiable}; worker bundles that came unchecked: {unchecked}. The rest was imported. Coordinator → Devices… lists them; re-reading the worker's own file of such a bundle (Organisation → Import bundles…, Re-read) brings what is missing.</source>
             <translation>Увага: передача історії від робочого місця {maker} неповна. Змін записів, які називає підписаний маніфест працівника, але які не надійшли: {missing}; маніфестів працівників, що не пройшли перевірку: {unverifiable}; пакетів працівників, що надійшли неперевіреними: {unchecked}. Решту імпортовано. Координатор → Пристрої… перелічує їх; перечитування власного файлу працівника з таким пакетом (Організація → Імпорт пакетів…, Перечитати) приносить те, чого бракує.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="413" />
+            <location filename="../../desktop/sync_panel.py" line="414" />
             <source>The history hand-over from desk {maker}: %n custody event(s) of device {device} not taken: the vouch for it lapsed here (each checked with its key, none stored); its own bundles bring them once it is enrolled again (add it by its card, or approve its bundle by code).</source>
             <translation>
                 <numerusform>Передача історії від робочого місця {maker}: %n подію ланцюга зберігання пристрою {device} не прийнято: поручительство за нього тут втратило силу (її перевірено його ключем і не збережено); його власні пакети принесуть її, щойно пристрій знову зареєструють (додайте його за карткою або схваліть його пакет за кодом).</numerusform>
@@ -8131,7 +8173,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="428" />
+            <location filename="../../desktop/sync_panel.py" line="429" />
             <source>Bundle {number} of device {device} cannot be downloaded from the server: the server no longer gives it. Stuck since {when}, tried %n time(s); tried again at a sync after {next}.</source>
             <translation>
                 <numerusform>Пакет {number} пристрою {device} не вдається завантажити з сервера: сервер його більше не віддає. Застряг з {when}, спроб: %n; наступна спроба — під час синхронізації після {next}.</numerusform>
@@ -8140,7 +8182,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="444" />
+            <location filename="../../desktop/sync_panel.py" line="445" />
             <source>Bundle {number} of device {device} cannot be downloaded from the server: the server's copy of it is damaged. Stuck since {when}, tried %n time(s); tried again at a sync after {next}.</source>
             <translation>
                 <numerusform>Пакет {number} пристрою {device} не вдається завантажити з сервера: його копію на сервері пошкоджено. Застряг з {when}, спроб: %n; наступна спроба — під час синхронізації після {next}.</numerusform>
@@ -8149,7 +8191,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="436" />
+            <location filename="../../desktop/sync_panel.py" line="437" />
             <source>Bundle {number} of device {device} cannot be downloaded from the server: the server's stored copy of it is gone or cannot be read. Stuck since {when}, tried %n time(s); tried again at a sync after {next}.</source>
             <translation>
                 <numerusform>Пакет {number} пристрою {device} не вдається завантажити з сервера: його збережену на сервері копію втрачено або її не вдається прочитати. Застряг з {when}, спроб: %n; наступна спроба — під час синхронізації після {next}.</numerusform>
@@ -8158,7 +8200,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="461" />
+            <location filename="../../desktop/sync_panel.py" line="462" />
             <source>%n later bundle(s) of that device wait behind it, so that its records arrive whole and in order.</source>
             <translation>
                 <numerusform>%n пізніший пакет цього пристрою чекає за ним, щоб його записи надійшли повністю і по порядку.</numerusform>
@@ -8167,42 +8209,42 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="489" />
+            <location filename="../../desktop/sync_panel.py" line="490" />
             <source>The worker's later bundle is here already, so bringing its work by USB again does not help: ask the server's operator to repair the stored copy.</source>
             <translation>Пізніший пакет працівника вже тут, тож повторно передавати його роботу на флешці не допоможе: попросіть оператора сервера відновити збережену копію.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="509" />
+            <location filename="../../desktop/sync_panel.py" line="510" />
             <source>Bundle {later} of that device was imported here: the work of its later bundles arrived, and none waits behind this one any more. This one is still asked for because changes of that device wait here for records this one made.</source>
             <translation>Пакет {later} цього пристрою імпортовано тут: роботу його пізніших пакетів отримано, і за цим пакетом більше ніщо не чекає. Цей пакет усе ще запитується, бо зміни цього пристрою чекають тут на записи, які створено в ньому.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="515" />
+            <location filename="../../desktop/sync_panel.py" line="516" />
             <source>Bundle {later} of that device was imported here: the work of its later bundles arrived, and none waits behind this one any more. This one is still asked for because the server shows an acknowledgement of it by another coordinator key (a desk removed since), so the later bundle may leave its work out.</source>
             <translation>Пакет {later} цього пристрою імпортовано тут: роботу його пізніших пакетів отримано, і за цим пакетом більше ніщо не чекає. Цей пакет усе ще запитується, бо сервер показує його підтвердження ключем іншого координатора (робочого місця, вилученого відтоді), тож пізніший пакет може не містити його роботи.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="522" />
+            <location filename="../../desktop/sync_panel.py" line="523" />
             <source>Bundle {later} of that device was imported here: the work of its later bundles arrived, and none waits behind this one any more. This one is still asked for because the server did not answer whether another coordinator desk acknowledged it; the next sync asks again.</source>
             <translation>Пакет {later} цього пристрою імпортовано тут: роботу його пізніших пакетів отримано, і за цим пакетом більше ніщо не чекає. Цей пакет усе ще запитується, бо сервер не відповів, чи підтвердило його інше робоче місце координатора; наступна синхронізація запитає знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="529" />
+            <location filename="../../desktop/sync_panel.py" line="530" />
             <source>Bundle {later} of that device was imported here, so none waits behind this one any more. This one is still asked for: the later bundle carries its work only if no other coordinator desk had acknowledged it.</source>
             <translation>Пакет {later} цього пристрою імпортовано тут, тож за цим пакетом більше ніщо не чекає. Цей пакет і далі запитується: пізніший пакет містить його роботу, лише якщо жодне інше робоче місце координатора не підтвердило його раніше.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="477" />
+            <location filename="../../desktop/sync_panel.py" line="478" />
             <source>The coordinator desk {desks} acknowledged this bundle and holds its work: a history hand-over from that desk brings it here (there: Coordinator → Hand over history…, choose this desk; here: Organisation → Import bundles…), or the server's operator repairs the stored copy. A bundle the worker brings by USB may be refused here: its custody records follow this one's.</source>
             <translation>Робоче місце координатора {desks} підтвердило цей пакет і має його роботу: передача історії з того робочого місця принесе її сюди (там: Координатор → Передати історію…, виберіть це робоче місце; тут: Організація → Імпорт пакетів…), або оператор сервера відновить збережену копію. Пакет, який працівник принесе на флешці, тут може бути відхилено: його записи ланцюга зберігання йдуть після записів цього пакета.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="496" />
+            <location filename="../../desktop/sync_panel.py" line="497" />
             <source>Ask the worker to bring its work by USB (on its laptop: Organisation → Export bundle to USB…; here: Organisation → Import bundles…), or the server's operator to repair the stored copy.</source>
             <translation>Попросіть працівника передати свою роботу на флешці (на його ноутбуці: Організація → Експорт пакета на USB…; тут: Організація → Імпорт пакетів…) або оператора сервера — відновити збережену копію.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="542" />
+            <location filename="../../desktop/sync_panel.py" line="543" />
             <source>%n record change(s) that waited for their parents were stored: the changes they follow arrived.</source>
             <translation>
                 <numerusform>%n зміну запису, що чекала на свої батьківські зміни, збережено: зміни, за якими вона йде, надійшли.</numerusform>
@@ -8211,7 +8253,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="551" />
+            <location filename="../../desktop/sync_panel.py" line="552" />
             <source>%n waiting record change(s) no longer check out: kept waiting, not stored. Run fieldvault verify and tell your organisation.</source>
             <translation>
                 <numerusform>%n зміна запису, що чекає, більше не проходить перевірку: вона й далі чекає, її не збережено. Запустіть fieldvault verify і повідомте свою організацію.</numerusform>
@@ -8220,7 +8262,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="560" />
+            <location filename="../../desktop/sync_panel.py" line="561" />
             <source>%n record change(s) left out: the signer's parked slots are full (too many of its changes already wait here for their parents). Import the bundles those changes follow, or tell your organisation.</source>
             <translation>
                 <numerusform>%n зміну запису пропущено: місця для відкладених змін того, хто її підписав, заповнені (забагато його змін уже чекають тут на свої батьківські зміни). Імпортуйте пакети, за якими йдуть ці зміни, або повідомте свою організацію.</numerusform>
@@ -8229,17 +8271,17 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="577" />
+            <location filename="../../desktop/sync_panel.py" line="578" />
             <source>not checked yet</source>
             <translation>ще не перевірено</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="578" />
+            <location filename="../../desktop/sync_panel.py" line="579" />
             <source>none known: the last sync found none waiting</source>
             <translation>немає відомих: остання синхронізація не знайшла жодного, що чекає</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="581" />
+            <location filename="../../desktop/sync_panel.py" line="582" />
             <source>%n bundle(s) not taken from the server by their field worker yet, the oldest since {when}</source>
             <translation>
                 <numerusform>%n пакет ще не забрали з сервера польові працівники, найстаріший — з {when}</numerusform>
@@ -8248,7 +8290,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="593" />
+            <location filename="../../desktop/sync_panel.py" line="594" />
             <source>The new desk {device} has not taken this desk's history hand-over (made {when}), even after %n fresh one(s); no more are made by themselves. Hand it over by USB: Coordinator → Hand over history…, choose that desk (or fieldvault org hand-over --to-device {device} --to FOLDER).</source>
             <translation>
                 <numerusform>Нове робоче місце {device} не забрало передачу історії цього робочого місця (зроблено {when}) навіть після %n нової передачі; більше нових не буде зроблено автоматично. Передайте історію на флешці: Координатор → Передати історію…, виберіть це робоче місце (або fieldvault org hand-over --to-device {device} --to ПАПКА).</numerusform>
@@ -8257,12 +8299,12 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="602" />
+            <location filename="../../desktop/sync_panel.py" line="603" />
             <source>Made again now: the new desk {device} has not taken this desk's history hand-over (made {when}), so a fresh one went to the server.</source>
             <translation>Зроблено знову: нове робоче місце {device} не забрало передачу історії цього робочого місця (зроблено {when}), тому на сервер відправлено нову.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="619" />
+            <location filename="../../desktop/sync_panel.py" line="620" />
             <source>Device {device} has not taken bundle {bundle} (sent {when}), even after %n resend(s); it is not sent again by itself. Bring it by USB: Coordinator → Send back to field workers…, choose that worker, then Write again for a lost stick (or fieldvault bundle export --to FOLDER --to-device {device} --resend).</source>
             <translation>
                 <numerusform>Пристрій {device} не забрав пакет {bundle} (надіслано {when}) навіть після %n повторного надсилання; сам він більше не надсилається. Передайте його на флешці: Координатор → Надіслати польовим працівникам…, виберіть цього працівника, потім «Записати знову (накопичувач загублено)» (або fieldvault bundle export --to ПАПКА --to-device {device} --resend).</numerusform>
@@ -8271,12 +8313,12 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="628" />
+            <location filename="../../desktop/sync_panel.py" line="629" />
             <source>Sent again now: device {device} has not taken bundle {bundle} (sent {when}), so its changes went to the server again in a new bundle.</source>
             <translation>Надіслано знову: пристрій {device} не забрав пакет {bundle} (надіслано {when}), тому його зміни знову відправлено на сервер у новому пакеті.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="633" />
+            <location filename="../../desktop/sync_panel.py" line="634" />
             <source>Device {device} has not taken bundle {bundle} yet (sent {when}); what it carries was already sent again %n time(s). A send-back is sent again after 3 days not taken, at most 3 times.</source>
             <translation>
                 <numerusform>Пристрій {device} ще не забрав пакет {bundle} (надіслано {when}); його вміст уже надсилали повторно %n раз. Незабраний пакет надсилається знову через 3 дні, щонайбільше 3 рази.</numerusform>
@@ -8285,22 +8327,22 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="672" />
+            <location filename="../../desktop/sync_panel.py" line="673" />
             <source>Saving…</source>
             <translation>Збереження…</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="683" />
+            <location filename="../../desktop/sync_panel.py" line="684" />
             <source>Saved: the next sync goes through this proxy.</source>
             <translation>Збережено: наступна синхронізація піде через цей проксі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="685" />
+            <location filename="../../desktop/sync_panel.py" line="686" />
             <source>Saved: sync connects directly.</source>
             <translation>Збережено: синхронізація з’єднується напряму.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="691" />
+            <location filename="../../desktop/sync_panel.py" line="692" />
             <source>Not saved: {reason}</source>
             <translation>Не збережено: {reason}</translation>
         </message>
@@ -8308,62 +8350,72 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>SyncStatus</name>
         <message>
-            <location filename="../../desktop/sync_status.py" line="117" />
+            <location filename="../../desktop/sync_status.py" line="118" />
             <source>{done} of {total}</source>
             <translation>{done} з {total}</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="123" />
+            <location filename="../../desktop/sync_status.py" line="124" />
             <source>{speed}/s</source>
             <translation>{speed}/с</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="144" />
+            <location filename="../../desktop/sync_status.py" line="145" />
             <source>Syncing… {percent}%</source>
             <translation>Синхронізація… {percent}%</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="147" />
+            <location filename="../../desktop/sync_status.py" line="148" />
             <source>Syncing…</source>
             <translation>Синхронізація…</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="149" />
+            <location filename="../../desktop/sync_status.py" line="151" />
+            <source>Pausing — finishing the sync under way… {percent}%</source>
+            <translation>Призупинення — завершується поточна синхронізація… {percent}%</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/sync_status.py" line="154" />
+            <source>Pausing — finishing the sync under way…</source>
+            <translation>Призупинення — завершується поточна синхронізація…</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/sync_status.py" line="156" />
             <source>Sync paused</source>
             <translation>Синхронізацію призупинено</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="151" />
+            <location filename="../../desktop/sync_status.py" line="158" />
             <source>Sync stopped</source>
             <translation>Синхронізацію зупинено</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="153" />
+            <location filename="../../desktop/sync_status.py" line="160" />
             <source>Not synced</source>
             <translation>Не синхронізовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="155" />
+            <location filename="../../desktop/sync_status.py" line="162" />
             <source>Synced at {time}</source>
             <translation>Синхронізовано о {time}</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="159" />
+            <location filename="../../desktop/sync_status.py" line="166" />
             <source>Sync starting</source>
             <translation>Синхронізація починається</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="166" />
+            <location filename="../../desktop/sync_status.py" line="173" />
             <source>Warning about the server</source>
             <translation>Попередження щодо сервера</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="265" />
+            <location filename="../../desktop/sync_status.py" line="272" />
             <source>The server's receipts disagree with its record of deliveries. Open the sync panel.</source>
             <translation>Квитанції сервера не збігаються з його обліком доставлень. Відкрийте панель синхронізації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="275" />
+            <location filename="../../desktop/sync_status.py" line="282" />
             <source>Automatic sync with your organisation's server</source>
             <translation>Автоматична синхронізація із сервером вашої організації</translation>
         </message>
@@ -8371,7 +8423,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>SyncWords</name>
         <message numerus="yes">
-            <location filename="../../desktop/sync_status.py" line="80" />
+            <location filename="../../desktop/sync_status.py" line="81" />
             <source>about %n second(s) left</source>
             <translation>
                 <numerusform>залишилося приблизно %n секунду</numerusform>
@@ -8380,7 +8432,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_status.py" line="83" />
+            <location filename="../../desktop/sync_status.py" line="84" />
             <source>about %n minute(s) left</source>
             <translation>
                 <numerusform>залишилося приблизно %n хвилину</numerusform>
@@ -8389,7 +8441,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_status.py" line="85" />
+            <location filename="../../desktop/sync_status.py" line="86" />
             <source>about %n hour(s) left</source>
             <translation>
                 <numerusform>залишилося приблизно %n годину</numerusform>
@@ -8398,7 +8450,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_status.py" line="88" />
+            <location filename="../../desktop/sync_status.py" line="89" />
             <source>%n bundle(s) waiting to be sent</source>
             <translation>
                 <numerusform>%n пакет чекає на надсилання</numerusform>
@@ -8407,7 +8459,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_status.py" line="91" />
+            <location filename="../../desktop/sync_status.py" line="92" />
             <source>%n send-back(s) to bring by USB</source>
             <translation>
                 <numerusform>%n пакет для працівника треба передати на флешці</numerusform>
@@ -8416,7 +8468,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_status.py" line="96" />
+            <location filename="../../desktop/sync_status.py" line="97" />
             <source>Next try in %n second(s).</source>
             <translation>
                 <numerusform>Наступна спроба через %n секунду.</numerusform>
@@ -8425,7 +8477,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_status.py" line="98" />
+            <location filename="../../desktop/sync_status.py" line="99" />
             <source>Next try in about %n minute(s).</source>
             <translation>
                 <numerusform>Наступна спроба приблизно через %n хвилину.</numerusform>

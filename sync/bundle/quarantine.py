@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,17 @@ _BUNDLE_ID = re.compile(r"[0-9a-f]{64}")
 # its device may be verified by then: without this the devices view could
 # only say "verified" and "held", as if nothing had been tried.
 IMPORT_REFUSED = "held_import_refused"
+# The held bundles whose automatic release failed for a reason that is not
+# the bundle's (any FieldvaultError but a refusal, BundleRejected, and the
+# three that stop a release: BundleCancelled, BundleNotRead, StorageError):
+# {bundle id: {"code", "count", "last_ms"}}, consecutive failures. Not a
+# refusal: the bundle stays held with its file, and a pull keeps its spool
+# copy (review 30 F1's wider point). After RELEASE_TRIES of them in a row,
+# automatic releases pass it over until a person tries it again (imports
+# its file, or approves it by code), which clears the count; so does a
+# success, or a refusal.
+RELEASE_FAILED = "held_release_failed"
+RELEASE_TRIES = 3
 
 
 class QuarantineRefused(FieldvaultError):
@@ -141,6 +153,7 @@ def approve_bundle(
             "quarantine-device-revoked",
             device_id=held.device_id,
         )
+    try_again(vault, held.bundle_id)  # a person asked: automatic releases may try it again
     admission = Admission(held.device_id, held.device_key, held.age_recipient or "", None)
     if vault.sync.received_bundle(held.bundle_id) is not None:
         # Counted as received already (a hand-over's word: the row is
@@ -233,6 +246,78 @@ def import_refusals(vault: Vault) -> dict[str, str]:
     return refusals
 
 
+@dataclass(frozen=True)
+class ReleaseFailure:
+    """A held bundle's automatic release failed ``count`` times in a row, the
+    last at ``last_ms`` with the error code ``code``: not the bundle's fault
+    (RELEASE_FAILED). At RELEASE_TRIES, automatic releases pass it over."""
+
+    code: str
+    count: int
+    last_ms: int
+
+    @property
+    def passed_over(self) -> bool:
+        return self.count >= RELEASE_TRIES
+
+
+def release_failures(vault: Vault) -> dict[str, ReleaseFailure]:
+    """{bundle id: its release failures} of bundles still held."""
+    stored = SyncClientState.of(vault).value(RELEASE_FAILED)
+    if not stored:
+        return {}
+    held = {held.bundle_id for held in vault.sync.held_bundles()}
+    return {
+        bundle_id: ReleaseFailure(str(entry["code"]), int(entry["count"]), int(entry["last_ms"]))
+        for bundle_id, entry in json.loads(stored).items()
+        if bundle_id in held
+    }
+
+
+def _remember_release_failure(vault: Vault, bundle_id: str, code: str | None) -> ReleaseFailure | None:
+    """Count one more failure of ``bundle_id``'s release, with ``code``; with
+    None, forget its failures. Entries of bundles no longer held are dropped."""
+    if code is None and not SyncClientState.of(vault).value(RELEASE_FAILED):
+        return None  # the common case: no release ever failed here
+    held = {held.bundle_id for held in vault.sync.held_bundles()}
+    now = time.time_ns() // 1_000_000
+    counted: list[ReleaseFailure] = []
+
+    def change(old: str | None) -> str | None:
+        stored: dict[str, dict[str, object]] = json.loads(old) if old else {}
+        if code is None and bundle_id not in stored:
+            return None  # nothing to write
+        failures = {key: entry for key, entry in stored.items() if key in held and key != bundle_id}
+        if code is not None:
+            before = stored.get(bundle_id)
+            count = int(str(before["count"])) + 1 if before is not None else 1
+            failures[bundle_id] = {"code": code, "count": count, "last_ms": now}
+            counted[:] = [ReleaseFailure(code, count, now)]
+        return json.dumps(failures, sort_keys=True)
+
+    SyncClientState.of(vault).update_value(RELEASE_FAILED, change)
+    return counted[0] if counted else None
+
+
+def try_again(vault: Vault, bundle_id: str) -> None:
+    """A person asks for ``bundle_id``'s import (they import its file again,
+    or approve it by code): its release failures are forgotten, so that
+    automatic releases try it again should this try fail too."""
+    _remember_release_failure(vault, bundle_id, None)
+
+
+def try_again_file(vault: Vault, path: Path) -> None:
+    """``try_again`` for the held bundle a person imports from ``path``
+    (reads its header only when some release failed)."""
+    if not SyncClientState.of(vault).value(RELEASE_FAILED):
+        return
+    try:
+        bundle_id = check_header(path).bundle_id
+    except (FieldvaultError, OSError):
+        return  # the import says what is wrong with it
+    try_again(vault, bundle_id)
+
+
 # Why a bundle is still held (``held_states``):
 # - refused: its import (an approval, a release) failed a later check; ``reason`` says which;
 # - awaiting-verification: its device is not known as enrolled (compare its code; the
@@ -242,6 +327,10 @@ def import_refusals(vault: Vault) -> dict[str, str]:
 #   rest of it, or any complete hand-over, releases it; an approval by code takes it now;
 # - file-gone: its device is verified now, but nothing at the path it was left at is
 #   that bundle any more (release_held's file_gone): give the file again;
+# - release-failed: releasable, but its automatic release failed for a reason that
+#   is not the bundle's (``failure``: the code, how many times in a row; at
+#   RELEASE_TRIES automatic releases pass it over): importing the file again
+#   (or approving it by code) tries it;
 # - releasable: its device is verified now and its file is there: importing the file
 #   again takes it (one a pull left in the spool: the next sync).
 # - received-awaiting-verification: a history hand-over counted it as received
@@ -254,6 +343,7 @@ HELD_STATES = (
     "awaiting-hand-over",
     "refused",
     "file-gone",
+    "release-failed",
     "releasable",
     "received-awaiting-verification",
 )
@@ -266,6 +356,7 @@ class HeldState:
     from_server: bool = False  # a pull left it in the spool (in_spool): the next sync imports it
     reason: str | None = None  # refused: the refusal's reason code
     awaited: SeriesInFlight | None = None  # awaiting-hand-over: the series it waits for
+    failure: ReleaseFailure | None = None  # release-failed: its failures in a row
 
 
 def _file_is(path: Path, bundle_id: str) -> bool:
@@ -284,6 +375,7 @@ def held_states(vault: Vault) -> list[HeldState]:
     says what happened to that bundle. Reads each held file's header (a few
     hundred bytes; held bundles are few)."""
     refusals = import_refusals(vault)
+    failures = release_failures(vault)
     enrolled = {held.bundle_id for held in releasable(vault)}
     states = []
     for held in vault.sync.held_bundles():
@@ -299,6 +391,15 @@ def held_states(vault: Vault) -> list[HeldState]:
                 states.append(HeldState(held, "awaiting-verification"))
         elif not _file_is(Path(held.path), held.bundle_id):
             states.append(HeldState(held, "file-gone", from_server=in_spool(vault, held)))
+        elif held.bundle_id in failures:
+            states.append(
+                HeldState(
+                    held,
+                    "release-failed",
+                    from_server=in_spool(vault, held),
+                    failure=failures[held.bundle_id],
+                )
+            )
         else:
             states.append(HeldState(held, "releasable", from_server=in_spool(vault, held)))
     for held in vault.sync.held_bundles(include_approved=True):
@@ -327,12 +428,19 @@ def awaits_approval(vault: Vault, held: HeldBundle) -> bool:
 @dataclass(frozen=True)
 class Released:
     """What became of one held bundle whose device this vault now holds as
-    enrolled (``release_held``): imported, refused by a later check, or not
-    tried because its file is no longer that bundle where it was left."""
+    enrolled (``release_held``): imported, refused by a later check, failed
+    for a reason not its own, or not tried because its file is no longer
+    that bundle where it was left or its release failed RELEASE_TRIES
+    times in a row."""
 
     held: HeldBundle
     imported: ImportedBundle | None = None
-    refusal: FieldvaultError | None = None  # a check the bundle failed; it stays held
+    refusal: BundleRejected | None = None  # a check the bundle failed; it stays held
+    # Failed for a reason not the bundle's (the error: ``error``): it stays
+    # held with its file, neither refused nor removed; ``failed`` counts the
+    # failures in a row. With ``error`` None, not tried: passed over.
+    failed: ReleaseFailure | None = None
+    error: FieldvaultError | None = None
     file_gone: bool = False  # nothing at its path is that bundle now: give the file again
     # The file was another bundle by the time the import read it (swapped
     # after the check): that one is imported, as it passed every check and
@@ -385,10 +493,26 @@ def release_held(
     imported one is marked approved (``record_bundle``); one refused or
     whose file is gone stays held, and is reported. So does one whose file
     was another bundle by the import's read (``imported_instead``: that
-    other bundle is imported, having passed every check)."""
+    other bundle is imported, having passed every check).
+
+    Only BundleRejected is a refusal. BundleCancelled, BundleNotRead and
+    StorageError stop the release (raised; nothing recorded). Any other
+    FieldvaultError (this vault's state, HeldRevisionDamaged included, or a
+    fault of ours) is a release failure: counted for that bundle
+    (RELEASE_FAILED), reported (``failed``), and the release goes on with
+    the next one; after RELEASE_TRIES in a row the bundle is passed over
+    (reported, not tried) until a person tries it again (``try_again``)."""
     results: list[Released] = []
+    failures = release_failures(vault)
     for held in releasable(vault):
         if which is not None and not which(held):
+            continue
+        failure = failures.get(held.bundle_id)
+        if failure is not None and failure.passed_over:
+            # Failed RELEASE_TRIES times in a row for a reason not its own:
+            # tried at every release it would most likely fail alike each
+            # time. Reported, not tried, until a person asks (try_again).
+            results.append(Released(held, failed=failure))
             continue
         path = Path(held.path)
         try:
@@ -411,10 +535,18 @@ def release_held(
             # release tries again (a pull removed the spool copy of one
             # "refused" before, for good).
             raise
-        except FieldvaultError as refused:  # BundleRejected; it stays held with its record
+        except BundleRejected as refused:  # the bundle's own fault; it stays held with its record
             # Kept, so that the devices view says why a verified device's bundle is held.
             _remember_refusal(vault, held.bundle_id, refused_reason(refused))
+            _remember_release_failure(vault, held.bundle_id, None)
             results.append(Released(held, refusal=refused))
+            continue
+        except FieldvaultError as error:
+            # Not the bundle's doing (HeldRevisionDamaged: this vault's own
+            # state; or any other error of ours): not a refusal, so no pull
+            # removes its spool copy; counted, and the others are tried.
+            counted = _remember_release_failure(vault, held.bundle_id, error.code or type(error).__name__)
+            results.append(Released(held, failed=counted, error=error))
             continue
         except OSError:
             results.append(Released(held, file_gone=True))
@@ -426,5 +558,6 @@ def release_held(
             results.append(Released(held, imported_instead=imported))
             continue
         _remember_refusal(vault, held.bundle_id, None)
+        _remember_release_failure(vault, held.bundle_id, None)
         results.append(Released(held, imported=imported))
     return results

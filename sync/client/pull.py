@@ -63,7 +63,7 @@ from sync.bundle.carried_receipts import ReceiptAlarm
 from sync.bundle.errors import BundleRejected
 from sync.bundle.org_held import relayed, relays
 from sync.bundle.quarantine import in_spool, release_held
-from sync.bundle.vault_io import HandOverFindings, HeldRevisionDamaged, ImportedBundle, import_bundle
+from sync.bundle.vault_io import HandOverFindings, ImportedBundle, import_bundle
 from sync.client import errors
 from sync.client.connection import TIMEOUT, chosen_proxy, session, target_of
 from sync.client.errors import SyncFailed
@@ -216,6 +216,11 @@ class PullResult:
     # Bundles held in quarantine by an earlier pull and imported in this run,
     # their device enrolled since (another coordinator's vouch); also in ``received``.
     released: list[str] = field(default_factory=list)
+    # Bundles held by a pull whose release failed for a reason not their own
+    # (bundle id, error code, failures in a row; sync/bundle/quarantine.py
+    # RELEASE_FAILED): still held, their spool copy kept. At RELEASE_TRIES
+    # they are passed over (listed, not tried) until a person tries again.
+    release_failed: list[tuple[str, str, int]] = field(default_factory=list)
     # Bundles stuck on the server's side as this run leaves them (those of
     # earlier runs too), each with the device's later bundles waiting behind it.
     stuck: list[StuckBundle] = field(default_factory=list)
@@ -867,7 +872,12 @@ class _Puller:
         acknowledged on the server like any pulled bundle. One refused is
         reported and its spool copy removed (the server still holds it); one
         whose spool file was another bundle by the import is reported
-        (quarantine-file-changed) and not acknowledged."""
+        (quarantine-file-changed) and not acknowledged. One whose release
+        failed for a reason not its own (held-revision-damaged: this
+        vault's state; any error of ours) is reported in ``release_failed``
+        and keeps its spool copy, which this desk cannot download again;
+        the pull goes on (after RELEASE_TRIES failures in a row it is no
+        longer tried: a person imports its file again)."""
         released = release_held(
             self.vault,
             self.vault.vault_keys.age_identity(),
@@ -882,11 +892,11 @@ class _Puller:
                 self.result.released.append(one.held.bundle_id)
                 self._no_longer_held(one.held.bundle_id)
                 self.imported(client, one.held.bundle_id, one.imported, path)
-            elif isinstance(one.refusal, HeldRevisionDamaged):
-                # This vault's fault, not the bundle's (review 14 F5): the
-                # pull stops, and the spool copy stays for the next release.
-                # (Those the release imported after it are acknowledged at the next run.)
-                raise one.refusal
+            elif one.failed is not None:
+                # Not the bundle's fault (review 14 F5, review 30 F1): the spool
+                # copy stays, and the pull goes on rather than stopping at this
+                # bundle at every run.
+                self.result.release_failed.append((one.held.bundle_id, one.failed.code, one.failed.count))
             elif one.refusal is not None:
                 self.result.refused.append((one.held.bundle_id, one.refusal.code or "bundle-refused"))
                 self._no_longer_held(one.held.bundle_id)
