@@ -303,6 +303,14 @@ def test_a_pull_keeps_the_spool_copy_goes_on_and_takes_it_once_the_cause_is_gone
     assert result.refused == [] and result.released == []
     assert result.release_failed == [(made.bundle_id, code, 1)]
     assert [s.state for s in held_states(lviv)] == ["release-failed"]
+    # What fieldvault sync prints of it.
+    from fieldvault.sync_cli import _pulled
+    from sync.client.inbox import RelayResult
+    from sync.client.push import PushResult
+
+    data, human = _pulled(result, RelayResult(), PushResult())
+    assert data["release_failed"] == [{"bundle_id": made.bundle_id, "code": code, "failures": 1}]
+    assert f"{made.bundle_id}: release failed 1 time(s) ({code})" in human and "not refused" in human
 
     for count in range(2, RELEASE_TRIES + 2):  # passed over after the limit: listed, not tried
         again = pull(lviv, backoff=quick_backoff())
