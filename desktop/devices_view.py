@@ -769,6 +769,17 @@ class DevicesDialog(LaneReadDialog[DevicesRead]):
                 "",
                 state.failure.count,
             ).format(sequence=state.held.sequence, code=state.failure.code)
+            if state.failure.passed_over and state.from_server:
+                # Imported by hand from the spool it would be taken as from a
+                # USB stick: the retry makes the next sync take it as pulled.
+                return (
+                    text
+                    + " "
+                    + self.tr(
+                        "It is no longer tried automatically: once the cause is dealt with, run fieldvault "
+                        "bundle quarantine retry {bundle}; the next sync then tries it again."
+                    ).format(bundle=state.held.bundle_id)
+                )
             if state.failure.passed_over:
                 return (
                     text

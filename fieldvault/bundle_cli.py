@@ -130,6 +130,14 @@ def add_bundle_parser(commands: Any) -> None:
         "quarantine", help="coordinator: bundles held because their device is not known"
     ).add_subparsers(dest="quarantine_action", required=True)
     quarantine.add_parser("list", help="the bundles held, with the reason and where each file is")
+    q_retry = quarantine.add_parser(
+        "retry",
+        help="a held bundle whose release failed here (its device verified): forget its failures, so that "
+        "the next sync (or release) tries it again",
+    )
+    q_retry.add_argument(
+        "bundle", metavar="FILE|ID", help="the bundle file, or its id as quarantine list shows"
+    )
     b_approve = bundle.add_parser(
         "approve",
         help="coordinator: enrol a held bundle's device after comparing its code, and import the bundle",
@@ -322,6 +330,8 @@ def cmd_bundle(
             _ack(args, out, vault)
         elif args.action == "import-ack":
             _take_acks(args.files, out, vault)
+        elif args.action == "quarantine" and args.quarantine_action == "retry":
+            _quarantine_retry(args, out, vault)
         elif args.action == "quarantine":
             _quarantine_list(out, vault)
         elif args.action == "rereads":
@@ -676,7 +686,7 @@ def _ack(args: argparse.Namespace, out: Any, vault: Vault) -> None:
 
 
 def _quarantine_list(out: Any, vault: Vault) -> None:
-    from sync.bundle.quarantine import release_failures
+    from sync.bundle.quarantine import in_spool, release_failures
 
     held = vault.sync.held_bundles()
     failures = release_failures(vault)
@@ -693,7 +703,11 @@ def _quarantine_list(out: Any, vault: Vault) -> None:
         | (
             # Its device verified, its import failed on this computer (not a
             # refusal): how often in a row, and with which error code.
-            {"release_failed": failures[h.bundle_id].count, "release_failed_code": failures[h.bundle_id].code}
+            {
+                "release_failed": failures[h.bundle_id].count,
+                "release_failed_code": failures[h.bundle_id].code,
+                "release_from_server": in_spool(vault, h),
+            }
             if h.bundle_id in failures
             else {}
         )
@@ -712,8 +726,37 @@ def _quarantine_human(row: dict[str, Any]) -> str:
         count = row["release_failed"]
         line += f"  release failed {count} time(s) ({row['release_failed_code']}), not refused"
         if count >= RELEASE_TRIES:
-            line += ": no longer tried automatically; import its file again ('fieldvault bundle import FILE')"
+            line += (
+                f": no longer tried automatically; once the cause is dealt with, "
+                f"'fieldvault bundle quarantine retry {row['bundle_id']}'"
+                + (" and sync" if row["release_from_server"] else ", or import its file again")
+            )
     return line
+
+
+def _quarantine_retry(args: argparse.Namespace, out: Any, vault: Vault) -> None:
+    from sync.bundle.quarantine import in_spool, retry_release
+
+    held, before = retry_release(vault, args.bundle)
+    spool = in_spool(vault, held)
+    row = {
+        "bundle_id": held.bundle_id,
+        "device_id": held.device_id,
+        "release_failed": before.count if before is not None else 0,
+        "next": "next-sync" if spool else "import-again",
+    }
+    if before is None:
+        said = f"bundle {held.bundle_id}: no release of it failed here; nothing changed."
+    else:
+        said = (
+            f"bundle {held.bundle_id}: its {before.count} release failure(s) ({before.code}) forgotten; "
+            + (
+                "the next 'fieldvault sync' tries it again."
+                if spool
+                else f"the next release tries it again, or import its file now ('fieldvault bundle import {held.path}')."
+            )
+        )
+    out.result(row, said)
 
 
 def _rereads(out: Any, vault: Vault) -> None:

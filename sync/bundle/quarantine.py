@@ -306,6 +306,27 @@ def try_again(vault: Vault, bundle_id: str) -> None:
     _remember_release_failure(vault, bundle_id, None)
 
 
+def retry_release(vault: Vault, ref: str) -> tuple[HeldBundle, ReleaseFailure | None]:
+    """A person asks that the held bundle ``ref`` (its id, or its file) be
+    tried again by the automatic releases (``bundle quarantine retry``):
+    its release failures are forgotten. Returns it and the failures it had
+    (None: none). One a pull left in the spool is then tried by the next
+    sync, as a pull imports it (acknowledged on the server); importing a
+    spool file by hand would take it as from a USB stick. QuarantineRefused
+    ``quarantine-not-found``."""
+    held, _path = find_held(vault, ref)
+    if held.status != "held":  # imported since (approved, or received on a hand-over's word)
+        raise QuarantineRefused(
+            f"Bundle {held.bundle_id} is no longer held in quarantine ('fieldvault bundle quarantine list' "
+            "shows those that are).",
+            "quarantine-not-found",
+            bundle=ref,
+        )
+    before = release_failures(vault).get(held.bundle_id)
+    try_again(vault, held.bundle_id)
+    return held, before
+
+
 def try_again_file(vault: Vault, path: Path) -> None:
     """``try_again`` for the held bundle a person imports from ``path``
     (reads its header only when some release failed)."""

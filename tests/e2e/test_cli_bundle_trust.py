@@ -85,6 +85,15 @@ def test_an_unknown_device_is_held_and_approved_with_its_code(
     }
     held = coordinator.json("bundle", "quarantine", "list", secrets=[PASSPHRASE])
     assert held == held | {"bundle_id": made["bundle_id"], "reason": "device-unknown", "path": made["bundle"]}
+    assert "release_failed" not in held
+    # No release of it failed: a retry changes nothing (sync.md §2 step 5).
+    retried = coordinator.json("bundle", "quarantine", "retry", made["bundle_id"], secrets=[PASSPHRASE])
+    assert retried == {
+        "bundle_id": made["bundle_id"],
+        "device_id": held["device_id"],
+        "release_failed": 0,
+        "next": "import-again",
+    }
 
     code = joined["verification_code"]
     wrong = ("1" if code[0] != "1" else "2") + code[1:]
@@ -104,4 +113,8 @@ def test_an_unknown_device_is_held_and_approved_with_its_code(
     )
     assert approved["approved"] and approved["revisions"] >= 2 and Path(approved["ack"]).is_file()
     assert coordinator.json("bundle", "quarantine", "list", secrets=[PASSPHRASE]) == {"held": 0}
+    gone = coordinator.run(
+        "--json", "bundle", "quarantine", "retry", made["bundle_id"], secrets=[PASSPHRASE], check=False
+    )
+    assert gone.returncode == 1 and "is no longer held in quarantine" in gone.stderr
     assert coordinator.json("verify", secrets=[PASSPHRASE])["ok"]

@@ -318,11 +318,20 @@ def test_a_pull_keeps_the_spool_copy_goes_on_and_takes_it_once_the_cause_is_gone
     assert failing.tries == RELEASE_TRIES
     assert copy.is_file()
 
-    failing.failing = None  # the cause dealt with; a person asks again (approve by code)
-    code = verification_code(profile.org_key, held.device_key)
-    quarantine.approve_bundle(lviv, made.bundle_id, code, lviv.vault_keys.age_identity())
-    assert lviv.sync.received_bundle(made.bundle_id) is not None
-    after = pull(lviv, backoff=quick_backoff())  # acknowledges it on the server, removes the copy
-    assert after.release_failed == []
+    # The cause dealt with, a person asks again: bundle quarantine retry.
+    failing.failing = None
+    from fieldvault.bundle_cli import _quarantine_retry
+
+    said: list[tuple[dict[str, Any], str]] = []
+    retry = argparse.Namespace(bundle=made.bundle_id)
+    _quarantine_retry(retry, SimpleNamespace(result=lambda row, human: said.append((row, human))), lviv)
+    [(row, human)] = said
+    assert (row["release_failed"], row["next"]) == (RELEASE_TRIES, "next-sync")
+    assert "the next 'fieldvault sync' tries it again" in human
+    assert release_failures(lviv) == {}
+    after = pull(lviv, backoff=quick_backoff())  # imported as pulled, acknowledged, the copy removed
+    assert [r.bundle_id for r in after.received] == [made.bundle_id]
+    assert after.released == [made.bundle_id] and after.release_failed == []
+    assert failing.tries == RELEASE_TRIES
     assert not copy.exists()
     assert held_states(lviv) == [] and release_failures(lviv) == {}
