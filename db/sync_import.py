@@ -72,6 +72,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from db.atomicio import TEMP_PREFIX
+from db.blob_settling import BlobSettler
 from db.blobformat import DEFAULT_SEGMENT_SIZE, BlobHeader, SegmentSealer
 from db.blobstore import IMPORT_FLUSH_EVERY, BackgroundFlush, ProgressCallback, WrittenBlob, wrap_blob_key
 from db.chunked_ids import driver_execute, values_among
@@ -260,8 +261,10 @@ class VaultImport:
         # Of those, the devices enrolled again during this import: their
         # revisions kept aside (``_keep_aside``) are decided at its end.
         self._released: set[str] = set()
-        self._written: list[Path] = []  # blob files renamed into place by this import
+        self._written: list[Path] = []  # staged blob files renamed into place by this import
         self._writers: list[BlobWriter] = []  # pushed blobs, removed unless stored
+        # The pushed blobs closed: made durable beside the import, waited for before its commit.
+        self._settler = BlobSettler(ctx.blob_store)
         # Evidence items this import stored revisions of -> the devices that signed them.
         self._evidence: dict[str, set[str]] = {}
         # Evidence items of revisions parked by an earlier import and stored
@@ -321,6 +324,7 @@ class VaultImport:
                     unit = cls(ctx, session)
                     yield unit
                     unit._finish()
+                    unit._settler.finish()  # every stored file durable before the commit
                 except BaseException:
                     # The clock, kept in memory too, took readings from the
                     # unit's revisions (``_store``, a page at a time) and
@@ -333,6 +337,7 @@ class VaultImport:
             if unit is not None:
                 for writer in unit._writers:
                     writer.discard()
+                unit._settler.abandon()
                 for path in unit._written:
                     ctx.blob_store.discard(path)
             raise
@@ -1248,6 +1253,10 @@ class VaultImport:
         store = self._ctx.blob_store
         store.commit(written)  # rename, fsync of the folder
         self._written.append(store.path(written.blob_id))
+        return self._add_blob_row(staged)
+
+    def _add_blob_row(self, staged: StagedBlob) -> str:
+        written = staged.written
         self._session.add(
             Blob(
                 blob_id=written.blob_id,
@@ -1717,8 +1726,10 @@ class BlobWriter:
 
     Each full segment is sealed and written to a temp blob as soon as a byte
     beyond it arrives (only then is it known not to be the last one), so at
-    most one segment is held; ``close`` seals the last one, fsyncs and checks
-    the SHA-256 and size before the blob takes its name inside the import."""
+    most one segment is held; ``close`` checks the SHA-256 and size, seals
+    the last one and adds the blob's row; the file's fsync and its rename to
+    the blob id run beside the import (db/blob_settling.py), which commits
+    only once they are done."""
 
     def __init__(
         self,
@@ -1815,17 +1826,16 @@ class BlobWriter:
         try:
             self._out.write(self._sealer.seal(bytes(self._pending), last=True))
             self._out.flush()
-            if self._flush is not None:
-                self._flush.wait()  # raises a failed flush's error
-                self._flush.close()
-            os.fsync(self._out.fileno())
-            self._out.close()
         except OSError as err:
             self.discard()
             raise StorageError("store the evidence file", err) from err
-        self._done = True  # from here the store owns the file (it removes it on failure)
+        self._done = True  # from here the settler owns the file (it removes it on failure)
         written = WrittenBlob(self._blob_id.hex(), self._temp, self._key, self.sha256, self.size)
-        blob_id = unit._store_staged(StagedBlob(self.sha256, self.size, written))
+        # Its fsync and rename run beside the import; the import commits only
+        # once they are done (db/blob_settling.py): the row added now names a
+        # file that is durable under its name by then, or the import fails.
+        unit._settler.settle(self._out, self._flush, written)
+        blob_id = unit._add_blob_row(StagedBlob(self.sha256, self.size, written))
         unit._attach_all(blob_id, self._evidence_ids)
 
     def discard(self) -> None:

@@ -6,7 +6,8 @@ The child opens the coordinator's vault and imports a real bundle file
 (import_bundle: check, decrypt, apply) holding a worker's case, testimony
 and a ~2 MiB evidence file; it dies at a chosen step (while revisions are
 added, in the middle of the evidence bytes, just after the evidence file
-was renamed into place, just before the commit) or a set time after it
+was closed, just after it was renamed into place, just before the commit)
+or a set time after it
 opened the vault. A blob file renamed in time is moved to quarantine/ at
 the next unlock (never deleted) and nothing refers to it."""
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -75,6 +77,19 @@ def child(folder: Path, bundle: Path, how: str, fd: int) -> None:
 
         sync_import.BlobWriter.write = write  # type: ignore[method-assign]
     elif how == "file-in-place":
+        # Its fsync and rename run on the import's settling thread
+        # (db/blob_settling.py): the kill comes once that thread renamed it.
+        from db import blob_settling
+
+        original_settle = blob_settling.BlobSettler._make_durable
+
+        def make_durable(self: blob_settling.BlobSettler, *args: Any) -> None:
+            original_settle(self, *args)
+            die()
+
+        blob_settling.BlobSettler._make_durable = make_durable  # type: ignore[method-assign,assignment]
+    elif how == "file-closed":
+        # Closed, its fsync and rename perhaps under way: either is fine.
         original_close = sync_import.BlobWriter.close
 
         def close(self: sync_import.BlobWriter) -> None:
@@ -95,6 +110,7 @@ def child(folder: Path, bundle: Path, how: str, fd: int) -> None:
         ("adding-revisions", None),
         ("mid-file", None),
         ("file-in-place", None),
+        ("file-closed", None),
         ("before-commit", None),
         ("timed", 0.05),
         ("timed", 0.15),
@@ -129,6 +145,8 @@ def test_kill9_during_a_bundle_import_leaves_all_or_nothing(
             assert list((folder / "blobs").iterdir()) == []  # a renamed one waits in quarantine/
             if how == "file-in-place":
                 assert len(vault.quarantined()) == 1
+            if how == "file-closed":
+                assert len(vault.quarantined()) <= 1
     finally:
         vault.lock()
 
