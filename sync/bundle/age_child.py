@@ -18,7 +18,8 @@ decrypted), and gives the plaintext back on its stdout. Its stderr is
 ``/dev/null``; it makes itself not dumpable, with no core file and no file
 writes (``RLIMIT_FSIZE`` 0: pipes are not files), and dies with its parent
 (``PR_SET_PDEATHSIG``; its stdin and stdout also end then). It is killed on
-cancel or on a refusal. Once confined it forks and only waits, ending as
+cancel or on a refusal, with its worker (a process group of
+their own). Once confined it forks and only waits, ending as
 its fork does, so that the key arrives only in memory that was never
 dumpable (``_work_in_fresh_memory``). Its exit status says how decryption failed; the
 caller maps that to the same refusals as a decryption in this process.
@@ -36,6 +37,7 @@ from __future__ import annotations
 import contextlib
 import os
 import select
+import signal
 import struct
 import subprocess
 import sys
@@ -81,7 +83,6 @@ def _confine(parent: int) -> None:
     dumpable and dying with ``parent``: a worker that outlived a cancel
     would hold the key and block the caller's wait for it (review 30 F5)."""
     import resource
-    import signal
 
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)  # pyrage or Python must print nothing anywhere
@@ -104,8 +105,6 @@ def _work_in_fresh_memory() -> None:
     first instant (the setting is inherited), and is where the key and the
     payload ever arrive. The waiting process holds no descriptor, and it
     ends as the worker did; killed, it takes the worker with it."""
-    import signal
-
     waiting = os.getpid()
     worker = os.fork()
     if worker == 0:
@@ -246,6 +245,9 @@ def decrypt_in_child(
             cwd=Path(os.sep).resolve(),
             close_fds=True,
             bufsize=0,
+            # A group of its own, so that a cancel kills its worker too, even
+            # one stopped before it could set PR_SET_PDEATHSIG (``_kill``).
+            process_group=0,
         )
     except OSError as error:
         raise ChildUnavailable() from error
@@ -350,9 +352,18 @@ def _write_all(fd: int, data: bytes) -> None:
 
 
 def _kill(process: subprocess.Popen[bytes]) -> None:
+    """Kill the child and its worker. The worker dies with the child
+    (PR_SET_PDEATHSIG), but not one stopped (SIGSTOP, a debugger, the
+    system) in the instant between its fork and that setting: orphaned
+    and stopped, it held both pipes for ever, and the feeder's wait to
+    write to it with them. The child leads a process group of its own
+    (``process_group=0``), which its worker joins at its fork; while the
+    child is not reaped the group's id is still its own, never another's."""
     if process.poll() is None:
         with contextlib.suppress(OSError):
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            process.kill()  # should the group have been left
 
 
 if __name__ == "__main__":

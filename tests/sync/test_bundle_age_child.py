@@ -508,6 +508,51 @@ def test_a_cancel_does_not_wait_for_a_worker_that_outlived_its_parent(tmp_path, 
     assert wait_for(lambda: all(gone(pid) for pid in seen))
 
 
+STOPPED_BEFORE_PDEATHSIG = """
+import os, signal
+if os.fork() == 0:  # stopped before it could set PR_SET_PDEATHSIG: holds both pipes, never reads
+    os.kill(os.getpid(), signal.SIGSTOP)
+    os._exit(0)
+os.waitpid(-1, 0)
+"""
+
+
+def test_a_cancel_kills_a_worker_stopped_before_it_could_die_with_its_parent(tmp_path, monkeypatch):
+    """A worker stopped (SIGSTOP, a debugger, the system) in the instant
+    between its fork and its PR_SET_PDEATHSIG outlived the child a cancel
+    killed: stopped, it held both pipes and never ended, so the feeder
+    waited for ever to write to it, and the cancel with it (seen as a
+    flaky tests/sync/client/test_pull_cancel.py under load). The child now
+    starts a process group of its own and a cancel kills the group."""
+    monkeypatch.setattr(age_child, "command", lambda parent: [sys.executable, "-c", STOPPED_BEFORE_PDEATHSIG])
+    path = tmp_path / "big.fvbundle"
+    write_sample(path, [RECIPIENT], blobs=[os.urandom(8 << 20)])
+    seen: set[int] = set()
+
+    class Cancelled(Exception):
+        pass
+
+    def cancel(done: int, total: int) -> None:
+        seen.update(workers(_children()))
+        if seen and all(_stopped(pid) for pid in seen):
+            raise Cancelled
+
+    done, outcome = ran_within(
+        20, lambda: read_bundle(path, SECRET, open_blob=lambda entry: _Sink(), progress=cancel), lambda: seen
+    )
+    assert done, "the cancel waited for the stopped worker"
+    assert len(outcome) == 1 and isinstance(outcome[0], Cancelled), outcome
+    assert seen, "no worker was seen"
+    assert wait_for(lambda: all(gone(pid) for pid in seen))
+
+
+def _stopped(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "T"
+    except OSError:
+        return False
+
+
 def test_a_child_that_cannot_be_made_undumpable_or_die_with_its_parent_does_not_start(tmp_path):
     """Review 30 F5: the child's prctl calls were best effort, their -1
     ignored. Where PR_SET_DUMPABLE or PR_SET_PDEATHSIG fails (a sandbox's
