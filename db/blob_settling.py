@@ -41,27 +41,34 @@ class BlobSettler:
         self._executor: ThreadPoolExecutor | None = None
         self._settling: list[tuple[Future[None], WrittenBlob]] = []
         self._waited = 0  # how many of _settling are known settled
+        # Set by abandon: files not yet begun are closed, not made durable
+        # only to be removed (review 31 F2).
+        self._abandoned = False
 
     def settle(self, out: BinaryIO, flush: BackgroundFlush | None, written: WrittenBlob) -> None:
         """Take over ``out`` (the temp blob, written in full and flushed to
         the kernel) and its ``flush``: wait for that flush, fsync, close and
         rename the file to its blob id. A failure is raised by ``finish`` (or
-        here, once too many files wait)."""
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fieldvault-settle")
-        self._settling.append((self._executor.submit(self._make_durable, out, flush, written), written))
-        if len(self._settling) - self._waited > MAX_UNSETTLED:
+        here, once too many files wait: then, as when this raises anything,
+        the file was not taken over and stays the caller's)."""
+        if len(self._settling) - self._waited >= MAX_UNSETTLED:
             self._settling[self._waited][0].result()
             self._waited += 1
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fieldvault-settle")
+        future = self._executor.submit(self._make_durable, out, flush, written)
+        self._settling.append((future, written))  # taken over: from here abandon removes it
 
     def _make_durable(self, out: BinaryIO, flush: BackgroundFlush | None, written: WrittenBlob) -> None:
         try:
             try:
-                if flush is not None:
+                if flush is not None and not self._abandoned:
                     flush.wait()  # raises a failed flush's error
             finally:
                 if flush is not None:
                     flush.close()  # before the file: a flush under way uses it
+            if self._abandoned:
+                return  # closed below, removed by abandon
             os.fsync(out.fileno())
         except OSError as err:
             raise StorageError("store the evidence file", err) from err
@@ -87,7 +94,9 @@ class BlobSettler:
     def abandon(self) -> None:
         """The import failed: wait for the thread, then remove every file
         handed over, under whichever name it has (these bytes were this
-        import's own, never committed). Safe to repeat; raises nothing."""
+        import's own, never committed); those not begun yet are only
+        closed, not made durable first. Safe to repeat; raises nothing."""
+        self._abandoned = True
         self._close_thread()
         for _future, written in self._settling:
             self._store.discard(written.temp_path)

@@ -1829,12 +1829,12 @@ class BlobWriter:
         except OSError as err:
             self.discard()
             raise StorageError("store the evidence file", err) from err
-        self._done = True  # from here the settler owns the file (it removes it on failure)
         written = WrittenBlob(self._blob_id.hex(), self._temp, self._key, self.sha256, self.size)
         # Its fsync and rename run beside the import; the import commits only
         # once they are done (db/blob_settling.py): the row added now names a
         # file that is durable under its name by then, or the import fails.
-        unit._settler.settle(self._out, self._flush, written)
+        unit._settler.settle(self._out, self._flush, written)  # raising, it left the file to us
+        self._done = True  # from here the settler owns the file (it removes it on failure)
         blob_id = unit._add_blob_row(StagedBlob(self.sha256, self.size, written))
         unit._attach_all(blob_id, self._evidence_ids)
 

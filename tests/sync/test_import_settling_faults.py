@@ -50,6 +50,8 @@ for nth in nths:
         outcome = {"ok": False, "code": err.code, "params": err.params}
     arm.disarm()
     outcome["calls"] = arm.count(call_class)
+    # What the import left, before the unlock's clean-up of temp files could hide it.
+    outcome["left"] = sorted(p.name for p in (folder / "blobs").iterdir())
     vault.lock()
     print(json.dumps({"nth": nth, **outcome}), flush=True)
 """
@@ -126,6 +128,7 @@ def test_a_disk_failing_as_the_evidence_files_settle_leaves_all_or_nothing(
                 failed[call_class] += 1
                 assert outcome["code"] == "storage-failed", (call_class, nth, outcome)
                 assert outcome["params"] == {"errno": errno.EIO}, (call_class, nth, outcome)
+                assert outcome["left"] == [], (call_class, nth, outcome)
                 assert not theirs & stored, (call_class, nth)
                 assert vault.evidence.count() == 0, (call_class, nth)
                 assert vault.verify().ok, (call_class, nth)
