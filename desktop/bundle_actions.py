@@ -51,7 +51,7 @@ from desktop.icons import icon
 from desktop.tasks import Lane, OperationFailed, TaskContext, TaskReport, TaskRunner
 
 if TYPE_CHECKING:
-    from db.api import Vault
+    from db.api import Param, Vault
     from sync.bundle.reread import RereadBundle
     from sync.bundle.vault_io import ExportedBundle, ImportedBundle
 
@@ -114,6 +114,7 @@ class HeldNotReleased:
     reason: str = ""  # the refusal's reason code; "" when the file is gone
     failed: int = 0  # release failures in a row (quarantine.py RELEASE_FAILED)
     tried: bool = True  # with ``failed``: False when passed over, not tried now
+    params: tuple[tuple[str, Param], ...] = ()  # with ``failed``: the error's, for its message
 
 
 class ExportTask:
@@ -248,6 +249,7 @@ class ImportTask:
                         one.failed.code,
                         failed=one.failed.count,
                         tried=one.error is not None,
+                        params=one.failed.params,
                     )
                 )
             elif one.file_gone:  # said, as the CLI says it: else the dialog is silent about it
@@ -643,6 +645,34 @@ class BundleImportDialog(TaskDialog):
         self.cancel_button.setEnabled(busy)
         self.close_button.setEnabled(not busy)
 
+    def _release_failed_text(self, value: HeldNotReleased) -> str:
+        """A held bundle whose release after a vouch failed here (not refused),
+        with the error's own message (review 31 F1). One passed over
+        (RELEASE_TRIES failures in a row) was not tried now: not said as if
+        it had just failed again (review 31 F8)."""
+        from desktop.messages import kept_error_message
+
+        if value.tried:
+            text = self.tr(
+                "Bundle {sequence} of device {device}, held in quarantine, was not imported after its "
+                "device was vouched for: importing it failed on this computer ({reason}), %n time(s) "
+                "in a row. It was not refused and its file is kept. Import the bundle file again "
+                "once the cause is dealt with.",
+                "",
+                value.failed,
+            )
+        else:
+            text = self.tr(
+                "Bundle {sequence} of device {device}, held in quarantine, was not imported after its "
+                "device was vouched for: it was passed over, not tried now, after failing %n time(s) in a "
+                "row on this computer ({reason}). It was not refused and its file is kept. Import the "
+                "bundle file again once the cause is dealt with.",
+                "",
+                value.failed,
+            )
+        said = text.format(sequence=value.sequence, device=value.device_id, reason=value.reason)
+        return f"{said} {kept_error_message(value.reason, dict(value.params))}"
+
     def _on_report(self, report: TaskReport) -> None:
         value = report.value
         if report.state == "progress":
@@ -652,16 +682,7 @@ class BundleImportDialog(TaskDialog):
             elif isinstance(value, BundleOutcome):
                 self._show_outcome(value)
             elif isinstance(value, HeldNotReleased) and value.failed:
-                self._not_released.append(
-                    self.tr(
-                        "Bundle {sequence} of device {device}, held in quarantine, was not imported after its "
-                        "device was vouched for: importing it failed on this computer ({reason}), %n time(s) "
-                        "in a row. It was not refused and its file is kept. Import the bundle file again "
-                        "once the cause is dealt with.",
-                        "",
-                        value.failed,
-                    ).format(sequence=value.sequence, device=value.device_id, reason=value.reason)
-                )
+                self._not_released.append(self._release_failed_text(value))
             elif isinstance(value, HeldNotReleased) and value.reason:
                 self._not_released.append(
                     self.tr(

@@ -11,7 +11,10 @@ Record changes parked here until their parents arrive (db/parked.py) are
 counted under the list, with what to do in its tooltip, and per device in
 the chosen device's details; "Set aside…" sets the chosen device's waiting
 changes aside for good after a second click (db/parked_set_aside.py,
-docs/sync.md §2.3, on the save lane). "Revoke…"
+docs/sync.md §2.3, on the save lane). A held bundle a pull left whose
+release failed here and is passed over (sync/bundle/quarantine.py
+RELEASE_FAILED) is said with its error's message; "Try again" has the next
+sync try it (``retry_release``, on the save lane). "Revoke…"
 asks twice (the button, then the device id's first characters typed) and
 signs a new profile version with ``sync.org_vault.revoke_device``; when the
 profile names a server the new version is sent to it at once, as ``org
@@ -160,6 +163,32 @@ def set_aside(vault: Vault, device_id: str) -> int:
     from db.api import set_aside_parked
 
     return len(set_aside_parked(vault, signer=device_id).set_aside)
+
+
+def try_again(vault: Vault, bundle_ids: Sequence[str]) -> int:
+    """Have the next sync try these held bundles again (their release
+    failures forgotten: quarantine.retry_release, as ``fieldvault bundle
+    quarantine retry`` does); how many."""
+    from sync.bundle.quarantine import retry_release
+
+    for bundle_id in bundle_ids:
+        retry_release(vault, bundle_id)
+    return len(bundle_ids)
+
+
+def retryable(held: Sequence[HeldState]) -> list[str]:
+    """The held bundles a pull left in the spool whose release failed here
+    RELEASE_TRIES times in a row, no longer tried by themselves: what Try
+    again is for. (One from a USB stick is tried when its file is imported
+    again; one not passed over, at the next sync anyway.)"""
+    return [
+        state.held.bundle_id
+        for state in held
+        if state.state == "release-failed"
+        and state.failure is not None
+        and state.failure.passed_over
+        and state.from_server
+    ]
 
 
 def publish(revoked: Revoked) -> ServerOutcome:
@@ -311,12 +340,25 @@ class DevicesDialog(LaneReadDialog[DevicesRead]):
         )
         self.set_aside_button.setEnabled(False)
         self.set_aside_button.clicked.connect(self.ask_set_aside)
+        # A held bundle whose release failed here, passed over: the next sync tries it again.
+        self.retry_button = QPushButton(self.tr("Try again"))
+        self.retry_button.setAccessibleName(
+            self.tr("Try the chosen device's held bundles again at the next sync")
+        )
+        self.retry_button.hide()
+        self.retry_button.clicked.connect(self.retry)
         self.resend_button = QPushButton(icon("export"), self.tr("Send the profile to the server again"))
         self.resend_button.clicked.connect(self.resend)
         self.resend_button.hide()
         self.close_button = QPushButton(self.tr("Close"))
         self.close_button.clicked.connect(self.reject)
-        for button in (self.refresh_button, self.set_aside_button, self.revoke_button, self.resend_button):
+        for button in (
+            self.refresh_button,
+            self.retry_button,
+            self.set_aside_button,
+            self.revoke_button,
+            self.resend_button,
+        ):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self.close_button)
@@ -769,16 +811,20 @@ class DevicesDialog(LaneReadDialog[DevicesRead]):
                 "",
                 state.failure.count,
             ).format(sequence=state.held.sequence, code=state.failure.code)
+            # The error's own message: what is wrong and what to do (review 31 F1).
+            from desktop.messages import kept_error_message
+
+            text += " " + kept_error_message(state.failure.code, dict(state.failure.params))
             if state.failure.passed_over and state.from_server:
                 # Imported by hand from the spool it would be taken as from a
-                # USB stick: the retry makes the next sync take it as pulled.
+                # USB stick: Try again (retry_release) makes the next sync take it as pulled.
                 return (
                     text
                     + " "
                     + self.tr(
-                        "It is no longer tried automatically: once the cause is dealt with, run fieldvault "
-                        "bundle quarantine retry {bundle}; the next sync then tries it again."
-                    ).format(bundle=state.held.bundle_id)
+                        "It is no longer tried automatically: once the cause is dealt with, click Try "
+                        "again; the next sync then tries it."
+                    )
                 )
             if state.failure.passed_over:
                 return (
@@ -868,6 +914,8 @@ class DevicesDialog(LaneReadDialog[DevicesRead]):
             self.details.setText("\n".join([name, *self.warning_texts(line.row, line.held)]))
         self.revoke_button.setEnabled(line is not None and line.row.status != "revoked")
         self.set_aside_button.setEnabled(line is not None and _parked(line.row) > 0 and not self.busy)
+        self.retry_button.setVisible(line is not None and bool(retryable(line.held)))
+        self.retry_button.setEnabled(not self.busy)
         if line is None or line.row.device_id != self._confirming:
             self.confirm_box.hide()
         if line is None or line.row.device_id != self.aside_box.property("device_id"):
@@ -927,6 +975,44 @@ class DevicesDialog(LaneReadDialog[DevicesRead]):
         self._handle = self.tasks.start(
             Lane.SAVE, lambda _context: revoke(self._vault, device_id), self._on_revoked, owner=self
         )
+
+    # -- trying a held bundle again ---------------------------------------------------
+
+    @Slot()
+    def retry(self) -> None:
+        """Try again: the chosen device's held bundles whose release failed
+        here and that are passed over are tried by the next sync (on the
+        save lane)."""
+        line = self._chosen_line()
+        bundle_ids = retryable(line.held) if line is not None else []
+        if not bundle_ids or self.busy:
+            return
+        self._set_busy(True)
+        self.status.setText(self.tr("Saving…"))
+        self._handle = self.tasks.start(
+            Lane.SAVE, lambda _context: try_again(self._vault, bundle_ids), self._on_retried, owner=self
+        )
+
+    def _on_retried(self, report: TaskReport) -> None:
+        if not report.finished:
+            return
+        self._handle = None
+        self._set_busy(False)
+        if report.state != "succeeded":
+            self.status.setText(failure_text(report.failure))
+            self.refresh()
+            return
+        count = report.value
+        assert isinstance(count, int)
+        self.status.setText(
+            self.tr(
+                "The next sync tries %n held bundle(s) again (Organisation → Sync…, Sync now, to sync "
+                "at once).",
+                "",
+                count,
+            )
+        )
+        self.refresh()
 
     # -- setting waiting changes aside ---------------------------------------------------
 
@@ -992,6 +1078,7 @@ class DevicesDialog(LaneReadDialog[DevicesRead]):
     def _set_busy(self, busy: bool) -> None:
         for button in (
             self.refresh_button,
+            self.retry_button,
             self.set_aside_button,
             self.revoke_button,
             self.resend_button,

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
 
-from db.api import FieldvaultError, Param
+from db.api import CODES, FieldvaultError, Param
 from desktop.blob_device import DeviceAborted
 from desktop.workers import OperationFailed
 
@@ -1632,6 +1632,23 @@ def error_message(error: FieldvaultError | None, error_type: str = "") -> str:
     if isinstance(error, DeviceAborted):  # the GUI's own, not the core's
         return QCoreApplication.translate("Messages", "Reading the item was stopped.")
     return str(error)
+
+
+def kept_error_message(code: str, params: Mapping[str, Param]) -> str:
+    """The message of an error the vault kept as its code and params (a
+    held bundle's release failure: sync/bundle/quarantine.py
+    RELEASE_FAILED; review 31 F1), in the interface language: the live
+    error's message, from the kept params (ids only). One kept without the
+    params its message names (written before they were kept), or whose code
+    has no message (an unexpected error, kept by its type's name), is named
+    by its code."""
+    message = BY_CODE.get(code)
+    declared = CODES.get(code)
+    if message is not None and declared is not None and set(declared.params) <= set(params):
+        return message(params)
+    return QCoreApplication.translate(
+        "Messages", "An error stopped it ({code}). If this stays, tell your organisation."
+    ).format(code=code)
 
 
 def failure_message(report: OperationFailed) -> str:

@@ -304,7 +304,7 @@ class SyncPanel(Retranslating, QDialog):
 
     def _pull_details(self, status: SyncStatus) -> str:
         """What of the last pull was not simply imported, and what to do."""
-        lines = []
+        lines = self._release_failed_details(status)
         if status.held:
             count = len(status.held)
             lines.append(
@@ -375,6 +375,32 @@ class SyncPanel(Retranslating, QDialog):
                 )
             )
         return "\n".join(lines)
+
+    def _release_failed_details(self, status: SyncStatus) -> list[str]:
+        """Held bundles whose release failed here for a reason not their own
+        (sync/bundle/quarantine.py RELEASE_FAILED; review 31 F1): each with
+        the error's own message, which says what is wrong and what to do
+        (held-revision-damaged: this vault may be damaged), and whether the
+        next sync tries it again."""
+        from desktop.messages import kept_error_message
+
+        lines = []
+        for bundle_id, failure in status.release_failed:
+            text = self.tr(
+                "Warning: bundle {bundle}, held in quarantine and its device verified now, could not be "
+                "imported on this computer (%n time(s) in a row). It was not refused and its file is kept.",
+                "",
+                failure.count,
+            ).format(bundle=f"{bundle_id[:BUNDLE_ID_SHOWN]}…")
+            if failure.passed_over:
+                after = self.tr(
+                    "It is no longer tried by itself: once the cause is dealt with, choose its device in "
+                    "Coordinator → Devices… and click Try again."
+                )
+            else:
+                after = self.tr("The next sync tries it again.")
+            lines.append(f"{text} {kept_error_message(failure.code, dict(failure.params))} {after}")
+        return lines
 
     def _incomplete_hand_over(self, found: HandOverFindings) -> str:
         """A history hand-over the last run took from the inbox that its

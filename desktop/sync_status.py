@@ -91,6 +91,9 @@ class SyncWords(QObject):
     def by_hand(self, count: int) -> str:
         return self.tr("%n send-back(s) to bring by USB", "", count)
 
+    def release_failed(self, count: int) -> str:
+        return self.tr("Warning: %n held bundle(s) not imported here", "", count)
+
     def next_try(self, seconds: float) -> str:
         if seconds < 60:
             count = max(1, round(seconds))
@@ -171,6 +174,8 @@ def headline(status: SyncStatus) -> str:
         text = f"{text} · {SyncWords().by_hand(by_hand)}"
     if status.server_forks:  # kept until someone looks: the panel says what and what to do
         text = f"{text} · " + QCoreApplication.translate("SyncStatus", "Warning about the server")
+    if status.release_failed:  # the error may say this vault is damaged: seen without the panel
+        text = f"{text} · {SyncWords().release_failed(len(status.release_failed))}"
     return text
 
 
@@ -276,7 +281,16 @@ class SyncIndicator(QToolButton):
             if status.server_forks
             else ""
         )
-        tips = [text for text in (forks, error_text(status), self._next_try(status)) if text]
+        not_released = (
+            QCoreApplication.translate(
+                "SyncStatus",
+                "A bundle held in quarantine, its device verified now, could not be imported on this "
+                "computer. Open the sync panel.",
+            )
+            if status.release_failed
+            else ""
+        )
+        tips = [text for text in (forks, not_released, error_text(status), self._next_try(status)) if text]
         self.setToolTip(
             "\n".join(tips)
             or QCoreApplication.translate("SyncStatus", "Automatic sync with your organisation's server")

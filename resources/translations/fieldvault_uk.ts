@@ -285,82 +285,82 @@
     <context>
         <name>BundleExportDialog</name>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="379" />
+            <location filename="../../desktop/bundle_actions.py" line="381" />
             <source>Export bundle to USB</source>
             <translation>Експорт пакета на USB</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="383" />
+            <location filename="../../desktop/bundle_actions.py" line="385" />
             <source>A bundle holds everything this device recorded that your organisation has not received yet, encrypted so that only its coordinators can read it. Whoever copies the stick learns nothing from it. Take it to your coordinator.</source>
             <translation>Пакет містить усе, що цей пристрій записав і чого ваша організація ще не отримала, зашифроване так, що прочитати його можуть лише її координатори. Хто скопіює флешку, нічого з неї не дізнається. Передайте її своєму координаторові.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="391" />
+            <location filename="../../desktop/bundle_actions.py" line="393" />
             <source>Folder for the bundle</source>
             <translation>Тека для пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="392" />
+            <location filename="../../desktop/bundle_actions.py" line="394" />
             <source>a folder on the USB stick</source>
             <translation>тека на USB-флешці</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="393" />
+            <location filename="../../desktop/bundle_actions.py" line="395" />
             <source>Choose folder…</source>
             <translation>Вибрати теку…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="394" />
+            <location filename="../../desktop/bundle_actions.py" line="396" />
             <source>Choose the folder for the bundle</source>
             <translation>Виберіть теку для пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="398" />
+            <location filename="../../desktop/bundle_actions.py" line="400" />
             <source>Bundle progress</source>
             <translation>Хід створення пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="400" />
+            <location filename="../../desktop/bundle_actions.py" line="402" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="403" />
+            <location filename="../../desktop/bundle_actions.py" line="405" />
             <source>Write the bundle</source>
             <translation>Записати пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="406" />
+            <location filename="../../desktop/bundle_actions.py" line="408" />
             <source>Cancel</source>
             <translation>Скасувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="406" />
+            <location filename="../../desktop/bundle_actions.py" line="408" />
             <source>Cancel the bundle</source>
             <translation>Скасувати пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="408" />
+            <location filename="../../desktop/bundle_actions.py" line="410" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="415" />
+            <location filename="../../desktop/bundle_actions.py" line="417" />
             <source>Choose a folder (for example on a USB stick) first.</source>
             <translation>Спершу виберіть теку (наприклад, на USB-флешці).</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="420" />
+            <location filename="../../desktop/bundle_actions.py" line="422" />
             <source>Writing the bundle…</source>
             <translation>Записування пакета…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="427" />
+            <location filename="../../desktop/bundle_actions.py" line="429" />
             <source>Stopping…</source>
             <translation>Зупинення…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="450" />
+            <location filename="../../desktop/bundle_actions.py" line="452" />
             <source>Bundle {sequence} written: {name}
 {revisions} record changes, {custody} custody events, {files} evidence files.
 Eject the stick safely before you unplug it; the next bundle will hold only what is new.</source>
@@ -369,17 +369,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
 Безпечно вийміть флешку, перш ніж від'єднати її; наступний пакет міститиме лише нове.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="464" />
+            <location filename="../../desktop/bundle_actions.py" line="466" />
             <source>Cancelled. No bundle was written and nothing in the vault changed.</source>
             <translation>Скасовано. Пакет не записано, і в сховищі нічого не змінилося.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="473" />
+            <location filename="../../desktop/bundle_actions.py" line="475" />
             <source>No bundle was written; the vault is as it was.</source>
             <translation>Пакет не записано; сховище залишилося як було.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="483" />
+            <location filename="../../desktop/bundle_actions.py" line="485" />
             <source>%n record change(s) left out: signed by a device your organisation revoked, or edits of its records. The other coordinators do not take them.</source>
             <translation>
                 <numerusform>Пропущено змін записів: %n (підписані пристроєм, який ваша організація відкликала, або правки його записів). Інші координатори їх не беруть.</numerusform>
@@ -396,143 +396,152 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             <translation>Пакети Fieldvault (*.fvbundle);;Усі файли (*)</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="514" />
+            <location filename="../../desktop/bundle_actions.py" line="516" />
             <source>Import bundles</source>
             <translation>Імпорт пакетів</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="518" />
+            <location filename="../../desktop/bundle_actions.py" line="520" />
             <source>Each bundle is checked (sender, signatures, contents) and imported whole or not at all. A bundle imported before changes nothing; a refused one leaves nothing behind.</source>
             <translation>Кожен пакет перевіряється (відправник, підписи, вміст) і імпортується повністю або зовсім ні. Уже імпортований пакет нічого не змінює; відхилений нічого по собі не залишає.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="523" />
+            <location filename="../../desktop/bundle_actions.py" line="525" />
             <source>Bundles and what happened to each</source>
             <translation>Пакети і що сталося з кожним</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="524" />
+            <location filename="../../desktop/bundle_actions.py" line="526" />
             <source>Bundle</source>
             <translation>Пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="524" />
+            <location filename="../../desktop/bundle_actions.py" line="526" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="525" />
+            <location filename="../../desktop/bundle_actions.py" line="527" />
             <source>Result of the chosen bundle</source>
             <translation>Результат вибраного пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="532" />
+            <location filename="../../desktop/bundle_actions.py" line="534" />
             <source>Verification code read out by the worker</source>
             <translation>Код перевірки, який зачитав працівник</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="533" />
+            <location filename="../../desktop/bundle_actions.py" line="535" />
             <source>the worker's verification code: 00000 00000 00000 …</source>
             <translation>код перевірки працівника: 00000 00000 00000 …</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="537" />
+            <location filename="../../desktop/bundle_actions.py" line="539" />
             <source>Approve and import</source>
             <translation>Схвалити й імпортувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="538" />
+            <location filename="../../desktop/bundle_actions.py" line="540" />
             <source>Approve the device and import its bundle</source>
             <translation>Схвалити пристрій та імпортувати його пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="548" />
+            <location filename="../../desktop/bundle_actions.py" line="550" />
             <source>Progress of the current bundle</source>
             <translation>Хід поточного пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="550" />
+            <location filename="../../desktop/bundle_actions.py" line="552" />
             <source>Summary</source>
             <translation>Підсумок</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="553" />
+            <location filename="../../desktop/bundle_actions.py" line="555" />
             <source>Choose bundles…</source>
             <translation>Вибрати пакети…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="553" />
-            <location filename="../../desktop/bundle_actions.py" line="588" />
+            <location filename="../../desktop/bundle_actions.py" line="555" />
+            <location filename="../../desktop/bundle_actions.py" line="590" />
             <source>Choose bundle files</source>
             <translation>Виберіть файли пакетів</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="556" />
+            <location filename="../../desktop/bundle_actions.py" line="558" />
             <source>Import</source>
             <translation>Імпортувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="556" />
+            <location filename="../../desktop/bundle_actions.py" line="558" />
             <source>Import the bundles</source>
             <translation>Імпортувати пакети</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="562" />
+            <location filename="../../desktop/bundle_actions.py" line="564" />
             <source>Re-read</source>
             <translation>Перечитати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="563" />
+            <location filename="../../desktop/bundle_actions.py" line="565" />
             <source>Read bundles this desk received before again and apply what it lacks</source>
             <translation>Перечитати пакети, які цей стіл уже отримав, і застосувати те, чого йому бракує</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="569" />
+            <location filename="../../desktop/bundle_actions.py" line="571" />
             <source>For a bundle this desk already received (a history hand-over recorded it) whose record changes it lacks: every check of an import runs again, and only what is missing here is applied.</source>
             <translation>Для пакета, який цей стіл уже отримав (його записала передача історії), але зміни записів з якого тут відсутні: усі перевірки імпорту виконуються знову, і застосовується лише те, чого тут бракує.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="576" />
+            <location filename="../../desktop/bundle_actions.py" line="578" />
             <source>Cancel</source>
             <translation>Скасувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="576" />
+            <location filename="../../desktop/bundle_actions.py" line="578" />
             <source>Cancel the import</source>
             <translation>Скасувати імпорт</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="578" />
+            <location filename="../../desktop/bundle_actions.py" line="580" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="596" />
-            <location filename="../../desktop/bundle_actions.py" line="623" />
-            <location filename="../../desktop/bundle_actions.py" line="686" />
+            <location filename="../../desktop/bundle_actions.py" line="598" />
+            <location filename="../../desktop/bundle_actions.py" line="625" />
+            <location filename="../../desktop/bundle_actions.py" line="707" />
             <source>waiting</source>
             <translation>очікує</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="609" />
-            <location filename="../../desktop/bundle_actions.py" line="949" />
+            <location filename="../../desktop/bundle_actions.py" line="611" />
+            <location filename="../../desktop/bundle_actions.py" line="970" />
             <source>Importing…</source>
             <translation>Імпортування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="616" />
+            <location filename="../../desktop/bundle_actions.py" line="618" />
             <source>Re-reading…</source>
             <translation>Перечитування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="637" />
+            <location filename="../../desktop/bundle_actions.py" line="639" />
             <source>Stopping…</source>
             <translation>Зупинення…</translation>
         </message>
+        <message numerus="yes">
+            <location filename="../../desktop/bundle_actions.py" line="666" />
+            <source>Bundle {sequence} of device {device}, held in quarantine, was not imported after its device was vouched for: it was passed over, not tried now, after failing %n time(s) in a row on this computer ({reason}). It was not refused and its file is kept. Import the bundle file again once the cause is dealt with.</source>
+            <translation>
+                <numerusform>Пакет {sequence} пристрою {device}, утримуваний у карантині, не імпортовано після того, як за його пристрій поручилися: його пропущено й цього разу не пробували, бо імпорт не вдався на цьому комп’ютері ({reason}) %n раз поспіль. Його не відхилено, і його файл збережено. Імпортуйте файл пакета ще раз, щойно причину усунуто.</numerusform>
+                <numerusform>Пакет {sequence} пристрою {device}, утримуваний у карантині, не імпортовано після того, як за його пристрій поручилися: його пропущено й цього разу не пробували, бо імпорт не вдався на цьому комп’ютері ({reason}) %n рази поспіль. Його не відхилено, і його файл збережено. Імпортуйте файл пакета ще раз, щойно причину усунуто.</numerusform>
+                <numerusform>Пакет {sequence} пристрою {device}, утримуваний у карантині, не імпортовано після того, як за його пристрій поручилися: його пропущено й цього разу не пробували, бо імпорт не вдався на цьому комп’ютері ({reason}) %n разів поспіль. Його не відхилено, і його файл збережено. Імпортуйте файл пакета ще раз, щойно причину усунуто.</numerusform>
+            </translation>
+        </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="650" />
-            <location filename="../../desktop/bundle_actions.py" line="686" />
-            <location filename="../../desktop/bundle_actions.py" line="946" />
+            <location filename="../../desktop/bundle_actions.py" line="680" />
+            <location filename="../../desktop/bundle_actions.py" line="707" />
+            <location filename="../../desktop/bundle_actions.py" line="967" />
             <source>checking and importing…</source>
             <translation>перевірка й імпорт…</translation>
         </message>
@@ -546,37 +555,37 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="668" />
+            <location filename="../../desktop/bundle_actions.py" line="689" />
             <source>Bundle {sequence} of device {device}, held in quarantine, was refused when imported after its device was vouched for ({reason}); nothing of it was applied. It stays held: keep the file aside and report it.</source>
             <translation>Пакет {sequence} пристрою {device}, утримуваний у карантині, відхилено під час імпорту після того, як за його пристрій поручилися ({reason}); нічого з нього не застосовано. Він і далі утримується: відкладіть файл і повідомте про це.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="676" />
+            <location filename="../../desktop/bundle_actions.py" line="697" />
             <source>Bundle {sequence} of device {device}, held in quarantine, was not imported although its device is now vouched for: the file it was imported from ({path}) is gone or is another file. Import the bundle file again.</source>
             <translation>Пакет {sequence} пристрою {device}, утримуваний у карантині, не імпортовано, хоча за його пристрій тепер поручилися: файлу, з якого його імпортували ({path}), немає або це вже інший файл. Імпортуйте файл пакета ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="687" />
+            <location filename="../../desktop/bundle_actions.py" line="708" />
             <source>not imported (stopped); nothing of it was applied</source>
             <translation>не імпортовано (зупинено); нічого з нього не застосовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="696" />
+            <location filename="../../desktop/bundle_actions.py" line="717" />
             <source>Stopped. The bundles marked imported are in the vault; import the others again.</source>
             <translation>Зупинено. Пакети, позначені як імпортовані, є у сховищі; інші імпортуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="716" />
+            <location filename="../../desktop/bundle_actions.py" line="737" />
             <source>received before on a history hand-over's word (bundle {sequence} of device {device}), but its device is pending here and its changes are kept aside. Phone the worker, ask for the verification code their vault shows, type it below and approve.</source>
             <translation>отримано раніше за словом передачі історії (пакет {sequence} пристрою {device}), але його пристрій тут очікує, і його зміни відкладено. Зателефонуйте працівникові, попросіть код перевірки, який показує його сховище, введіть його нижче і схваліть.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="793" />
+            <location filename="../../desktop/bundle_actions.py" line="814" />
             <source>received before (bundle {sequence} of device {device}); its device is enrolled now</source>
             <translation>отримано раніше (пакет {sequence} пристрою {device}); його пристрій тепер зареєстровано</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="797" />
+            <location filename="../../desktop/bundle_actions.py" line="818" />
             <source>; %n record change(s) kept aside until then stored now</source>
             <translation>
                 <numerusform>; змін записів, відкладених досі, збережено тепер: %n</numerusform>
@@ -585,7 +594,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="833" />
+            <location filename="../../desktop/bundle_actions.py" line="854" />
             <source>; %n custody event(s) of device {device} not taken: the vouch for it lapsed here (each checked with its key, none stored); its own bundles bring them once it is enrolled again (add it by its card, or approve its bundle by code)</source>
             <translation>
                 <numerusform>; %n подію ланцюга зберігання пристрою {device} не прийнято: поручительство за нього тут втратило силу (її перевірено його ключем і не збережено); його власні пакети принесуть її, щойно пристрій знову зареєструють (додайте його за карткою або схваліть його пакет за кодом)</numerusform>
@@ -594,12 +603,12 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="851" />
+            <location filename="../../desktop/bundle_actions.py" line="872" />
             <source>; evidence files a worker's signed manifest names that did not come and are not stored here: {files} (re-reading brings them too)</source>
             <translation>; файли доказів, які називає підписаний маніфест працівника, що не надійшли і не зберігаються тут: {files} (повторне читання теж приносить їх)</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="886" />
+            <location filename="../../desktop/bundle_actions.py" line="907" />
             <source>; %n record change(s) waiting until the changes they follow arrive (or are left out)</source>
             <translation>
                 <numerusform>; чекають змін записів: %n (до надходження змін, за якими вони йдуть, або до їх пропуску)</numerusform>
@@ -608,22 +617,22 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="808" />
+            <location filename="../../desktop/bundle_actions.py" line="829" />
             <source>re-read: bundle {sequence} of device {device}: nothing new, this desk holds everything it carries</source>
             <translation>перечитано: пакет {sequence} пристрою {device}: нічого нового, цей стіл має все, що в ньому є</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="814" />
+            <location filename="../../desktop/bundle_actions.py" line="835" />
             <source>re-read: bundle {sequence} of device {device}: {revisions} record changes and {files} evidence files applied that this desk lacked; {held} of its {total} record changes were here already</source>
             <translation>перечитано: пакет {sequence} пристрою {device}: застосовано змін записів, яких бракувало цьому столу: {revisions}, файлів доказів: {files}; змін записів, що вже були тут: {held} з {total}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="859" />
+            <location filename="../../desktop/bundle_actions.py" line="880" />
             <source>; INCOMPLETE history hand-over from desk {maker}: record changes a worker's signed manifest names that did not come: {missing}; worker manifests that did not verify: {unverifiable}; worker bundles that came unchecked: {unchecked}. The rest was imported. Coordinator → Devices… lists them; re-reading the worker's own file of such a bundle (Re-read) brings what is missing</source>
             <translation>; НЕПОВНА передача історії від робочого місця {maker}: змін записів, які називає підписаний маніфест працівника, але які не надійшли: {missing}; маніфестів працівників, що не пройшли перевірку: {unverifiable}; пакетів працівників, що надійшли неперевіреними: {unchecked}. Решту імпортовано. Координатор → Пристрої… перелічує їх; перечитування власного файлу працівника з таким пакетом (Перечитати) приносить те, чого бракує</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="904" />
+            <location filename="../../desktop/bundle_actions.py" line="925" />
             <source>; %n waiting record change(s) no longer check out: kept waiting, not stored; run fieldvault verify</source>
             <translation>
                 <numerusform>; %n зміна запису, що чекає, більше не проходить перевірку: вона й далі чекає, її не збережено; запустіть fieldvault verify</numerusform>
@@ -632,32 +641,32 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="694" />
+            <location filename="../../desktop/bundle_actions.py" line="715" />
             <source>Done. Bundles that were refused can be kept aside and reported.</source>
             <translation>Готово. Відхилені пакети можна відкласти й повідомити про них.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="787" />
+            <location filename="../../desktop/bundle_actions.py" line="808" />
             <source>already imported (bundle {sequence} of device {device}): nothing to do</source>
             <translation>уже імпортовано (пакет {sequence} пристрою {device}): нічого робити</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="725" />
+            <location filename="../../desktop/bundle_actions.py" line="746" />
             <source>imported from your coordinator (device {device}): {revisions} record changes (edits, resolved conflicts), {files} evidence files, {vouched} other device(s) vouched for</source>
             <translation>імпортовано від вашого координатора (пристрій {device}): змін записів (правки, розв'язані конфлікти): {revisions}, файлів доказів: {files}, інших пристроїв, за які поручився координатор: {vouched}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="736" />
+            <location filename="../../desktop/bundle_actions.py" line="757" />
             <source>imported: bundle {sequence} of device {device}, {revisions} record changes, {custody} custody events, {files} evidence files</source>
             <translation>імпортовано: пакет {sequence} пристрою {device}, змін записів: {revisions}, подій ланцюга зберігання: {custody}, файлів доказів: {files}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="747" />
+            <location filename="../../desktop/bundle_actions.py" line="768" />
             <source>; bundles {first} to {last} of this device have not arrived yet: ask for them</source>
             <translation>; пакети з {first} по {last} цього пристрою ще не надійшли: попросіть їх</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="879" />
+            <location filename="../../desktop/bundle_actions.py" line="900" />
             <source>; %n record change(s) left out: signed by a device your organisation revoked, or edits of its records</source>
             <translation>
                 <numerusform>; пропущено змін записів: %n (підписані пристроєм, який ваша організація відкликала, або правки його записів)</numerusform>
@@ -666,32 +675,32 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="754" />
+            <location filename="../../desktop/bundle_actions.py" line="775" />
             <source>not taken: it does not come from your organisation's coordinator, and nothing of it was stored. Take bundles only from your coordinator, and tell them about this one.</source>
             <translation>не прийнято: пакет надійшов не від координатора вашої організації, і з нього нічого не збережено. Приймайте пакети лише від свого координатора і повідомте йому про цей.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="763" />
+            <location filename="../../desktop/bundle_actions.py" line="784" />
             <source>held in quarantine: {reason} Phone the worker, ask for the verification code their vault shows, type it below and approve.</source>
             <translation>утримується в карантині: {reason} Зателефонуйте працівникові, попросіть код перевірки, який показує його сховище, введіть його нижче та схваліть.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="770" />
+            <location filename="../../desktop/bundle_actions.py" line="791" />
             <source>not imported: {reason}</source>
             <translation>не імпортовано: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="774" />
+            <location filename="../../desktop/bundle_actions.py" line="795" />
             <source>refused: {reason}</source>
             <translation>відхилено: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="776" />
+            <location filename="../../desktop/bundle_actions.py" line="797" />
             <source>could not be read ({reason}); nothing of it was applied</source>
             <translation>не вдалося прочитати ({reason}); нічого з нього не застосовано</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="898" />
+            <location filename="../../desktop/bundle_actions.py" line="919" />
             <source>; %n record change(s) that waited for their parents stored now</source>
             <translation>
                 <numerusform>; %n зміну запису, що чекала на свої батьківські зміни, тепер збережено</numerusform>
@@ -700,7 +709,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="911" />
+            <location filename="../../desktop/bundle_actions.py" line="932" />
             <source>; %n record change(s) left out: the signer's parked slots are full</source>
             <translation>
                 <numerusform>; %n зміну запису пропущено: місця для відкладених змін того, хто її підписав, заповнені</numerusform>
@@ -709,7 +718,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="917" />
+            <location filename="../../desktop/bundle_actions.py" line="938" />
             <source>; %n record change(s) kept aside: the vouch for their device lapsed; stored once it is enrolled again (add it by its card, or approve its bundle by code)</source>
             <translation>
                 <numerusform>; %n зміну запису відкладено: поручительство за її пристрій втратило силу; її буде збережено, щойно пристрій знову зареєструють (додайте його за карткою або схваліть його пакет за кодом)</numerusform>
@@ -718,7 +727,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="924" />
+            <location filename="../../desktop/bundle_actions.py" line="945" />
             <source>; %n record change(s) left out: their record is held here as another type</source>
             <translation>
                 <numerusform>; %n зміну запису пропущено: її запис зберігається тут як інший тип</numerusform>
@@ -727,22 +736,22 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="943" />
+            <location filename="../../desktop/bundle_actions.py" line="964" />
             <source>Type the verification code the worker reads out to you.</source>
             <translation>Введіть код перевірки, який вам зачитує працівник.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="969" />
+            <location filename="../../desktop/bundle_actions.py" line="990" />
             <source>Approved: the device is enrolled and its bundle imported.</source>
             <translation>Схвалено: пристрій зареєстровано, а його пакет імпортовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="974" />
+            <location filename="../../desktop/bundle_actions.py" line="995" />
             <source>still held in quarantine; nothing of it was applied</source>
             <translation>досі в карантині; нічого з нього не застосовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="975" />
+            <location filename="../../desktop/bundle_actions.py" line="996" />
             <source>Stopped; the bundle is still held.</source>
             <translation>Зупинено; пакет досі в карантині.</translation>
         </message>
@@ -1620,148 +1629,158 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
     <context>
         <name>DevicesDialog</name>
         <message>
-            <location filename="../../desktop/devices_view.py" line="204" />
+            <location filename="../../desktop/devices_view.py" line="233" />
             <source>Devices</source>
             <translation>Пристрої</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="208" />
+            <location filename="../../desktop/devices_view.py" line="237" />
             <source>Every device of the organisation this vault knows, with its last bundle. A bundle missing before the last one is a warning: the laptop may have been seized or lost before it sent it, or the bundle is still on its way.</source>
             <translation>Усі пристрої організації, відомі цьому сховищу, з їхнім останнім пакетом. Пакет, якого бракує перед останнім, — це попередження: ноутбук могли вилучити або загубити, перш ніж він його надіслав, або пакет ще в дорозі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="214" />
+            <location filename="../../desktop/devices_view.py" line="243" />
             <source>Devices and their bundles</source>
             <translation>Пристрої та їхні пакети</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="216" />
+            <location filename="../../desktop/devices_view.py" line="245" />
             <source>Device</source>
             <translation>Пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="217" />
+            <location filename="../../desktop/devices_view.py" line="246" />
             <source>Role</source>
             <translation>Роль</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="218" />
+            <location filename="../../desktop/devices_view.py" line="247" />
             <source>Key</source>
             <translation>Ключ</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="219" />
+            <location filename="../../desktop/devices_view.py" line="248" />
             <source>Status</source>
             <translation>Стан</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="220" />
+            <location filename="../../desktop/devices_view.py" line="249" />
             <source>Last bundle</source>
             <translation>Останній пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="221" />
+            <location filename="../../desktop/devices_view.py" line="250" />
             <source>Held</source>
             <translation>Утримано</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="222" />
+            <location filename="../../desktop/devices_view.py" line="251" />
             <source>Verification</source>
             <translation>Перевірка</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="223" />
+            <location filename="../../desktop/devices_view.py" line="252" />
             <source>Warning</source>
             <translation>Попередження</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="235" />
+            <location filename="../../desktop/devices_view.py" line="264" />
             <source>The chosen device</source>
             <translation>Вибраний пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="238" />
+            <location filename="../../desktop/devices_view.py" line="267" />
             <source>Record changes waiting for their parents</source>
             <translation>Зміни записів, що чекають на свої батьківські зміни</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="244" />
+            <location filename="../../desktop/devices_view.py" line="273" />
             <source>Record changes kept aside from devices whose vouch lapsed</source>
             <translation>Зміни записів, відкладені від пристроїв, поручительство за які втратило силу</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="262" />
+            <location filename="../../desktop/devices_view.py" line="291" />
             <source>First characters of the device id, to confirm</source>
             <translation>Перші символи ідентифікатора пристрою, для підтвердження</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="265" />
-            <location filename="../../desktop/devices_view.py" line="266" />
+            <location filename="../../desktop/devices_view.py" line="294" />
+            <location filename="../../desktop/devices_view.py" line="295" />
             <source>Revoke this device</source>
             <translation>Відкликати цей пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="269" />
+            <location filename="../../desktop/devices_view.py" line="298" />
             <source>Keep it</source>
             <translation>Залишити</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="285" />
+            <location filename="../../desktop/devices_view.py" line="314" />
             <source>Set them aside</source>
             <translation>Відкласти їх</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="287" />
+            <location filename="../../desktop/devices_view.py" line="316" />
             <source>Keep them waiting</source>
             <translation>Нехай чекають</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="296" />
+            <location filename="../../desktop/devices_view.py" line="325" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="299" />
+            <location filename="../../desktop/devices_view.py" line="328" />
             <source>Refresh</source>
             <translation>Оновити</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="301" />
+            <location filename="../../desktop/devices_view.py" line="330" />
             <source>Revoke…</source>
             <translation>Відкликати…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="302" />
+            <location filename="../../desktop/devices_view.py" line="331" />
             <source>Revoke the chosen device</source>
             <translation>Відкликати вибраний пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="308" />
+            <location filename="../../desktop/devices_view.py" line="337" />
             <source>Set aside…</source>
             <translation>Відкласти…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="310" />
+            <location filename="../../desktop/devices_view.py" line="339" />
             <source>Set aside the chosen device's waiting record changes</source>
             <translation>Відкласти зміни записів вибраного пристрою, що чекають</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="314" />
+            <location filename="../../desktop/devices_view.py" line="344" />
+            <source>Try again</source>
+            <translation>Спробувати ще раз</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="346" />
+            <source>Try the chosen device's held bundles again at the next sync</source>
+            <translation>Спробувати утримувані пакети вибраного пристрою ще раз під час наступної синхронізації</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="350" />
             <source>Send the profile to the server again</source>
             <translation>Надіслати профіль на сервер ще раз</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="317" />
+            <location filename="../../desktop/devices_view.py" line="353" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="353" />
+            <location filename="../../desktop/devices_view.py" line="395" />
             <source>No other devices are known to this vault yet.</source>
             <translation>Цьому сховищу ще не відомі інші пристрої.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="368" />
+            <location filename="../../desktop/devices_view.py" line="410" />
             <source>%n record change(s) wait for their parents: they follow changes this vault has not received yet. Point here for what to do.</source>
             <translation>
                 <numerusform>%n зміна запису чекає на свої батьківські зміни: вона йде за змінами, яких це сховище ще не отримало. Наведіть сюди вказівник, щоб дізнатися, що робити.</numerusform>
@@ -1770,7 +1789,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="382" />
+            <location filename="../../desktop/devices_view.py" line="424" />
             <source>%n record change(s) from devices whose vouch lapsed, kept until they are enrolled again: a current coordinator vouches for the device, or you approve it by its verification code. Then they are stored.</source>
             <translation>
                 <numerusform>%n зміна запису від пристроїв, поручительство за які втратило силу, відкладена, доки їх не зареєструють знову: чинний координатор поручиться за пристрій або ви схвалите його за кодом перевірки. Тоді її буде збережено.</numerusform>
@@ -1779,17 +1798,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="395" />
+            <location filename="../../desktop/devices_view.py" line="437" />
             <source>A bundle brought edits of records whose earlier changes (their parents) this vault does not hold yet, often a field worker's that another desk took directly. They are kept apart, in no list, search or export, and stored as soon as those changes arrive. To bring them, import the bundle of the device that made them (ask the desk whose edits wait which worker's records it edited), or sync. If a revoked device made them they never come: the waiting edits are then left out when that device's bundle is read.</source>
             <translation>Пакет приніс правки записів, попередніх змін яких (їхніх батьківських змін) це сховище ще не має, часто змін польового працівника, які інше робоче місце отримало напряму. Ці правки зберігаються окремо, їх немає в жодному списку, пошуку чи експорті, і їх буде збережено, щойно надійдуть ті зміни. Щоб їх отримати, імпортуйте пакет пристрою, який їх зробив (запитайте робоче місце, чиї правки чекають, записи якого працівника воно правило), або синхронізуйтеся. Якщо їх зробив відкликаний пристрій, вони не надійдуть ніколи: тоді правки, що чекають, буде пропущено, щойно буде прочитано пакет цього пристрою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="422" />
+            <location filename="../../desktop/devices_view.py" line="464" />
             <source>Verification code (compare it with the worker's): {code}</source>
             <translation>Код перевірки (звірте його з кодом працівника): {code}</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="435" />
+            <location filename="../../desktop/devices_view.py" line="477" />
             <source>%n missing</source>
             <translation>
                 <numerusform>бракує %n</numerusform>
@@ -1798,7 +1817,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="437" />
+            <location filename="../../desktop/devices_view.py" line="479" />
             <source>%n held</source>
             <translation>
                 <numerusform>утримано %n</numerusform>
@@ -1807,7 +1826,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="439" />
+            <location filename="../../desktop/devices_view.py" line="481" />
             <source>%n file(s) gone</source>
             <translation>
                 <numerusform>%n файл зник</numerusform>
@@ -1816,7 +1835,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="441" />
+            <location filename="../../desktop/devices_view.py" line="483" />
             <source>%n refused</source>
             <translation>
                 <numerusform>відхилено %n</numerusform>
@@ -1825,19 +1844,19 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="450" />
-            <location filename="../../desktop/devices_view.py" line="499" />
-            <location filename="../../desktop/devices_view.py" line="508" />
+            <location filename="../../desktop/devices_view.py" line="492" />
+            <location filename="../../desktop/devices_view.py" line="541" />
+            <location filename="../../desktop/devices_view.py" line="550" />
             <source>revoked</source>
             <translation>відкликано</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="452" />
+            <location filename="../../desktop/devices_view.py" line="494" />
             <source>vouch lapsed</source>
             <translation>поруку скасовано</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="454" />
+            <location filename="../../desktop/devices_view.py" line="496" />
             <source>%n refused bundle(s) read</source>
             <translation>
                 <numerusform>%n відхилений пакет прочитано</numerusform>
@@ -1846,7 +1865,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="457" />
+            <location filename="../../desktop/devices_view.py" line="499" />
             <source>%n type clash(es)</source>
             <translation>
                 <numerusform>%n конфлікт типів</numerusform>
@@ -1855,7 +1874,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="579" />
+            <location filename="../../desktop/devices_view.py" line="621" />
             <source>This device is a party to %n type clash(es): another device claims a record with a different type. This vault keeps the type that arrived here first, which may not be the honest one; the other side is never stored, and the rest of its bundles was taken.</source>
             <translation>
                 <numerusform>Цей пристрій — сторона в %n конфлікті типів: інший пристрій заявляє запис з іншим типом. Це сховище зберігає тип, що надійшов сюди першим, і він може бути не чесним; другу сторону ніколи не зберігають, а решту її пакетів прийнято.</numerusform>
@@ -1864,37 +1883,42 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="590" />
+            <location filename="../../desktop/devices_view.py" line="632" />
             <source>Ask the people who use both devices which record they made, and tell your organisation. fieldvault devices parked lists every clash ({shown} shown here).</source>
             <translation>Запитайте людей, які користуються обома пристроями, хто з них створив цей запис, і повідомте свою організацію. fieldvault devices parked показує всі конфлікти (тут показано {shown}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="599" />
+            <location filename="../../desktop/devices_view.py" line="641" />
             <source>the change {revision} signed by {device} claims another type and was left out on {when} UTC</source>
             <translation>зміна {revision} (підписувач: {device}) заявляє інший тип і була пропущена {when} UTC</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="604" />
+            <location filename="../../desktop/devices_view.py" line="646" />
             <source>no change of it is held here</source>
             <translation>жодної його зміни тут немає</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="607" />
+            <location filename="../../desktop/devices_view.py" line="649" />
             <source>this vault holds it as {type}, first from the change {revision} signed by {device} (made {when} UTC by its signer's clock), stored here before the other arrived</source>
             <translation>це сховище має його як {type}, спершу зі зміни {revision} (підписувач: {device}; зроблено {when} UTC за годинником підписувача), збереженої тут до надходження іншої</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="615" />
+            <location filename="../../desktop/devices_view.py" line="657" />
             <source>Two devices claim record {record} with different types: {kept}; {left}.</source>
             <translation>Два пристрої заявляють запис {record} з різними типами: {kept}; {left}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="622" />
+            <location filename="../../desktop/devices_view.py" line="664" />
             <source>this desk ({device})</source>
             <translation>це робоче місце ({device})</translation>
         </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="825" />
+            <source>It is no longer tried automatically: once the cause is dealt with, click Try again; the next sync then tries it.</source>
+            <translation>Автоматично його більше не пробують імпортувати: щойно причину усунуто, натисніть «Спробувати ще раз»; тоді наступна синхронізація спробує його імпортувати.</translation>
+        </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="459" />
+            <location filename="../../desktop/devices_view.py" line="501" />
             <source>%n receipt alarm(s)</source>
             <translation>
                 <numerusform>%n тривога щодо квитанцій</numerusform>
@@ -1903,7 +1927,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="445" />
+            <location filename="../../desktop/devices_view.py" line="487" />
             <source>release failed %n time(s) ({code})</source>
             <translation>
                 <numerusform>імпорт не вдався %n раз ({code})</numerusform>
@@ -1912,7 +1936,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="465" />
+            <location filename="../../desktop/devices_view.py" line="507" />
             <source>%n not handed over</source>
             <translation>
                 <numerusform>%n не передано</numerusform>
@@ -1921,7 +1945,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="475" />
+            <location filename="../../desktop/devices_view.py" line="517" />
             <source>%n file(s) not handed over</source>
             <translation>
                 <numerusform>Файлів не передано: %n</numerusform>
@@ -1930,7 +1954,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="483" />
+            <location filename="../../desktop/devices_view.py" line="525" />
             <source>%n bundle(s) not checked</source>
             <translation>
                 <numerusform>Пакетів не перевірено: %n</numerusform>
@@ -1939,54 +1963,54 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="490" />
+            <location filename="../../desktop/devices_view.py" line="532" />
             <source>field device</source>
             <translation>польовий пристрій</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="491" />
+            <location filename="../../desktop/devices_view.py" line="533" />
             <source>coordinator</source>
             <translation>координатор</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="492" />
-            <location filename="../../desktop/devices_view.py" line="500" />
+            <location filename="../../desktop/devices_view.py" line="534" />
+            <location filename="../../desktop/devices_view.py" line="542" />
             <source>unknown</source>
             <translation>невідомо</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="497" />
+            <location filename="../../desktop/devices_view.py" line="539" />
             <source>enrolled</source>
             <translation>зареєстровано</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="498" />
-            <location filename="../../desktop/devices_view.py" line="507" />
+            <location filename="../../desktop/devices_view.py" line="540" />
+            <location filename="../../desktop/devices_view.py" line="549" />
             <source>pending</source>
             <translation>очікує</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="505" />
+            <location filename="../../desktop/devices_view.py" line="547" />
             <source>verified</source>
             <translation>перевірено</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="506" />
+            <location filename="../../desktop/devices_view.py" line="548" />
             <source>awaiting verification</source>
             <translation>очікує перевірки</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="513" />
+            <location filename="../../desktop/devices_view.py" line="555" />
             <source>none yet</source>
             <translation>ще немає</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="516" />
+            <location filename="../../desktop/devices_view.py" line="558" />
             <source>today</source>
             <translation>сьогодні</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="516" />
+            <location filename="../../desktop/devices_view.py" line="558" />
             <source>%n day(s) ago</source>
             <translation>
                 <numerusform>%n день тому</numerusform>
@@ -1995,17 +2019,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="517" />
+            <location filename="../../desktop/devices_view.py" line="559" />
             <source>#{sequence} · {when} UTC ({age})</source>
             <translation>№{sequence} · {when} UTC ({age})</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="531" />
+            <location filename="../../desktop/devices_view.py" line="573" />
             <source>Bundles missing: {numbers}. The laptop may have been seized or lost, or they are still on their way.</source>
             <translation>Бракує пакетів: {numbers}. Ноутбук могли вилучити або загубити, або пакети ще в дорозі.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="537" />
+            <location filename="../../desktop/devices_view.py" line="579" />
             <source>%n bundle(s) held until its verification code is compared.</source>
             <translation>
                 <numerusform>%n пакет утримано, доки не звірено код перевірки пристрою.</numerusform>
@@ -2014,12 +2038,12 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="540" />
+            <location filename="../../desktop/devices_view.py" line="582" />
             <source>Revoked: its bundles are refused.</source>
             <translation>Відкликано: його пакети відхиляються.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="548" />
+            <location filename="../../desktop/devices_view.py" line="590" />
             <source>%n record change(s) it signed wait here for their parents, changes this vault has not received yet: import the bundle of the device that made those (often the field worker whose records it edited).</source>
             <translation>
                 <numerusform>%n зміна запису, яку він підписав, чекає тут на свої батьківські зміни, яких це сховище ще не отримало: імпортуйте пакет пристрою, який їх зробив (часто це польовий працівник, чиї записи він правив).</numerusform>
@@ -2028,7 +2052,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="558" />
+            <location filename="../../desktop/devices_view.py" line="600" />
             <source>%n record change(s) it signed are kept aside here until it is enrolled again.</source>
             <translation>
                 <numerusform>%n зміна запису, яку він підписав, відкладена тут, доки його не зареєструють знову.</numerusform>
@@ -2037,7 +2061,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="631" />
+            <location filename="../../desktop/devices_view.py" line="673" />
             <source>%n record change(s) it signed were kept out (left out or set aside) at the coordinator desk {desk}, as that desk's history hand-over says. This vault does not hold them; if they arrive here, this desk decides them itself.</source>
             <translation>
                 <numerusform>Змін запису, які підписав цей пристрій: %n. Робоче місце координатора {desk} не прийняло їх (пропустило або відклало), як каже передача історії від того робочого місця. Цього сховища вони не мають; якщо вони надійдуть сюди, це робоче місце вирішить про них саме.</numerusform>
@@ -2046,7 +2070,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="645" />
+            <location filename="../../desktop/devices_view.py" line="687" />
             <source>%n of this device's bundles came with the history hand-over from the coordinator desk {desk} without the worker's signed list of what they brought, and none is kept here: they were not checked. That desk may have had no such list or no room for it, or may have removed it to hide what it left out: compare with the worker's laptop or another desk. fieldvault devices parked lists them.</source>
             <translation>
                 <numerusform>Пакетів цього пристрою, що надійшли з передачею історії від робочого місця координатора {desk} без підписаного працівником переліку того, що вони принесли, і такого переліку тут немає: %n. Їх не перевірено. Те робоче місце могло не мати такого переліку чи місця для нього, або вилучити його, щоб приховати пропущене: порівняйте з ноутбуком працівника або з іншим робочим місцем. fieldvault devices parked перелічує їх.</numerusform>
@@ -2055,7 +2079,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="660" />
+            <location filename="../../desktop/devices_view.py" line="702" />
             <source>%n evidence file(s) that this device's own signed bundles name did not come with the history hand-over from the coordinator desk {desk}: their records are here, their files are not (verify names them). That desk may have left them out. Re-reading the worker's own bundle file brings them (fieldvault bundle import --reread), as does a later bundle that carries them. fieldvault devices parked lists them.</source>
             <translation>
                 <numerusform>Файлів доказів, які називають власні підписані пакети цього пристрою, не надійшли з передачею історії від робочого місця координатора {desk}: %n. Їхні записи тут є, а файлів немає (перевірка називає їх). Те робоче місце могло їх пропустити. Повторне читання власного файлу пакета працівника приносить їх (fieldvault bundle import --reread), як і пізніший пакет, що їх несе. fieldvault devices parked перелічує їх.</numerusform>
@@ -2064,7 +2088,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="678" />
+            <location filename="../../desktop/devices_view.py" line="720" />
             <source>%n record change(s) that this device's own signed bundles name did not come with the history hand-over from the coordinator desk {desk}, and nothing here explains them. That desk may have left them out: compare with the worker's laptop or another desk. fieldvault devices parked lists them.</source>
             <translation>
                 <numerusform>Змін запису, які називають власні підписані пакети цього пристрою, не надійшли з передачею історії від робочого місця координатора {desk}, і тут їх ніщо не пояснює: %n. Те робоче місце могло їх пропустити: порівняйте з ноутбуком працівника або з іншим робочим місцем. fieldvault devices parked перелічує їх.</numerusform>
@@ -2073,7 +2097,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="689" />
+            <location filename="../../desktop/devices_view.py" line="731" />
             <source>%n of this device's bundle records, as the history hand-over from the coordinator desk {desk} carried them, do not match its signature: not trusted. That desk's hand-over may have been tampered with.</source>
             <translation>
                 <numerusform>Записів про пакети цього пристрою, як їх передала передача історії від робочого місця координатора {desk}, що не відповідають його підпису: %n. Їм не довіряють. Передачу від того робочого місця могли підробити.</numerusform>
@@ -2082,17 +2106,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="706" />
+            <location filename="../../desktop/devices_view.py" line="748" />
             <source>Coordinator {id} relays changes of it and no longer vouches for it (the coordinator that did was removed there): its bundles are held and its changes kept aside until a current coordinator vouches for it, or you approve it by its verification code.</source>
             <translation>Координатор {id} передає його зміни, але більше не ручається за нього (координатора, який ручався, там вилучено): його пакети затримуються, а зміни відкладаються, доки чинний координатор не поручиться за нього або ви не схвалите його за кодом перевірки.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="711" />
+            <location filename="../../desktop/devices_view.py" line="753" />
             <source>Known here only on the word of coordinator {id}, which the organisation has removed: its bundles are held and its changes that other desks relay kept aside until a current coordinator vouches for it, or you approve it by its verification code.</source>
             <translation>Відомий тут лише зі слів координатора {id}, якого організація вилучила: його пакети затримуються, а його зміни, які передають інші робочі місця, відкладаються, доки чинний координатор не поручиться за нього або ви не схвалите його за кодом перевірки.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="721" />
+            <location filename="../../desktop/devices_view.py" line="763" />
             <source>%n of its bundles were refused and read here: {kept} revision id(s) from them are kept as left out, so that edits of them that other desks send are left out too.</source>
             <translation>
                 <numerusform>%n його пакет відхилено й прочитано тут: ідентифікатори версій із нього ({kept}) збережено як пропущені, щоб правки цих версій, надіслані іншими робочими місцями, теж пропускалися.</numerusform>
@@ -2101,27 +2125,27 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="728" />
+            <location filename="../../desktop/devices_view.py" line="770" />
             <source>{not_kept} more were not kept: the limit of ids kept per revoked device was reached.</source>
             <translation>Ще {not_kept} не збережено: досягнуто межі ідентифікаторів, які зберігаються для одного відкликаного пристрою.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="738" />
+            <location filename="../../desktop/devices_view.py" line="780" />
             <source>Bundle {sequence} is held until this desk has the rest of the history hand-over from coordinator desk {maker} (part {part} of {parts} imported here), or any complete hand-over, or until that desk is revoked. To take it now, compare its verification code with the worker, then approve it.</source>
             <translation>Пакет {sequence} утримується, доки це робоче місце не отримає решту передачі історії з робочого місця координатора {maker} (тут імпортовано частину {part} з {parts}) або будь-яку повну передачу, чи доки те робоче місце не буде відкликано. Щоб прийняти його зараз, звірте його код перевірки з працівником, а тоді схваліть його.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="753" />
+            <location filename="../../desktop/devices_view.py" line="795" />
             <source>Bundle {sequence} came with a history hand-over while this device is pending here: its changes are kept aside. To take them, compare its verification code with the worker, then approve it: Import bundles… of its file, or fieldvault bundle approve {bundle} --code CODE (the file is not needed).</source>
             <translation>Пакет {sequence} надійшов із передачею історії, поки цей пристрій тут очікує: його зміни відкладено. Щоб прийняти їх, звірте його код перевірки з працівником, потім схваліть його: «Імпорт пакетів…» його файлу або fieldvault bundle approve {bundle} --code CODE (файл не потрібен).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="761" />
+            <location filename="../../desktop/devices_view.py" line="803" />
             <source>Bundle {sequence} is still held: importing it was refused ({reason}), and nothing of it was applied. Keep the file aside and report it.</source>
             <translation>Пакет {sequence} досі утримано: його імпорт відхилено ({reason}), і нічого з нього не застосовано. Відкладіть файл і повідомте про це.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="767" />
+            <location filename="../../desktop/devices_view.py" line="809" />
             <source>Bundle {sequence} is still held, though its device is verified now: release failed %n time(s) ({code}) on this computer. It was not refused and its file is kept.</source>
             <translation>
                 <numerusform>Пакет {sequence} досі утримано, хоча його пристрій уже перевірено: імпорт не вдався %n раз ({code}) на цьому комп’ютері. Його не відхилено, і його файл збережено.</numerusform>
@@ -2130,82 +2154,91 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="779" />
-            <source>It is no longer tried automatically: once the cause is dealt with, run fieldvault bundle quarantine retry {bundle}; the next sync then tries it again.</source>
-            <translation>Автоматично його більше не пробують імпортувати: щойно причину усунуто, виконайте fieldvault bundle quarantine retry {bundle}; тоді наступна синхронізація спробує ще раз.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/devices_view.py" line="788" />
+            <location filename="../../desktop/devices_view.py" line="834" />
             <source>It is no longer tried automatically: once the cause is dealt with, import its file again ({path}).</source>
             <translation>Автоматично його більше не пробують імпортувати: щойно причину усунуто, імпортуйте його файл ще раз ({path}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="793" />
+            <location filename="../../desktop/devices_view.py" line="839" />
             <source>The next sync tries it again.</source>
             <translation>Наступна синхронізація спробує ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="794" />
+            <location filename="../../desktop/devices_view.py" line="840" />
             <source>Import its file again ({path}).</source>
             <translation>Імпортуйте його файл ще раз ({path}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="797" />
+            <location filename="../../desktop/devices_view.py" line="843" />
             <source>Bundle {sequence} is still held: its device is verified now, but the file it was imported from ({path}) is gone or is another file. Import the bundle file again.</source>
             <translation>Пакет {sequence} досі утримано: його пристрій уже перевірено, але файлу, з якого його імпортували ({path}), немає або це вже інший файл. Імпортуйте файл пакета ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="802" />
+            <location filename="../../desktop/devices_view.py" line="848" />
             <source>Bundle {sequence} is still held, though its device is verified now: the next sync imports it.</source>
             <translation>Пакет {sequence} досі утримано, хоча його пристрій уже перевірено: його імпортує наступна синхронізація.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="806" />
+            <location filename="../../desktop/devices_view.py" line="852" />
             <source>Bundle {sequence} is still held, though its device is verified now: import its file again ({path}).</source>
             <translation>Пакет {sequence} досі утримано, хоча його пристрій уже перевірено: імпортуйте його файл ще раз ({path}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="814" />
+            <location filename="../../desktop/devices_view.py" line="860" />
             <source>Receipt alarm: the server showed this device another record of deliveries than the one this vault checked (receipt {index}).</source>
             <translation>Тривога щодо квитанцій: сервер показав цьому пристрою інший облік доставлень, ніж той, який перевірило це сховище (квитанція {index}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="818" />
+            <location filename="../../desktop/devices_view.py" line="864" />
             <source>Receipt alarm: this device holds the server's receipt {index}, but the record of deliveries the server showed this vault ends before it.</source>
             <translation>Тривога щодо квитанцій: цей пристрій має квитанцію сервера {index}, але облік доставлень, який сервер показав цьому сховищу, закінчується раніше.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="822" />
+            <location filename="../../desktop/devices_view.py" line="868" />
             <source>Receipt alarm: receipt {index} this device carried is not signed by the server's key, or names another device or bundle.</source>
             <translation>Тривога щодо квитанцій: квитанцію {index}, яку передав цей пристрій, не підписано ключем сервера, або вона називає інший пристрій чи пакет.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="826" />
+            <location filename="../../desktop/devices_view.py" line="872" />
             <source>Receipt alarm: the server numbered a later bundle of this device before an earlier one (receipt {index}).</source>
             <translation>Тривога щодо квитанцій: сервер дав пізнішому пакету цього пристрою номер, менший за номер ранішого (квитанція {index}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="829" />
+            <location filename="../../desktop/devices_view.py" line="875" />
             <source>Receipt alarm about receipt {index}.</source>
             <translation>Тривога щодо квитанції {index}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="831" />
+            <location filename="../../desktop/devices_view.py" line="877" />
             <source>The server may be hiding or rewriting deliveries: tell your organisation, and have this worker bring its bundles by USB.</source>
             <translation>Можливо, сервер приховує або переписує доставлення: повідомте свою організацію і попросіть цього працівника передавати свої пакети на флешці.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="893" />
+            <location filename="../../desktop/devices_view.py" line="941" />
             <source>Revoke {name}? A new version of the organisation's profile will list it as revoked: its bundles will be refused from then on, and it can never be enrolled again. What it sent before stays. Type the first {count} characters of its id ({start}…) to confirm.</source>
             <translation>Відкликати {name}? Нова версія профілю організації позначить його як відкликаний: відтоді його пакети відхилятимуться, і його вже ніколи не можна буде зареєструвати знову. Те, що він надіслав раніше, залишиться. Щоб підтвердити, введіть перші {count} символів його ідентифікатора ({start}…).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="926" />
+            <location filename="../../desktop/devices_view.py" line="974" />
             <source>Signing the new profile version…</source>
             <translation>Підписування нової версії профілю…</translation>
         </message>
+        <message>
+            <location filename="../../desktop/devices_view.py" line="991" />
+            <source>Saving…</source>
+            <translation>Збереження…</translation>
+        </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="943" />
+            <location filename="../../desktop/devices_view.py" line="1009" />
+            <source>The next sync tries %n held bundle(s) again (Organisation → Sync…, Sync now, to sync at once).</source>
+            <translation>
+                <numerusform>Наступна синхронізація спробує ще раз %n утримуваний пакет (щоб синхронізувати одразу: «Організація → Синхронізація…», «Синхронізувати зараз»).</numerusform>
+                <numerusform>Наступна синхронізація спробує ще раз %n утримувані пакети (щоб синхронізувати одразу: «Організація → Синхронізація…», «Синхронізувати зараз»).</numerusform>
+                <numerusform>Наступна синхронізація спробує ще раз %n утримуваних пакетів (щоб синхронізувати одразу: «Організація → Синхронізація…», «Синхронізувати зараз»).</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../desktop/devices_view.py" line="1029" />
             <source>Set aside the %n record change(s) {name} signed that wait here for their parents, and the waiting changes that follow them? They are kept as left out for good: never stored, even if their parents arrive later, and in no list, search or export. Do it only for changes whose parents will never come (a seized device's, or a lost device's). Files they name are kept until moved to quarantine from the command line.</source>
             <translation>
                 <numerusform>Відкласти %n зміну запису, яку підписав {name} і яка чекає тут на свої батьківські зміни, а також зміни, що чекають після неї? Її буде назавжди залишено осторонь: її ніколи не буде збережено, навіть якщо батьківські зміни надійдуть пізніше, і вона не з’явиться в жодному списку, пошуку чи експорті. Робіть це лише для змін, батьківські зміни яких ніколи не надійдуть (вилученого або втраченого пристрою). Файли, які вони називають, зберігаються, доки їх не перемістять до карантину з командного рядка.</numerusform>
@@ -2214,17 +2247,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="968" />
+            <location filename="../../desktop/devices_view.py" line="1054" />
             <source>Setting the waiting changes aside…</source>
             <translation>Відкладаємо зміни, що чекають…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="982" />
+            <location filename="../../desktop/devices_view.py" line="1068" />
             <source>Nothing was set aside; the changes still wait.</source>
             <translation>Нічого не відкладено; зміни й далі чекають.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="988" />
+            <location filename="../../desktop/devices_view.py" line="1074" />
             <source>%n record change(s) set aside: kept as left out here for good.</source>
             <translation>
                 <numerusform>%n зміну запису відкладено: її назавжди залишено тут осторонь.</numerusform>
@@ -2233,53 +2266,53 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="1013" />
+            <location filename="../../desktop/devices_view.py" line="1100" />
             <source>The device was not revoked; the profile is as it was.</source>
             <translation>Пристрій не відкликано; профіль залишився таким, як був.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="1020" />
+            <location filename="../../desktop/devices_view.py" line="1107" />
             <source>Device {device_id} is revoked in profile version {version}. This vault refuses its bundles from now on.</source>
             <translation>Пристрій {device_id} відкликано у версії профілю {version}. Відтепер це сховище відхиляє його пакети.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="1028" />
+            <location filename="../../desktop/devices_view.py" line="1115" />
             <source>No server is named in the profile: give the new profile to the other coordinators (fieldvault org export), so that their vaults refuse it too.</source>
             <translation>У профілі не вказано сервера: передайте новий профіль іншим координаторам (fieldvault org export), щоб і їхні сховища його відхиляли.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="1034" />
-            <location filename="../../desktop/devices_view.py" line="1050" />
+            <location filename="../../desktop/devices_view.py" line="1121" />
+            <location filename="../../desktop/devices_view.py" line="1137" />
             <source>Sending the new profile to the server…</source>
             <translation>Надсилання нового профілю на сервер…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="1063" />
+            <location filename="../../desktop/devices_view.py" line="1150" />
             <source>The server {url} has the new profile: it refuses the device from its next request.</source>
             <translation>Сервер {url} отримав новий профіль: він відхилить пристрій з наступного запиту.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="1066" />
+            <location filename="../../desktop/devices_view.py" line="1153" />
             <source>The server {url} could not be reached: until it receives the new profile it still accepts this device. Send it again when the connection is back.</source>
             <translation>Не вдалося з'єднатися з сервером {url}: доки він не отримає новий профіль, він і далі приймає цей пристрій. Надішліть його ще раз, коли з'явиться зв'язок.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="1070" />
+            <location filename="../../desktop/devices_view.py" line="1157" />
             <source>The server {url} showed another certificate than the pinned one: the profile was not sent. Check the server before you send it again.</source>
             <translation>Сервер {url} показав інший сертифікат, ніж закріплений: профіль не надіслано. Перевірте сервер, перш ніж надсилати знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="1073" />
+            <location filename="../../desktop/devices_view.py" line="1160" />
             <source>The server {url} refused the new profile ({detail}).</source>
             <translation>Сервер {url} відхилив новий профіль ({detail}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="1076" />
+            <location filename="../../desktop/devices_view.py" line="1163" />
             <source>The server {url} is too old for this profile and refused it: it must be updated. Until then the revocation is NOT in force at the server, which still accepts this device's uploads. Have the server updated, then send the profile again.</source>
             <translation>Сервер {url} застарий для цього профілю і відхилив його: його треба оновити. Доки його не оновлено, відкликання на сервері НЕ діє: він і далі приймає завантаження з цього пристрою. Попросіть оновити сервер, а потім надішліть профіль знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="1126" />
+            <location filename="../../desktop/devices_view.py" line="1213" />
             <source>&amp;Devices…</source>
             <translation>&amp;Пристрої…</translation>
         </message>
@@ -5916,17 +5949,22 @@ Device {device}</source>
             <translation>Автоматичне блокування задається цілим числом хвилин, від {minimum} до {maximum}.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1654" />
+            <location filename="../../desktop/messages.py" line="1649" />
+            <source>An error stopped it ({code}). If this stays, tell your organisation.</source>
+            <translation>Це зупинила помилка ({code}). Якщо так і залишиться, повідомте свою організацію.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="1671" />
             <source>The keyring is not used.</source>
             <translation>Зв’язка ключів не використовується.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1648" />
+            <location filename="../../desktop/messages.py" line="1665" />
             <source>No secure keyring on this system: the vault is protected by the passphrase alone. Choose a long passphrase.</source>
             <translation>У цій системі немає захищеної зв’язки ключів: сховище захищене лише парольною фразою. Виберіть довгу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1644" />
+            <location filename="../../desktop/messages.py" line="1661" />
             <source>Part of the key is kept in this computer's keyring ({backend}).</source>
             <translation>Частина ключа зберігається у зв’язці ключів цього комп’ютера ({backend}).</translation>
         </message>
@@ -6229,37 +6267,37 @@ Device {device}</source>
     <context>
         <name>OrganisationMenu</name>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="1019" />
+            <location filename="../../desktop/bundle_actions.py" line="1040" />
             <source>&amp;Organisation</source>
             <translation>&amp;Організація</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="1020" />
+            <location filename="../../desktop/bundle_actions.py" line="1041" />
             <source>&amp;Join an organisation…</source>
             <translation>&amp;Приєднатися до організації…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="1023" />
+            <location filename="../../desktop/bundle_actions.py" line="1044" />
             <source>&amp;Export bundle to USB…</source>
             <translation>&amp;Експорт пакета на USB…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="1024" />
+            <location filename="../../desktop/bundle_actions.py" line="1045" />
             <source>&amp;Import bundles…</source>
             <translation>&amp;Імпорт пакетів…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="1025" />
+            <location filename="../../desktop/bundle_actions.py" line="1046" />
             <source>&amp;Sync…</source>
             <translation>&amp;Синхронізація…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="1021" />
+            <location filename="../../desktop/bundle_actions.py" line="1042" />
             <source>&amp;Create an organisation…</source>
             <translation>Ст&amp;ворити організацію…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="1022" />
+            <location filename="../../desktop/bundle_actions.py" line="1043" />
             <source>&amp;Take acknowledgements (.fvack)…</source>
             <translation>П&amp;рийняти підтвердження (.fvack)…</translation>
         </message>
@@ -8158,18 +8196,37 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             <source>Not received yet from device {device}: bundles {first} to {last}.</source>
             <translation>Ще не отримано від пристрою {device}: пакети з {first} по {last}.</translation>
         </message>
+        <message numerus="yes">
+            <location filename="../../desktop/sync_panel.py" line="390" />
+            <source>Warning: bundle {bundle}, held in quarantine and its device verified now, could not be imported on this computer (%n time(s) in a row). It was not refused and its file is kept.</source>
+            <translation>
+                <numerusform>Увага: пакет {bundle}, утримуваний у карантині (його пристрій уже перевірено), не вдалося імпортувати на цьому комп’ютері (%n раз поспіль). Його не відхилено, і його файл збережено.</numerusform>
+                <numerusform>Увага: пакет {bundle}, утримуваний у карантині (його пристрій уже перевірено), не вдалося імпортувати на цьому комп’ютері (%n рази поспіль). Його не відхилено, і його файл збережено.</numerusform>
+                <numerusform>Увага: пакет {bundle}, утримуваний у карантині (його пристрій уже перевірено), не вдалося імпортувати на цьому комп’ютері (%n разів поспіль). Його не відхилено, і його файл збережено.</numerusform>
+            </translation>
+        </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="386" />
+            <location filename="../../desktop/sync_panel.py" line="397" />
+            <source>It is no longer tried by itself: once the cause is dealt with, choose its device in Coordinator → Devices… and click Try again.</source>
+            <translation>Автоматично його більше не пробують імпортувати: щойно причину усунуто, виберіть його пристрій у «Координатор → Пристрої…» і натисніть «Спробувати ще раз».</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/sync_panel.py" line="401" />
+            <source>The next sync tries it again.</source>
+            <translation>Наступна синхронізація спробує ще раз.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/sync_panel.py" line="412" />
             <source>Evidence files a worker's signed manifest names that did not come and are not stored here: {files}; re-reading brings them too.</source>
             <translation>Файли доказів, які називає підписаний маніфест працівника, що не надійшли і не зберігаються тут: {files}; повторне читання теж приносить їх.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="394" />
+            <location filename="../../desktop/sync_panel.py" line="420" />
             <source>Warning: the history hand-over from desk {maker} is incomplete. Record changes a worker's signed manifest names that did not come: {missing}; worker manifests that did not verify: {unverifiable}; worker bundles that came unchecked: {unchecked}. The rest was imported. Coordinator → Devices… lists them; re-reading the worker's own file of such a bundle (Organisation → Import bundles…, Re-read) brings what is missing.</source>
             <translation>Увага: передача історії від робочого місця {maker} неповна. Змін записів, які називає підписаний маніфест працівника, але які не надійшли: {missing}; маніфестів працівників, що не пройшли перевірку: {unverifiable}; пакетів працівників, що надійшли неперевіреними: {unchecked}. Решту імпортовано. Координатор → Пристрої… перелічує їх; перечитування власного файлу працівника з таким пакетом (Організація → Імпорт пакетів…, Перечитати) приносить те, чого бракує.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="414" />
+            <location filename="../../desktop/sync_panel.py" line="440" />
             <source>The history hand-over from desk {maker}: %n custody event(s) of device {device} not taken: the vouch for it lapsed here (each checked with its key, none stored); its own bundles bring them once it is enrolled again (add it by its card, or approve its bundle by code).</source>
             <translation>
                 <numerusform>Передача історії від робочого місця {maker}: %n подію ланцюга зберігання пристрою {device} не прийнято: поручительство за нього тут втратило силу (її перевірено його ключем і не збережено); його власні пакети принесуть її, щойно пристрій знову зареєструють (додайте його за карткою або схваліть його пакет за кодом).</numerusform>
@@ -8178,7 +8235,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="429" />
+            <location filename="../../desktop/sync_panel.py" line="455" />
             <source>Bundle {number} of device {device} cannot be downloaded from the server: the server no longer gives it. Stuck since {when}, tried %n time(s); tried again at a sync after {next}.</source>
             <translation>
                 <numerusform>Пакет {number} пристрою {device} не вдається завантажити з сервера: сервер його більше не віддає. Застряг з {when}, спроб: %n; наступна спроба — під час синхронізації після {next}.</numerusform>
@@ -8187,7 +8244,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="445" />
+            <location filename="../../desktop/sync_panel.py" line="471" />
             <source>Bundle {number} of device {device} cannot be downloaded from the server: the server's copy of it is damaged. Stuck since {when}, tried %n time(s); tried again at a sync after {next}.</source>
             <translation>
                 <numerusform>Пакет {number} пристрою {device} не вдається завантажити з сервера: його копію на сервері пошкоджено. Застряг з {when}, спроб: %n; наступна спроба — під час синхронізації після {next}.</numerusform>
@@ -8196,7 +8253,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="437" />
+            <location filename="../../desktop/sync_panel.py" line="463" />
             <source>Bundle {number} of device {device} cannot be downloaded from the server: the server's stored copy of it is gone or cannot be read. Stuck since {when}, tried %n time(s); tried again at a sync after {next}.</source>
             <translation>
                 <numerusform>Пакет {number} пристрою {device} не вдається завантажити з сервера: його збережену на сервері копію втрачено або її не вдається прочитати. Застряг з {when}, спроб: %n; наступна спроба — під час синхронізації після {next}.</numerusform>
@@ -8205,7 +8262,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="462" />
+            <location filename="../../desktop/sync_panel.py" line="488" />
             <source>%n later bundle(s) of that device wait behind it, so that its records arrive whole and in order.</source>
             <translation>
                 <numerusform>%n пізніший пакет цього пристрою чекає за ним, щоб його записи надійшли повністю і по порядку.</numerusform>
@@ -8214,42 +8271,42 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="490" />
+            <location filename="../../desktop/sync_panel.py" line="516" />
             <source>The worker's later bundle is here already, so bringing its work by USB again does not help: ask the server's operator to repair the stored copy.</source>
             <translation>Пізніший пакет працівника вже тут, тож повторно передавати його роботу на флешці не допоможе: попросіть оператора сервера відновити збережену копію.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="510" />
+            <location filename="../../desktop/sync_panel.py" line="536" />
             <source>Bundle {later} of that device was imported here: the work of its later bundles arrived, and none waits behind this one any more. This one is still asked for because changes of that device wait here for records this one made.</source>
             <translation>Пакет {later} цього пристрою імпортовано тут: роботу його пізніших пакетів отримано, і за цим пакетом більше ніщо не чекає. Цей пакет усе ще запитується, бо зміни цього пристрою чекають тут на записи, які створено в ньому.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="516" />
+            <location filename="../../desktop/sync_panel.py" line="542" />
             <source>Bundle {later} of that device was imported here: the work of its later bundles arrived, and none waits behind this one any more. This one is still asked for because the server shows an acknowledgement of it by another coordinator key (a desk removed since), so the later bundle may leave its work out.</source>
             <translation>Пакет {later} цього пристрою імпортовано тут: роботу його пізніших пакетів отримано, і за цим пакетом більше ніщо не чекає. Цей пакет усе ще запитується, бо сервер показує його підтвердження ключем іншого координатора (робочого місця, вилученого відтоді), тож пізніший пакет може не містити його роботи.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="523" />
+            <location filename="../../desktop/sync_panel.py" line="549" />
             <source>Bundle {later} of that device was imported here: the work of its later bundles arrived, and none waits behind this one any more. This one is still asked for because the server did not answer whether another coordinator desk acknowledged it; the next sync asks again.</source>
             <translation>Пакет {later} цього пристрою імпортовано тут: роботу його пізніших пакетів отримано, і за цим пакетом більше ніщо не чекає. Цей пакет усе ще запитується, бо сервер не відповів, чи підтвердило його інше робоче місце координатора; наступна синхронізація запитає знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="530" />
+            <location filename="../../desktop/sync_panel.py" line="556" />
             <source>Bundle {later} of that device was imported here, so none waits behind this one any more. This one is still asked for: the later bundle carries its work only if no other coordinator desk had acknowledged it.</source>
             <translation>Пакет {later} цього пристрою імпортовано тут, тож за цим пакетом більше ніщо не чекає. Цей пакет і далі запитується: пізніший пакет містить його роботу, лише якщо жодне інше робоче місце координатора не підтвердило його раніше.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="478" />
+            <location filename="../../desktop/sync_panel.py" line="504" />
             <source>The coordinator desk {desks} acknowledged this bundle and holds its work: a history hand-over from that desk brings it here (there: Coordinator → Hand over history…, choose this desk; here: Organisation → Import bundles…), or the server's operator repairs the stored copy. A bundle the worker brings by USB may be refused here: its custody records follow this one's.</source>
             <translation>Робоче місце координатора {desks} підтвердило цей пакет і має його роботу: передача історії з того робочого місця принесе її сюди (там: Координатор → Передати історію…, виберіть це робоче місце; тут: Організація → Імпорт пакетів…), або оператор сервера відновить збережену копію. Пакет, який працівник принесе на флешці, тут може бути відхилено: його записи ланцюга зберігання йдуть після записів цього пакета.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="497" />
+            <location filename="../../desktop/sync_panel.py" line="523" />
             <source>Ask the worker to bring its work by USB (on its laptop: Organisation → Export bundle to USB…; here: Organisation → Import bundles…), or the server's operator to repair the stored copy.</source>
             <translation>Попросіть працівника передати свою роботу на флешці (на його ноутбуці: Організація → Експорт пакета на USB…; тут: Організація → Імпорт пакетів…) або оператора сервера — відновити збережену копію.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="543" />
+            <location filename="../../desktop/sync_panel.py" line="569" />
             <source>%n record change(s) that waited for their parents were stored: the changes they follow arrived.</source>
             <translation>
                 <numerusform>%n зміну запису, що чекала на свої батьківські зміни, збережено: зміни, за якими вона йде, надійшли.</numerusform>
@@ -8258,7 +8315,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="552" />
+            <location filename="../../desktop/sync_panel.py" line="578" />
             <source>%n waiting record change(s) no longer check out: kept waiting, not stored. Run fieldvault verify and tell your organisation.</source>
             <translation>
                 <numerusform>%n зміна запису, що чекає, більше не проходить перевірку: вона й далі чекає, її не збережено. Запустіть fieldvault verify і повідомте свою організацію.</numerusform>
@@ -8267,7 +8324,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="561" />
+            <location filename="../../desktop/sync_panel.py" line="587" />
             <source>%n record change(s) left out: the signer's parked slots are full (too many of its changes already wait here for their parents). Import the bundles those changes follow, or tell your organisation.</source>
             <translation>
                 <numerusform>%n зміну запису пропущено: місця для відкладених змін того, хто її підписав, заповнені (забагато його змін уже чекають тут на свої батьківські зміни). Імпортуйте пакети, за якими йдуть ці зміни, або повідомте свою організацію.</numerusform>
@@ -8276,17 +8333,17 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="578" />
+            <location filename="../../desktop/sync_panel.py" line="604" />
             <source>not checked yet</source>
             <translation>ще не перевірено</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="579" />
+            <location filename="../../desktop/sync_panel.py" line="605" />
             <source>none known: the last sync found none waiting</source>
             <translation>немає відомих: остання синхронізація не знайшла жодного, що чекає</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="582" />
+            <location filename="../../desktop/sync_panel.py" line="608" />
             <source>%n bundle(s) not taken from the server by their field worker yet, the oldest since {when}</source>
             <translation>
                 <numerusform>%n пакет ще не забрали з сервера польові працівники, найстаріший — з {when}</numerusform>
@@ -8295,7 +8352,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="594" />
+            <location filename="../../desktop/sync_panel.py" line="620" />
             <source>The new desk {device} has not taken this desk's history hand-over (made {when}), even after %n fresh one(s); no more are made by themselves. Hand it over by USB: Coordinator → Hand over history…, choose that desk (or fieldvault org hand-over --to-device {device} --to FOLDER).</source>
             <translation>
                 <numerusform>Нове робоче місце {device} не забрало передачу історії цього робочого місця (зроблено {when}) навіть після %n нової передачі; більше нових не буде зроблено автоматично. Передайте історію на флешці: Координатор → Передати історію…, виберіть це робоче місце (або fieldvault org hand-over --to-device {device} --to ПАПКА).</numerusform>
@@ -8304,12 +8361,12 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="603" />
+            <location filename="../../desktop/sync_panel.py" line="629" />
             <source>Made again now: the new desk {device} has not taken this desk's history hand-over (made {when}), so a fresh one went to the server.</source>
             <translation>Зроблено знову: нове робоче місце {device} не забрало передачу історії цього робочого місця (зроблено {when}), тому на сервер відправлено нову.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="620" />
+            <location filename="../../desktop/sync_panel.py" line="646" />
             <source>Device {device} has not taken bundle {bundle} (sent {when}), even after %n resend(s); it is not sent again by itself. Bring it by USB: Coordinator → Send back to field workers…, choose that worker, then Write again for a lost stick (or fieldvault bundle export --to FOLDER --to-device {device} --resend).</source>
             <translation>
                 <numerusform>Пристрій {device} не забрав пакет {bundle} (надіслано {when}) навіть після %n повторного надсилання; сам він більше не надсилається. Передайте його на флешці: Координатор → Надіслати польовим працівникам…, виберіть цього працівника, потім «Записати знову (накопичувач загублено)» (або fieldvault bundle export --to ПАПКА --to-device {device} --resend).</numerusform>
@@ -8318,12 +8375,12 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="629" />
+            <location filename="../../desktop/sync_panel.py" line="655" />
             <source>Sent again now: device {device} has not taken bundle {bundle} (sent {when}), so its changes went to the server again in a new bundle.</source>
             <translation>Надіслано знову: пристрій {device} не забрав пакет {bundle} (надіслано {when}), тому його зміни знову відправлено на сервер у новому пакеті.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="634" />
+            <location filename="../../desktop/sync_panel.py" line="660" />
             <source>Device {device} has not taken bundle {bundle} yet (sent {when}); what it carries was already sent again %n time(s). A send-back is sent again after 3 days not taken, at most 3 times.</source>
             <translation>
                 <numerusform>Пристрій {device} ще не забрав пакет {bundle} (надіслано {when}); його вміст уже надсилали повторно %n раз. Незабраний пакет надсилається знову через 3 дні, щонайбільше 3 рази.</numerusform>
@@ -8332,22 +8389,22 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="673" />
+            <location filename="../../desktop/sync_panel.py" line="699" />
             <source>Saving…</source>
             <translation>Збереження…</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="684" />
+            <location filename="../../desktop/sync_panel.py" line="710" />
             <source>Saved: the next sync goes through this proxy.</source>
             <translation>Збережено: наступна синхронізація піде через цей проксі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="686" />
+            <location filename="../../desktop/sync_panel.py" line="712" />
             <source>Saved: sync connects directly.</source>
             <translation>Збережено: синхронізація з’єднується напряму.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="692" />
+            <location filename="../../desktop/sync_panel.py" line="718" />
             <source>Not saved: {reason}</source>
             <translation>Не збережено: {reason}</translation>
         </message>
@@ -8355,72 +8412,77 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
     <context>
         <name>SyncStatus</name>
         <message>
-            <location filename="../../desktop/sync_status.py" line="118" />
+            <location filename="../../desktop/sync_status.py" line="121" />
             <source>{done} of {total}</source>
             <translation>{done} з {total}</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="124" />
+            <location filename="../../desktop/sync_status.py" line="127" />
             <source>{speed}/s</source>
             <translation>{speed}/с</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="145" />
+            <location filename="../../desktop/sync_status.py" line="148" />
             <source>Syncing… {percent}%</source>
             <translation>Синхронізація… {percent}%</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="148" />
+            <location filename="../../desktop/sync_status.py" line="151" />
             <source>Syncing…</source>
             <translation>Синхронізація…</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="151" />
+            <location filename="../../desktop/sync_status.py" line="154" />
             <source>Pausing — finishing the sync under way… {percent}%</source>
             <translation>Призупинення — завершується поточна синхронізація… {percent}%</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="154" />
+            <location filename="../../desktop/sync_status.py" line="157" />
             <source>Pausing — finishing the sync under way…</source>
             <translation>Призупинення — завершується поточна синхронізація…</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="156" />
+            <location filename="../../desktop/sync_status.py" line="159" />
             <source>Sync paused</source>
             <translation>Синхронізацію призупинено</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="158" />
+            <location filename="../../desktop/sync_status.py" line="161" />
             <source>Sync stopped</source>
             <translation>Синхронізацію зупинено</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="160" />
+            <location filename="../../desktop/sync_status.py" line="163" />
             <source>Not synced</source>
             <translation>Не синхронізовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="162" />
+            <location filename="../../desktop/sync_status.py" line="165" />
             <source>Synced at {time}</source>
             <translation>Синхронізовано о {time}</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="166" />
+            <location filename="../../desktop/sync_status.py" line="169" />
             <source>Sync starting</source>
             <translation>Синхронізація починається</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="173" />
+            <location filename="../../desktop/sync_status.py" line="176" />
             <source>Warning about the server</source>
             <translation>Попередження щодо сервера</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="272" />
+            <location filename="../../desktop/sync_status.py" line="277" />
             <source>The server's receipts disagree with its record of deliveries. Open the sync panel.</source>
             <translation>Квитанції сервера не збігаються з його обліком доставлень. Відкрийте панель синхронізації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="282" />
+            <location filename="../../desktop/sync_status.py" line="285" />
+            <source>A bundle held in quarantine, its device verified now, could not be imported on this computer. Open the sync panel.</source>
+            <translation>Пакет, утримуваний у карантині, чий пристрій уже перевірено, не вдалося імпортувати на цьому комп’ютері. Відкрийте панель синхронізації.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/sync_status.py" line="296" />
             <source>Automatic sync with your organisation's server</source>
             <translation>Автоматична синхронізація із сервером вашої організації</translation>
         </message>
@@ -8473,7 +8535,16 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_status.py" line="97" />
+            <location filename="../../desktop/sync_status.py" line="95" />
+            <source>Warning: %n held bundle(s) not imported here</source>
+            <translation>
+                <numerusform>Увага: %n утримуваний пакет не імпортовано тут</numerusform>
+                <numerusform>Увага: %n утримувані пакети не імпортовано тут</numerusform>
+                <numerusform>Увага: %n утримуваних пакетів не імпортовано тут</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../desktop/sync_status.py" line="100" />
             <source>Next try in %n second(s).</source>
             <translation>
                 <numerusform>Наступна спроба через %n секунду.</numerusform>
@@ -8482,7 +8553,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_status.py" line="99" />
+            <location filename="../../desktop/sync_status.py" line="102" />
             <source>Next try in about %n minute(s).</source>
             <translation>
                 <numerusform>Наступна спроба приблизно через %n хвилину.</numerusform>

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -27,6 +27,7 @@ from db.api import (
     Codes,
     FieldvaultError,
     HeldBundle,
+    Param,
     StorageError,
     SyncClientState,
     Vault,
@@ -49,7 +50,9 @@ IMPORT_REFUSED = "held_import_refused"
 # The held bundles whose automatic release failed for a reason that is not
 # the bundle's (any FieldvaultError but a refusal, BundleRejected, and the
 # three that stop a release: BundleCancelled, BundleNotRead, StorageError):
-# {bundle id: {"code", "count", "last_ms"}}, consecutive failures. Not a
+# {bundle id: {"code", "params", "count", "last_ms"}}, consecutive failures
+# (``params``: the last error's, ids only, so that the GUI says it in words;
+# entries written before it have none). Not a
 # refusal: the bundle stays held with its file, and a pull keeps its spool
 # copy (review 30 F1's wider point). After RELEASE_TRIES of them in a row,
 # automatic releases pass it over until a person tries it again (imports
@@ -249,12 +252,14 @@ def import_refusals(vault: Vault) -> dict[str, str]:
 @dataclass(frozen=True)
 class ReleaseFailure:
     """A held bundle's automatic release failed ``count`` times in a row, the
-    last at ``last_ms`` with the error code ``code``: not the bundle's fault
+    last at ``last_ms`` with the error code ``code`` and its ``params`` (ids;
+    (name, value) pairs, empty when not kept): not the bundle's fault
     (RELEASE_FAILED). At RELEASE_TRIES, automatic releases pass it over."""
 
     code: str
     count: int
     last_ms: int
+    params: tuple[tuple[str, Param], ...] = ()
 
     @property
     def passed_over(self) -> bool:
@@ -268,15 +273,23 @@ def release_failures(vault: Vault) -> dict[str, ReleaseFailure]:
         return {}
     held = {held.bundle_id for held in vault.sync.held_bundles()}
     return {
-        bundle_id: ReleaseFailure(str(entry["code"]), int(entry["count"]), int(entry["last_ms"]))
+        bundle_id: ReleaseFailure(
+            str(entry["code"]),
+            int(entry["count"]),
+            int(entry["last_ms"]),
+            tuple(sorted(dict(entry.get("params") or {}).items())),
+        )
         for bundle_id, entry in json.loads(stored).items()
         if bundle_id in held
     }
 
 
-def _remember_release_failure(vault: Vault, bundle_id: str, code: str | None) -> ReleaseFailure | None:
-    """Count one more failure of ``bundle_id``'s release, with ``code``; with
-    None, forget its failures. Entries of bundles no longer held are dropped."""
+def _remember_release_failure(
+    vault: Vault, bundle_id: str, code: str | None, params: Mapping[str, Param] | None = None
+) -> ReleaseFailure | None:
+    """Count one more failure of ``bundle_id``'s release, with ``code`` and
+    the error's ``params``; with None, forget its failures. Entries of
+    bundles no longer held are dropped."""
     if code is None and not SyncClientState.of(vault).value(RELEASE_FAILED):
         return None  # the common case: no release ever failed here
     held = {held.bundle_id for held in vault.sync.held_bundles()}
@@ -291,8 +304,9 @@ def _remember_release_failure(vault: Vault, bundle_id: str, code: str | None) ->
         if code is not None:
             before = stored.get(bundle_id)
             count = int(str(before["count"])) + 1 if before is not None else 1
-            failures[bundle_id] = {"code": code, "count": count, "last_ms": now}
-            counted[:] = [ReleaseFailure(code, count, now)]
+            kept = dict(params or {})
+            failures[bundle_id] = {"code": code, "params": kept, "count": count, "last_ms": now}
+            counted[:] = [ReleaseFailure(code, count, now, tuple(sorted(kept.items())))]
         return json.dumps(failures, sort_keys=True)
 
     SyncClientState.of(vault).update_value(RELEASE_FAILED, change)
@@ -566,7 +580,9 @@ def release_held(
             # Not the bundle's doing (HeldRevisionDamaged: this vault's own
             # state; or any other error of ours): not a refusal, so no pull
             # removes its spool copy; counted, and the others are tried.
-            counted = _remember_release_failure(vault, held.bundle_id, error.code or type(error).__name__)
+            counted = _remember_release_failure(
+                vault, held.bundle_id, error.code or type(error).__name__, error.params
+            )
             results.append(Released(held, failed=counted, error=error))
             continue
         except OSError:

@@ -32,6 +32,7 @@ from sync.client import errors
 from sync.client.retry import Backoff
 
 if TYPE_CHECKING:
+    from sync.bundle.quarantine import ReleaseFailure
     from sync.bundle.vault_io import HandOverFindings
     from sync.client.hand_over_sync import UntakenHandOver
     from sync.client.inbox import Untaken
@@ -112,6 +113,13 @@ class SyncStatus:
     # A coordinator's bundles whose copy on the server cannot be downloaded
     # intact, with their device's later ones waiting behind each (pull.py).
     stuck: tuple[StuckBundle, ...] = ()
+    # A coordinator's bundles held by a pull whose release (their device
+    # enrolled since) failed here for a reason not their own, as the last
+    # pull left them (pull.PullResult's release_failed): (bundle id, its
+    # failures: the last error's code and params, how many in a row; at
+    # RELEASE_TRIES passed over until a person tries again). The error may
+    # say this vault is damaged (held-revision-damaged): shown as a warning.
+    release_failed: tuple[tuple[str, ReleaseFailure], ...] = ()
     # Every receipt alarm the vault holds (sync/bundle/carried_receipts.py):
     # the server showed this device or a worker another receipt log than the
     # coordinators. Kept until someone looks; shown, never cleared by a run.
@@ -364,6 +372,7 @@ class SyncWorker:
                     for device_id, count in r.custody_kept_out
                 ),
                 stuck=tuple(pulled.stuck),
+                release_failed=self._release_failed(pulled.release_failed),
             )
         else:
             pushed = push(
@@ -412,6 +421,7 @@ class SyncWorker:
         hand_overs_incomplete: tuple[HandOverFindings, ...] = (),
         hand_overs_kept_out: tuple[tuple[str, str, int], ...] = (),
         stuck: tuple[StuckBundle, ...] = (),
+        release_failed: tuple[tuple[str, ReleaseFailure], ...] = (),
     ) -> None:
         self._failures = 0
         self._set(
@@ -439,7 +449,21 @@ class SyncWorker:
             hand_overs_incomplete=hand_overs_incomplete,
             hand_overs_kept_out=hand_overs_kept_out,
             stuck=stuck,
+            release_failed=release_failed,
             server_forks=tuple(alarms(self.vault)),
+        )
+
+    def _release_failed(self, reported: list[tuple[str, str, int]]) -> tuple[tuple[str, ReleaseFailure], ...]:
+        """The pull's release failures (bundle id, code, count) with what the
+        vault keeps of each: the error's params too, for its message."""
+        if not reported:
+            return ()
+        from sync.bundle.quarantine import ReleaseFailure, release_failures
+
+        kept = release_failures(self.vault)
+        return tuple(
+            (bundle_id, kept.get(bundle_id) or ReleaseFailure(code, count, 0))
+            for bundle_id, code, count in reported
         )
 
     def _delay(self) -> float:

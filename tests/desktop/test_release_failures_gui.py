@@ -92,3 +92,32 @@ def test_a_release_that_failed_here_in_ukrainian(
     assert "імпорт не вдався 1 раз (held-revision-damaged) на цьому комп’ютері" in warnings, warnings
     assert "release failed" not in warnings
     screenshot(devices, "coordinator-devices-held-release-failed-uk.png")
+
+
+def test_import_bundles_says_a_bundle_passed_over_was_not_tried_now(
+    qtbot: QtBot, desks: UsbDesks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review 31 F8: a held bundle passed over (RELEASE_TRIES failures in a
+    row) is not tried by a later vouch's release; Import bundles… said it as
+    if its import had just failed again. It says it was passed over, and
+    the error's own message."""
+    device_id, bundle_id = _held(desks)
+    failing = FailingImport(monkeypatch, bundle_id)
+    assert device_id in desks.to_lviv(desks.kyiv_bundle()).vouched
+    for _ in range(RELEASE_TRIES):
+        release_held(desks.lviv, desks.lviv.vault_keys.age_identity(), org_id=desks.org.org_id)
+    assert failing.tries == RELEASE_TRIES
+    # Another worker Kyiv vouches for: its bundle's import at Lviv releases again.
+    bohdan = desks.worker("bohdan")
+    desks.org.import_(desks.org.export(bohdan.vault).path)
+
+    importing = import_in_dialog(qtbot, desks.lviv, [desks.kyiv_bundle()])
+    said = importing.status.text()
+    assert failing.tries == RELEASE_TRIES  # passed over: not tried
+    assert (
+        f"Bundle 1 of device {device_id}, held in quarantine, was not imported after its device was vouched "
+        f"for: it was passed over, not tried now, after failing {RELEASE_TRIES} time(s) in a row on this "
+        "computer (held-revision-damaged). It was not refused and its file is kept."
+    ) in said, said
+    assert "importing it failed on this computer" not in said
+    assert f"Bundle {bundle_id} was not imported: a record change this vault holds aside" in said
