@@ -12,6 +12,19 @@ from db.errors import StorageError
 TEMP_PREFIX = ".tmp-"
 
 
+def sync_data(fd: int) -> None:
+    """``fdatasync`` where the system has it; ``fsync`` otherwise (Windows
+    and macOS lack it: there the whole file's state is flushed)."""
+    getattr(os, "fdatasync", os.fsync)(fd)
+
+
+def owner_only(fd: int) -> None:
+    """Mode 0600 on an open file, where files have modes (Windows has no
+    ``fchmod``: there the vault folder's ACL, set at its creation, applies)."""
+    if hasattr(os, "fchmod"):
+        os.fchmod(fd, 0o600)
+
+
 def fsync_directory(folder: Path) -> None:
     """Make a rename or unlink in ``folder`` durable (POSIX; a no-op on Windows)."""
     if os.name == "nt":

@@ -28,7 +28,7 @@ from typing import BinaryIO, ClassVar
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from db.atomicio import TEMP_PREFIX, fsync_directory
+from db.atomicio import TEMP_PREFIX, fsync_directory, owner_only, sync_data
 from db.blobformat import DEFAULT_SEGMENT_SIZE, BlobHeader, BlobReader, SegmentSealer
 from db.errors import Codes, FieldvaultError, Param, StorageError, VaultDamaged
 
@@ -150,7 +150,7 @@ class BackgroundFlush:
             if not self._running.done():
                 return
             self._running.result()
-        self._running = self._executor.submit(os.fdatasync, self._fd)
+        self._running = self._executor.submit(sync_data, self._fd)
 
     def wait(self) -> None:
         if self._running is not None:
@@ -222,7 +222,7 @@ class BlobStore:
                 open(temp, "xb", buffering=0) as out,  # noqa: PTH123 - need unbuffered writes
                 BackgroundFlush(out.fileno()) as flush,
             ):
-                os.fchmod(out.fileno(), 0o600)
+                owner_only(out.fileno())
                 out.write(header.to_bytes())
                 chunk = source.read(segment_size)
                 while True:

@@ -27,7 +27,7 @@ from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from db.atomicio import fsync_directory
+from db.atomicio import fsync_directory, owner_only
 from db.errors import InvalidInput, StorageError, VaultLocked
 from db.model import PendingExport
 from db.services import VaultContext, storage_errors
@@ -92,9 +92,8 @@ def create_private_file(path: Path) -> int:
     """Create ``path`` for writing, mode 0600, failing if anything is there
     (no following of a symlink planted meanwhile)."""
     fd = os.open(path, _CREATE_FLAGS, 0o600)
-    if os.name != "nt":
-        # A umask cannot widen 0600, but an inherited ACL or odd umask could narrow it; be exact.
-        os.fchmod(fd, 0o600)
+    # A umask cannot widen 0600, but an inherited ACL or odd umask could narrow it; be exact.
+    owner_only(fd)
     return fd
 
 

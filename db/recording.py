@@ -38,7 +38,7 @@ from typing import Any, ClassVar
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from db.atomicio import TEMP_PREFIX, atomic_write, fsync_directory
+from db.atomicio import TEMP_PREFIX, atomic_write, fsync_directory, sync_data
 from db.blobformat import HEADER_SIZE, TAG_SIZE, BlobHeader, BlobReader, SegmentSealer
 from db.blobstore import RECORDING_PREFIX, WrittenBlob
 from db.entities import EvidenceItem
@@ -163,7 +163,7 @@ class _SealedStream:
         while len(self._pending) > RECORDING_SEGMENT_SIZE:
             self._seal(bytes(self._pending[:RECORDING_SEGMENT_SIZE]), last=False)
             del self._pending[:RECORDING_SEGMENT_SIZE]
-            os.fdatasync(self._fd)
+            sync_data(self._fd)
         return len(chunk)
 
     def _seal(self, plain: bytes, *, last: bool) -> None:

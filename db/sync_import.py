@@ -57,7 +57,6 @@ import base64
 import contextlib
 import hashlib
 import json
-import os
 import re
 import secrets
 import time
@@ -71,7 +70,7 @@ from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
-from db.atomicio import TEMP_PREFIX
+from db.atomicio import TEMP_PREFIX, owner_only
 from db.blob_settling import BlobSettler
 from db.blobformat import DEFAULT_SEGMENT_SIZE, BlobHeader, SegmentSealer
 from db.blobstore import IMPORT_FLUSH_EVERY, BackgroundFlush, ProgressCallback, WrittenBlob, wrap_blob_key
@@ -1773,7 +1772,7 @@ class BlobWriter:
             self._temp = store.folder / f"{TEMP_PREFIX}{secrets.token_hex(8)}"
             try:
                 self._out = open(self._temp, "xb")  # noqa: SIM115, PTH123 - closed by close/discard
-                os.fchmod(self._out.fileno(), 0o600)
+                owner_only(self._out.fileno())
                 self._out.write(header.to_bytes())
                 self._flush = BackgroundFlush(self._out.fileno(), every=IMPORT_FLUSH_EVERY)
             except OSError as err:
