@@ -32,7 +32,7 @@ from db.api import (
     SyncClientState,
     Vault,
 )
-from sync.bundle.admission import Admission
+from sync.bundle.admission import Admission, BundleQuarantined
 from sync.bundle.errors import BundleNotRead, BundleRejected
 from sync.bundle.hand_over_in_flight import SeriesInFlight, awaited_series, devices_awaiting
 from sync.bundle.reader import check_header
@@ -570,6 +570,15 @@ def release_held(
             # release tries again (a pull removed the spool copy of one
             # "refused" before, for good).
             raise
+        except BundleQuarantined as held_again:
+            # Held in quarantine again, not refused: its device's admission
+            # changed between releasable() and the import (revoked, its
+            # enrolment undone). Counted as a release failure, so that no
+            # pull removes its spool copy (review 31 F7); a subclass of
+            # BundleRejected, it was taken for a refusal before.
+            counted = _remember_release_failure(vault, held.bundle_id, held_again.code, held_again.params)
+            results.append(Released(held, failed=counted, error=held_again))
+            continue
         except BundleRejected as refused:  # the bundle's own fault; it stays held with its record
             # Kept, so that the devices view says why a verified device's bundle is held.
             _remember_refusal(vault, held.bundle_id, refused_reason(refused))

@@ -35,6 +35,7 @@ import pytest
 from db.api import FieldvaultError, VaultDamaged
 from sync import org_vault
 from sync.bundle import quarantine, vault_io
+from sync.bundle.admission import BundleQuarantined
 from sync.bundle.quarantine import (
     RELEASE_TRIES,
     held_states,
@@ -64,6 +65,14 @@ def damaged_aside(bundle_id: str) -> FieldvaultError:
 def damaged_database(bundle_id: str) -> FieldvaultError:
     """Any other error of this vault's (here its database read back damaged)."""
     return VaultDamaged("The vault database is damaged.", "database-damaged")
+
+
+def held_again(bundle_id: str) -> FieldvaultError:
+    """Held in quarantine again by the release's own import: its device's
+    admission changed after releasable() read it (review 31 F7). A
+    subclass of BundleRejected, it was taken for a refusal, and the pull
+    deleted the spool copy."""
+    return BundleQuarantined("device-unknown", bundle_id, "0" * 64, None)
 
 
 class FailingImport:
@@ -260,7 +269,12 @@ def org(tmp_path: Path) -> Iterator[Org]:
 
 
 @pytest.mark.parametrize(
-    ("error", "code"), [(damaged_aside, "held-revision-damaged"), (damaged_database, "database-damaged")]
+    ("error", "code"),
+    [
+        (damaged_aside, "held-revision-damaged"),
+        (damaged_database, "database-damaged"),
+        (held_again, "bundle-quarantined"),
+    ],
 )
 def test_a_pull_keeps_the_spool_copy_goes_on_and_takes_it_once_the_cause_is_gone(
     org: Org,
