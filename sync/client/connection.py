@@ -223,14 +223,16 @@ class _RoundClient(ServerClient):
             self.session_lifetime = _session_lifetime(response)
         return response
 
-    def download(self, bundle_id: str, out: BinaryIO, *, start: int = 0) -> int:
+    def download(
+        self, bundle_id: str, out: BinaryIO, *, start: int = 0, stop: Callable[[], bool] | None = None
+    ) -> int:
         try:
-            return super().download(bundle_id, out, start=start)
+            return super().download(bundle_id, out, start=start, stop=stop)
         except ServerSaid as said:
             # Refused before the first byte: nothing was written to ``out``.
             if not self._logged_in_again(said):
                 raise
-            return super().download(bundle_id, out, start=start)
+            return super().download(bundle_id, out, start=start, stop=stop)
 
     def _logged_in_again(self, said: ServerSaid) -> bool:
         if said.status != 401 or said.code != "auth-required" or self.relogin is None:

@@ -281,7 +281,7 @@ class _Inbox:
             raise errors.receipt_invalid(entry.bundle_id)
 
     def one(self, client: ServerClient, entry: Change) -> None:
-        path = _download(client, self.spool, entry, self.result, self.progress)
+        path = _download(client, self.spool, entry, self.result, self.progress, self.cancel)
         imported = import_downloaded(self.vault, path, entry.bundle_id, self.org_id, self.result, self.cancel)
         if isinstance(imported, BundleRejected):
             # Not acknowledged: the server keeps it untaken. Tried again later

@@ -63,7 +63,7 @@ from sync.bundle.carried_receipts import ReceiptAlarm
 from sync.bundle.errors import BundleRejected
 from sync.bundle.org_held import relayed, relays
 from sync.bundle.quarantine import in_spool, release_held
-from sync.bundle.vault_io import HandOverFindings, ImportedBundle, import_bundle
+from sync.bundle.vault_io import BundleCancelled, HandOverFindings, ImportedBundle, import_bundle
 from sync.client import errors
 from sync.client.connection import TIMEOUT, chosen_proxy, session, target_of
 from sync.client.errors import SyncFailed
@@ -417,10 +417,20 @@ def _sha256(path: Path) -> str:
 
 
 def _download(
-    client: ServerClient, spool: Path, change: Change, result: PullResult, progress: Progress | None
+    client: ServerClient,
+    spool: Path,
+    change: Change,
+    result: PullResult,
+    progress: Progress | None,
+    cancel: CancelToken | None = None,
 ) -> Path:
     """The bundle's bytes in ``<spool>/<bundle id>.fvbundle``, resuming a
-    partial download; checked against the receipt's size and SHA-256."""
+    partial download; checked against the receipt's size and SHA-256.
+    ``cancel`` closes the connection within a piece of the download
+    (BundleCancelled); what came is kept in the ``.part`` file, from which
+    the next pull resumes (review 31 F3: a lock cut a coordinator's
+    download only once the whole bundle was in)."""
+    stop = (lambda: cancel.cancelled) if cancel is not None else None
     done = spool / f"{change.bundle_id}.fvbundle"
     if done.is_file() and not done.is_symlink():
         return done  # downloaded and checked before a kill
@@ -432,7 +442,7 @@ def _download(
     if have < change.size:
         with part.open("ab") as out:
             try:
-                result.bytes_received += client.download(change.bundle_id, out, start=have)
+                result.bytes_received += client.download(change.bundle_id, out, start=have, stop=stop)
             except ServerSaid as said:
                 if said.code == PAYLOAD_MISSING:
                     # The server lost this one bundle's bytes: said of it
@@ -443,6 +453,8 @@ def _download(
             finally:
                 out.flush()
                 os.fsync(out.fileno())
+    if cancel is not None and cancel.cancelled and part.stat().st_size < change.size:
+        raise BundleCancelled()  # the part stays: resumed by the next pull
     if progress is not None:
         progress(change.bundle_id, part.stat().st_size, change.size)
     if part.stat().st_size != change.size or _sha256(part) != change.file_sha256:
@@ -829,7 +841,7 @@ class _Puller:
             if any(r.bundle_id == change.bundle_id for r in relays(self.vault)):
                 relayed(self.vault, change.bundle_id)  # the server has it: not uploaded again
             return None
-        path = _download(client, self.spool, change, self.result, self.progress)
+        path = _download(client, self.spool, change, self.result, self.progress, self.cancel)
         imported = import_downloaded(
             self.vault, path, change.bundle_id, self.target.profile.org_id, self.result, self.cancel
         )
@@ -876,8 +888,12 @@ class _Puller:
         failed for a reason not its own (held-revision-damaged: this
         vault's state; any error of ours) is reported in ``release_failed``
         and keeps its spool copy, which this desk cannot download again;
-        the pull goes on (after RELEASE_TRIES failures in a row it is no
-        longer tried: a person imports its file again)."""
+        the pull goes on. After RELEASE_TRIES failures in a row it is no
+        longer tried (still reported) until a person asks again: ``fieldvault
+        bundle quarantine retry`` or Try again in Coordinator → Devices…
+        (quarantine.retry_release), after which the next pull imports it as
+        pulled. Importing the spool file by hand would take it as from a USB
+        stick (not held by the server, staged for relay)."""
         released = release_held(
             self.vault,
             self.vault.vault_keys.age_identity(),
@@ -1002,8 +1018,9 @@ def pull(
     is over (``stuck_bundles``). Raises SyncFailed when the run stops; what
     was imported before that stays imported and is not downloaded again.
     ``result.stuck`` is what stays stuck after the run. ``cancel`` stops
-    the bundle being imported (BundleCancelled), as the app's sync worker
-    does when it stops (review 30 F6)."""
+    the bundle being downloaded (within a piece; its ``.part`` kept for the
+    next run to resume, review 31 F3) or imported (BundleCancelled), as the
+    app's sync worker does when it stops (review 30 F6)."""
     result = PullResult()
     puller = _Puller(vault, result, progress, now_ms, cancel)
     with_retries(

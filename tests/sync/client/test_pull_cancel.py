@@ -2,18 +2,23 @@
 passes its stop to pull, so a stop no longer waits for a bundle's whole
 import, nor for ever on a decrypting helper process that gives nothing.
 Nothing of the bundle is applied, it is not acknowledged, and the next
-pull imports it.
+pull imports it. So does its download (review 31 F3): a stop closes the
+connection within a piece, what came is kept, and the next pull resumes
+from it.
 
 Real vaults, a real server on loopback; the decrypting child is the real
-one, stopped with SIGSTOP as a stalled process would be."""
+one, stopped with SIGSTOP as a stalled process would be; a slow link is a
+relay on loopback that paces what the server sends."""
 
 from __future__ import annotations
 
 import os
 import signal
+import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import suppress
 from pathlib import Path
 
 import pytest
@@ -22,9 +27,9 @@ from db.api import CancelToken
 from sync.bundle import reader
 from sync.bundle.vault_io import BundleCancelled
 from sync.client.pull import pull
-from sync.client.push import push
+from sync.client.push import push, spool_dir
 from tests.sync.child_processes import NewChildren, gone, ran_within, wait_for, workers
-from tests.sync.client.sync_helpers import Org, organisation, quick_backoff, record_work
+from tests.sync.client.sync_helpers import CuttingProxy, Org, organisation, quick_backoff, record_work
 
 
 @pytest.fixture
@@ -83,3 +88,77 @@ def test_a_stop_ends_a_pull_whose_decrypting_child_stalled(
 
     again = pull(org.coordinator, backoff=quick_backoff())
     assert [r.bundle_id for r in again.received] == [made.bundle_id]
+
+
+class SlowDownload(CuttingProxy):
+    """A relay that, once ``after`` bytes came from the server, sleeps
+    ``pace`` seconds before each piece it passes on to the client: a slow
+    download (the logins and the feed before it go at full speed)."""
+
+    def __init__(self, target_port: int, *, pace: float, after: int) -> None:
+        super().__init__(target_port, every=1 << 40, cuts=0)
+        self.slow, self.after, self.downstream = pace, after, 0
+
+    def _pipe(
+        self, source: socket.socket, dest: socket.socket, upstream: bool, pair: tuple[socket.socket, ...]
+    ) -> None:
+        try:
+            while data := source.recv(65536):
+                if not upstream:
+                    self.downstream += len(data)
+                    if self.slow and self.downstream >= self.after:
+                        time.sleep(self.slow)
+                dest.sendall(data)
+        except OSError:
+            pass
+        for sock in pair:
+            with suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+
+
+def test_a_stop_cuts_a_download_under_way_and_the_next_pull_resumes_it(org: Org, tmp_path: Path) -> None:
+    """Review 31 F3: a lock (the worker's stop) was said to cut the
+    connection at once, but a coordinator's download ran to its end first.
+    Now the stop ends the pull within a piece of the download; the part
+    downloaded stays, and the next pull downloads only the rest."""
+    anna = org.worker("anna")
+    record_work(anna, tmp_path, "anna", size=4 << 20)
+    pushed = push(anna, backoff=quick_backoff())
+    made = pushed.made
+    assert made is not None
+    size = pushed.bytes_sent  # one bundle, sent in one go: its size
+    assert size > 4 << 20
+    slow = SlowDownload(org.port, pace=0.2, after=256 * 1024)  # the whole bundle: over 12 s
+    org.point_at(slow.url, org.server.cert_sha256)
+    part = spool_dir(org.coordinator) / f"{made.bundle_id}.fvbundle.part"
+    stop = _Stop()
+    stopped_at: list[float] = []
+
+    def stop_once_downloading() -> None:
+        # Half a MiB of the bundle came through the slow link: the download is under way.
+        if wait_for(lambda: slow.downstream > 512 * 1024, 60):
+            stopped_at.append(time.monotonic())
+            stop.event.set()
+
+    try:
+        threading.Thread(target=stop_once_downloading, daemon=True).start()
+        done, outcome = ran_within(
+            60, lambda: pull(org.coordinator, backoff=quick_backoff(), cancel=stop), lambda: []
+        )
+        ended = time.monotonic()
+        assert done and stopped_at, "the pull did not end, or no download was seen"
+        assert len(outcome) == 1 and isinstance(outcome[0], BundleCancelled), outcome
+        # At once: a piece or two of a slow link, not the rest of the bundle.
+        assert ended - stopped_at[0] < 5, f"the stop waited {ended - stopped_at[0]:.1f} s for the download"
+        kept = part.stat().st_size
+        assert 0 < kept < size, "the download was not cut, or what came was not kept"
+        assert org.coordinator.sync.received_bundle(made.bundle_id) is None
+
+        slow.slow = 0  # the link is fast again: the next pull resumes
+        again = pull(org.coordinator, backoff=quick_backoff())
+        assert [r.bundle_id for r in again.received] == [made.bundle_id]
+        assert again.bytes_received == size - kept, "the next pull downloaded the bundle again from its start"
+        assert not part.exists()
+    finally:
+        slow.close()
