@@ -28,6 +28,8 @@ from sync.bundle import reader
 from sync.bundle.vault_io import BundleCancelled
 from sync.client.pull import pull
 from sync.client.push import push, spool_dir
+from sync.client.retry import Backoff
+from sync.client.worker import STOPPED, SyncWorker
 from tests.sync.child_processes import NewChildren, gone, ran_within, wait_for, workers
 from tests.sync.client.sync_helpers import CuttingProxy, Org, organisation, quick_backoff, record_work
 
@@ -160,5 +162,41 @@ def test_a_stop_cuts_a_download_under_way_and_the_next_pull_resumes_it(org: Org,
         assert [r.bundle_id for r in again.received] == [made.bundle_id]
         assert again.bytes_received == size - kept, "the next pull downloaded the bundle again from its start"
         assert not part.exists()
+    finally:
+        slow.close()
+
+
+def test_the_apps_stop_at_a_lock_ends_a_coordinators_download_within_its_wait(
+    org: Org, tmp_path: Path
+) -> None:
+    """What the lock does (desktop/sync_status.py: worker.stop(LOCK_STOP_S),
+    5 s): the app's sync worker, downloading a bundle over a slow link in its
+    own thread, stops within that wait, its thread gone, so no connection
+    stays open after the vault locked (review 31 F3: it went on downloading
+    the whole bundle). The next round resumes the download and imports it."""
+    anna = org.worker("anna")
+    record_work(anna, tmp_path, "anna", size=4 << 20)
+    made = push(anna, backoff=quick_backoff()).made
+    assert made is not None
+    slow = SlowDownload(org.port, pace=0.2, after=256 * 1024)
+    org.point_at(slow.url, org.server.cert_sha256)
+    worker = SyncWorker(org.coordinator, interval=3600, retry=Backoff(base=3600, cap=3600))
+    others = set(threading.enumerate())  # a sync thread another test left is not this one
+    try:
+        worker.start()
+        assert wait_for(lambda: slow.downstream > 512 * 1024, 60), "no download was seen"
+        started = time.monotonic()
+        worker.stop(5.0)  # LOCK_STOP_S
+        waited = time.monotonic() - started
+        assert not [t for t in threading.enumerate() if t.name == "fieldvault-sync" and t not in others], (
+            f"the sync thread still runs {waited:.1f} s after the stop"
+        )
+        assert worker.status.state == STOPPED
+        assert org.coordinator.sync.received_bundle(made.bundle_id) is None
+
+        slow.slow = 0
+        status = SyncWorker(org.coordinator, interval=3600).run_once()
+        assert status.last_error is None and status.received == 1
+        assert org.coordinator.sync.received_bundle(made.bundle_id) is not None
     finally:
         slow.close()
