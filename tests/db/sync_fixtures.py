@@ -93,3 +93,50 @@ def field_fixture(tmp_path: Path) -> Iterator[FieldWork]:
 
 def outsider() -> DeviceIdentity:
     return DeviceIdentity.generate()
+
+
+@dataclass(frozen=True)
+class FieldBundle:
+    """A worker's bundle addressed to a coordinator's vault that knows the
+    worker (both vaults closed), and what it carries."""
+
+    coordinator: Path
+    bundle: Path
+    sent: dict[str, bytes]  # evidence id -> its bytes
+    revisions: set[str]  # the worker's revision ids
+    device_id: str
+
+
+def field_bundle(tmp_path: Path, org_id: str, files: int, size: int) -> FieldBundle:
+    """A field worker's case, testimony and ``files`` + 1 evidence files of
+    about ``size`` random bytes each, in one bundle for a new coordinator."""
+    from sync.bundle.vault_io import export_bundle
+    from tests.evidence_samples import make_random
+
+    field = record_field_work(tmp_path / "field", tmp_path, size=size)
+    worker = field.vault
+    sent = {field.evidence_id: field.data}
+    for number in range(files):
+        source = make_random(tmp_path / f"more-{number}.bin", size + number, seed=number)
+        sent[worker.evidence.ingest(source, field.case_id).item.id] = source.read_bytes()
+    coordinator = Vault.create(
+        tmp_path / "coordinator", PASSPHRASE, keyring=NoKeyring(), argon2=FAST_ARGON2
+    ).vault
+    w_id = worker.services.context.identity
+    coordinator.sync.put_device(Device(w_id.device_id, w_id.public_key, "age1unused", "enrolled"))
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    bundle = export_bundle(worker, usb, [coordinator.vault_keys.age_recipient()], org_id, 1).path
+    revisions = {rev.revision_id for rev in worker.revisions.all()}
+    coordinator.lock()
+    worker.lock()
+    return FieldBundle(tmp_path / "coordinator", bundle, sent, revisions, w_id.device_id)
+
+
+def assert_received(vault: Vault, sent: dict[str, bytes], tmp_path: Path) -> None:
+    """``vault`` verifies and holds every file of ``sent`` as it was sent."""
+    assert vault.verify().ok
+    for evidence_id, data in sent.items():
+        copy = vault.evidence.export(evidence_id, tmp_path / f"out-{evidence_id}.bin")
+        assert copy.path.read_bytes() == data, evidence_id
+        copy.path.unlink()

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from db import blob_settling
 from db.blob_settling import MAX_UNSETTLED, BlobSettler
 from db.blobstore import BlobStore, WrittenBlob
 
@@ -41,7 +40,7 @@ def slow_fsyncs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         fsynced.append(fd)
         real_fsync(fd)
 
-    monkeypatch.setattr(blob_settling.os, "fsync", slow_fsync)
+    monkeypatch.setattr(os, "fsync", slow_fsync)  # as the settling thread calls it
     return fsynced
 
 

@@ -14,13 +14,10 @@ import json
 import shutil
 from pathlib import Path
 
-from db.api import Device, Vault
-from db.keyring_store import NoKeyring
-from sync.bundle.vault_io import export_bundle, import_bundle
-from tests.db.sync_fixtures import record_field_work
-from tests.evidence_samples import make_random
+from sync.bundle.vault_io import import_bundle
+from tests.db.sync_fixtures import assert_received, field_bundle
 from tests.faults import run_with_faults
-from tests.vault_helpers import FAST_ARGON2, PASSPHRASE, open_vault
+from tests.vault_helpers import open_vault
 
 ORG = "0193f3e0-8a00-7000-8000-00000000c0de"
 FILES = 3
@@ -57,29 +54,6 @@ for nth in nths:
 """
 
 
-def prepare(tmp_path: Path) -> tuple[Path, Path, dict[str, bytes], set[str]]:
-    """A coordinator's closed vault that knows an enrolled worker, the
-    worker's bundle of a testimony and FILES + 1 evidence files, the bytes
-    of each file by evidence id, and the worker's revision ids."""
-    field = record_field_work(tmp_path / "field", tmp_path, size=700_000)
-    worker = field.vault
-    sent = {field.evidence_id: field.data}
-    for number in range(FILES):
-        source = make_random(tmp_path / f"more-{number}.bin", 400_000 + number, seed=number)
-        sent[worker.evidence.ingest(source, field.case_id).item.id] = source.read_bytes()
-    coordinator = Vault.create(
-        tmp_path / "coordinator", PASSPHRASE, keyring=NoKeyring(), argon2=FAST_ARGON2
-    ).vault
-    w_id = worker.services.context.identity
-    coordinator.sync.put_device(Device(w_id.device_id, w_id.public_key, "age1unused", "enrolled"))
-    (tmp_path / "usb").mkdir()
-    bundle = export_bundle(worker, tmp_path / "usb", [coordinator.vault_keys.age_recipient()], ORG, 1).path
-    revisions = {rev.revision_id for rev in worker.revisions.all()}
-    coordinator.lock()
-    worker.lock()
-    return tmp_path / "coordinator", bundle, sent, revisions
-
-
 def run_imports(
     fault_lib: Path, template: Path, bundle: Path, work: Path, call_class: str, nths: list[int]
 ) -> list[dict[str, object]]:
@@ -92,18 +66,11 @@ def run_imports(
     return outcomes
 
 
-def assert_all_received(vault: Vault, sent: dict[str, bytes], tmp_path: Path) -> None:
-    assert vault.verify().ok
-    for evidence_id, data in sent.items():
-        copy = vault.evidence.export(evidence_id, tmp_path / f"out-{evidence_id}.bin")
-        assert copy.path.read_bytes() == data, evidence_id
-        copy.path.unlink()
-
-
 def test_a_disk_failing_as_the_evidence_files_settle_leaves_all_or_nothing(
     fault_lib: Path, tmp_path: Path
 ) -> None:
-    template, bundle, sent, theirs = prepare(tmp_path)
+    made = field_bundle(tmp_path, ORG, FILES, 400_000)
+    template, bundle, sent, theirs = made.coordinator, made.bundle, made.sent, made.revisions
     work = tmp_path / "points"
     failed: dict[str, int] = {}
     for call_class in ("fsync", "rename"):
@@ -123,7 +90,7 @@ def test_a_disk_failing_as_the_evidence_files_settle_leaves_all_or_nothing(
                     # A failure the import may pass over (the blob folder's
                     # own fsync, which not every file system has): all is in.
                     assert theirs <= stored, (call_class, nth)
-                    assert_all_received(vault, sent, tmp_path)
+                    assert_received(vault, sent, tmp_path)
                     continue
                 failed[call_class] += 1
                 assert outcome["code"] == "storage-failed", (call_class, nth, outcome)
@@ -138,7 +105,7 @@ def test_a_disk_failing_as_the_evidence_files_settle_leaves_all_or_nothing(
                 # And the same bundle imports in full afterwards.
                 import_bundle(vault, bundle, vault.vault_keys.age_identity(), org_id=ORG)
                 assert theirs <= {rev.revision_id for rev in vault.revisions.all()}
-                assert_all_received(vault, sent, tmp_path)
+                assert_received(vault, sent, tmp_path)
             shutil.rmtree(work / f"{call_class}-{nth}")
     # Every evidence file's fsync and rename failed in some point.
     assert failed["fsync"] >= FILES + 1, failed
