@@ -17,14 +17,15 @@ import signal
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import suppress
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from db.api import CancelToken
-from sync.bundle import reader
+from sync.bundle import age_child, reader
 from sync.bundle.vault_io import BundleCancelled
 from sync.client.pull import pull
 from sync.client.push import push, spool_dir
@@ -60,20 +61,38 @@ def test_a_stop_ends_a_pull_whose_decrypting_child_stalled(
     assert made is not None
     children = NewChildren()
     stopped: list[int] = []
+    started: list[threading.Thread] = []
     stop = _Stop()
+    real = age_child.decrypt_in_child
+
+    def held_until_stopped(
+        read: Callable[[int], bytes], write: Callable[[bytes], object], *args: Any
+    ) -> None:
+        # The child gets no payload until it was seen and stopped: else a
+        # small bundle's child could finish before the test saw it (a flaky
+        # "no decrypting child was seen" under load).
+        def read_once_stopped(size: int) -> bytes:
+            wait_for(lambda: bool(stopped), 30)
+            return read(size)
+
+        real(read_once_stopped, write, *args)
+
+    monkeypatch.setattr(age_child, "decrypt_in_child", held_until_stopped)
 
     def halt_the_child_then_stop(_bundle: str, done: int, total: int) -> None:
-        if done and not stopped:  # the download is done: the import's child will start
+        if done and not started:  # the download is done: the import's child will start
 
             def later() -> None:
                 assert wait_for(lambda: bool(workers(children())), 30)
-                stopped.extend(workers(children()))
-                for pid in stopped:
+                found = workers(children())
+                for pid in found:
                     os.kill(pid, signal.SIGSTOP)
+                stopped.extend(found)
                 time.sleep(0.5)
                 stop.event.set()
 
-            threading.Thread(target=later, daemon=True).start()
+            started.append(threading.Thread(target=later, daemon=True))
+            started[0].start()
 
     done, outcome = ran_within(
         60,
