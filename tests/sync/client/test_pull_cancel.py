@@ -30,6 +30,7 @@ from sync.bundle.vault_io import BundleCancelled
 from sync.client.pull import pull
 from sync.client.push import push, spool_dir
 from sync.client.retry import Backoff
+from sync.client.transport import STOP_POLL_S
 from sync.client.worker import STOPPED, SyncWorker
 from tests.sync.child_processes import NewChildren, gone, ran_within, wait_for, workers
 from tests.sync.client.sync_helpers import CuttingProxy, Org, organisation, quick_backoff, record_work
@@ -181,6 +182,78 @@ def test_a_stop_cuts_a_download_under_way_and_the_next_pull_resumes_it(org: Org,
         assert [r.bundle_id for r in again.received] == [made.bundle_id]
         assert again.bytes_received == size - kept, "the next pull downloaded the bundle again from its start"
         assert not part.exists()
+    finally:
+        slow.close()
+
+
+def _pushed_bundle(org: Org, tmp_path: Path) -> tuple[str, int]:
+    anna = org.worker("anna")
+    record_work(anna, tmp_path, "anna", size=4 << 20)
+    pushed = push(anna, backoff=quick_backoff())
+    assert pushed.made is not None
+    return pushed.made.bundle_id, pushed.bytes_sent
+
+
+def test_a_stop_cuts_a_download_whose_link_went_silent(org: Org, tmp_path: Path) -> None:
+    """Review 32 M1: the stop was asked only as a piece arrived, so on a
+    link gone silent with the connection still open (a dropped Wi-Fi, a
+    filtering network) a lock's stop waited for the next byte or the 120 s
+    read timeout, and the connection outlived the lock. Now silence of
+    transport.STOP_POLL_S closes the connection to ask the stop."""
+    bundle_id, _size = _pushed_bundle(org, tmp_path)
+    slow = SlowDownload(org.port, pace=0.2, after=256 * 1024)
+    org.point_at(slow.url, org.server.cert_sha256)
+    stop = _Stop()
+    stopped_at: list[float] = []
+
+    def stall_then_stop() -> None:
+        if wait_for(lambda: slow.downstream > 512 * 1024, 60):
+            slow.slow = 20.0  # the link goes silent: the next piece would come in 20 s
+            time.sleep(1.0)  # what was on the wire before has been read
+            stopped_at.append(time.monotonic())
+            stop.event.set()
+
+    try:
+        threading.Thread(target=stall_then_stop, daemon=True).start()
+        done, outcome = ran_within(
+            60, lambda: pull(org.coordinator, backoff=quick_backoff(), cancel=stop), lambda: []
+        )
+        ended = time.monotonic()
+        assert done and stopped_at, "the pull did not end, or no download was seen"
+        assert len(outcome) == 1 and isinstance(outcome[0], BundleCancelled), outcome
+        waited = ended - stopped_at[0]
+        assert waited < 2 * STOP_POLL_S + 1, f"the stop waited {waited:.1f} s on a silent link"
+        slow.slow = 0
+        again = pull(org.coordinator, backoff=quick_backoff())
+        assert [r.bundle_id for r in again.received] == [bundle_id]
+    finally:
+        slow.close()
+
+
+def test_a_download_goes_on_after_a_silent_spell(org: Org, tmp_path: Path) -> None:
+    """With a stop to heed, each silent spell of STOP_POLL_S closes the
+    connection; the download goes on from where it was with a range
+    request, and the bundle arrives whole and is imported."""
+    bundle_id, size = _pushed_bundle(org, tmp_path)
+    slow = SlowDownload(org.port, pace=0.05, after=256 * 1024)
+    org.point_at(slow.url, org.server.cert_sha256)
+    spells: list[int] = []
+
+    def one_silent_spell() -> None:
+        if wait_for(lambda: slow.downstream > 512 * 1024, 60):
+            spells.append(slow.downstream)
+            slow.slow = 3 * STOP_POLL_S  # the next piece on this connection comes late
+            time.sleep(STOP_POLL_S / 2)
+            slow.slow = 0  # any new connection is fast
+
+    try:
+        threading.Thread(target=one_silent_spell, daemon=True).start()
+        result = pull(org.coordinator, backoff=quick_backoff(), cancel=_Stop())
+        assert spells, "no download was seen"
+        assert [r.bundle_id for r in result.received] == [bundle_id]
+        # The whole bundle once, and the pieces the silent connection had
+        # buffered again at most: not a second download from the start.
+        assert size <= result.bytes_received < size + (1 << 20), (result.bytes_received, size)
     finally:
         slow.close()
 
