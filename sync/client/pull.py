@@ -423,9 +423,14 @@ def _download(
     result: PullResult,
     progress: Progress | None,
     cancel: CancelToken | None = None,
+    *,
+    afresh: bool = False,
 ) -> Path:
     """The bundle's bytes in ``<spool>/<bundle id>.fvbundle``, resuming a
-    partial download; checked against the receipt's size and SHA-256.
+    partial download; checked against the receipt's size and SHA-256. A
+    resumed one that fails the check is downloaded once more from its
+    start (``afresh``) before the server's copy is blamed: the part kept
+    here may be what was wrong (a power cut while it was written).
     ``cancel`` closes the connection within a piece of the download
     (BundleCancelled); what came is kept in the ``.part`` file, from which
     the next pull resumes (review 31 F3: a lock cut a coordinator's
@@ -459,6 +464,8 @@ def _download(
         progress(change.bundle_id, part.stat().st_size, change.size)
     if part.stat().st_size != change.size or _sha256(part) != change.file_sha256:
         part.unlink()
+        if have and not afresh:  # review 32 L1: it was marked stuck, the server's copy blamed
+            return _download(client, spool, change, result, progress, cancel, afresh=True)
         raise errors.download_mismatch(change.bundle_id)
     part.replace(done)
     return done

@@ -12,6 +12,7 @@ relay on loopback that paces what the server sends."""
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import socket
@@ -27,6 +28,7 @@ import pytest
 from db.api import CancelToken
 from sync.bundle import age_child, reader
 from sync.bundle.vault_io import BundleCancelled
+from sync.client.connection import session
 from sync.client.pull import pull
 from sync.client.push import push, spool_dir
 from sync.client.retry import Backoff
@@ -256,6 +258,29 @@ def test_a_download_goes_on_after_a_silent_spell(org: Org, tmp_path: Path) -> No
         assert size <= result.bytes_received < size + (1 << 20), (result.bytes_received, size)
     finally:
         slow.close()
+
+
+def test_a_damaged_part_file_is_downloaded_again_not_blamed_on_the_server(org: Org, tmp_path: Path) -> None:
+    """Review 32 L1: a kept .part whose bytes are not the server's (a torn
+    tail after a power cut: the size grew, the data did not reach the disk)
+    failed the whole-file check, as it must, and the bundle was then made
+    stuck (sync-download-mismatch, the server's copy blamed, its device's
+    later bundles waiting). Now it is downloaded once more from its start."""
+    bundle_id, size = _pushed_bundle(org, tmp_path)
+    with session(org.coordinator) as client:
+        whole = io.BytesIO()
+        client.download(bundle_id, whole)
+    data = whole.getvalue()
+    assert len(data) == size
+    part = spool_dir(org.coordinator) / f"{bundle_id}.fvbundle.part"
+    have = len(data) // 2
+    part.write_bytes(data[: have - 4096] + bytes(4096))  # zeros where the data did not land
+
+    pulled = pull(org.coordinator, backoff=quick_backoff())
+    assert [s.bundle_id for s in pulled.stuck] == [], [s.code for s in pulled.stuck]
+    assert [r.bundle_id for r in pulled.received] == [bundle_id]
+    assert pulled.bytes_received == (len(data) - have) + len(data)  # the rest, then all of it afresh
+    assert not part.exists()
 
 
 def test_the_apps_stop_at_a_lock_ends_a_coordinators_download_within_its_wait(
