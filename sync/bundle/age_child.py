@@ -61,6 +61,7 @@ _PR_SET_DUMPABLE = 4
 _F_SETPIPE_SZ = 1031  # linux/fcntl.h
 PIPE_SIZE = 1 << 20  # the most an ordinary user may ask for (/proc/sys/fs/pipe-max-size)
 WAKE_SECONDS = 0.25  # how long a cancel may wait while the child gives nothing
+_KILLING = threading.Lock()  # _kill's
 
 
 # -- the child ------------------------------------------------------------------
@@ -359,11 +360,15 @@ def _kill(process: subprocess.Popen[bytes]) -> None:
     write to it with them. The child leads a process group of its own
     (``process_group=0``), which its worker joins at its fork; while the
     child is not reaped the group's id is still its own, never another's."""
-    if process.poll() is None:
-        with contextlib.suppress(OSError):
-            os.killpg(process.pid, signal.SIGKILL)
-        with contextlib.suppress(OSError):
-            process.kill()  # should the group have been left
+    # One thread at a time (the feeder and the caller's may both kill): a
+    # poll() of one may reap the child between the other's poll() and its
+    # killpg(), and the group's id could then, in theory, be another's.
+    with _KILLING:
+        if process.poll() is None:
+            with contextlib.suppress(OSError):
+                os.killpg(process.pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                process.kill()  # should the group have been left
 
 
 if __name__ == "__main__":
