@@ -140,3 +140,14 @@ def assert_received(vault: Vault, sent: dict[str, bytes], tmp_path: Path) -> Non
         copy = vault.evidence.export(evidence_id, tmp_path / f"out-{evidence_id}.bin")
         assert copy.path.read_bytes() == data, evidence_id
         copy.path.unlink()
+
+
+def import_into(folder: Path, bundle: Path, org_id: str) -> None:
+    """Open the closed vault in ``folder``, import ``bundle`` and lock it."""
+    from sync.bundle.vault_io import import_bundle
+
+    vault = open_vault(folder)
+    try:
+        import_bundle(vault, bundle, vault.vault_keys.age_identity(), org_id=org_id)
+    finally:
+        vault.lock()

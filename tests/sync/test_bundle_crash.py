@@ -23,7 +23,7 @@ from db.api import Device, Vault
 from db.keyring_store import NoKeyring
 from sync.bundle.vault_io import export_bundle, import_bundle
 from tests.crash_helpers import die, run_child, send
-from tests.db.sync_fixtures import record_field_work
+from tests.db.sync_fixtures import import_into, record_field_work
 from tests.vault_helpers import FAST_ARGON2, PASSPHRASE, open_vault
 
 ORG = "0193f3e0-8a00-7000-8000-00000000c0de"
@@ -50,14 +50,6 @@ def prepare(tmp_path: Path) -> tuple[Path, Path, dict[str, str]]:
     coordinator.lock()
     worker.lock()
     return tmp_path / "coordinator", bundle, facts
-
-
-def run_import(folder: Path, bundle: Path) -> None:
-    vault = open_vault(folder)
-    try:
-        import_bundle(vault, bundle, vault.vault_keys.age_identity(), org_id=ORG)
-    finally:
-        vault.lock()
 
 
 def child(folder: Path, bundle: Path, how: str, fd: int) -> None:
@@ -100,7 +92,7 @@ def child(folder: Path, bundle: Path, how: str, fd: int) -> None:
     elif how == "before-commit":
         sync_import.VaultImport._finish = die  # type: ignore[method-assign]
     send(fd, e="open")
-    run_import(folder, bundle)
+    import_into(folder, bundle, ORG)
     send(fd, e="done")
 
 
@@ -150,7 +142,7 @@ def test_kill9_during_a_bundle_import_leaves_all_or_nothing(
     finally:
         vault.lock()
 
-    run_import(folder, bundle)  # the same bundle again completes (or is a replay)
+    import_into(folder, bundle, ORG)  # the same bundle again completes (or is a replay)
     vault = open_vault(folder)
     try:
         assert vault.verify().ok

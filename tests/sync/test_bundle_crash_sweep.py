@@ -21,7 +21,7 @@ import pytest
 
 from sync.bundle.vault_io import import_bundle
 from tests.crash_helpers import run_child, send
-from tests.db.sync_fixtures import assert_received, field_bundle
+from tests.db.sync_fixtures import assert_received, field_bundle, import_into
 from tests.vault_helpers import open_vault
 
 pytestmark = pytest.mark.stress
@@ -30,14 +30,6 @@ ORG = "0193f3e0-8a00-7000-8000-00000000c0de"
 FILES = 6
 POINTS = 24
 SLOW_FSYNC = 0.02
-
-
-def run_import(folder: Path, bundle: Path) -> None:
-    vault = open_vault(folder)
-    try:
-        import_bundle(vault, bundle, vault.vault_keys.age_identity(), org_id=ORG)
-    finally:
-        vault.lock()
 
 
 def slow_fsyncs() -> None:
@@ -101,7 +93,7 @@ def test_kill9_anywhere_in_an_import_leaves_all_or_nothing(tmp_path: Path) -> No
             outcomes["applied" if applied else "untouched"] += 1
         finally:
             vault.lock()
-        run_import(folder, made.bundle)  # the re-run completes (or is a replay)
+        import_into(folder, made.bundle, ORG)  # the re-run completes (or is a replay)
         with open_vault(folder) as vault:
             assert_received(vault, made.sent, tmp_path)
         shutil.rmtree(folder)
