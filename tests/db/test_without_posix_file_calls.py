@@ -6,12 +6,14 @@ flushed with fsync there and the mode left to the vault folder's ACL."""
 
 from __future__ import annotations
 
+import hashlib
+import math
 import os
 from pathlib import Path
 
 import pytest
 
-from db.api import Device, Vault
+from db.api import Case, Device, Vault
 from db.keyring_store import NoKeyring
 from sync.bundle.vault_io import export_bundle, import_bundle
 from tests.db.sync_fixtures import record_field_work
@@ -48,3 +50,22 @@ def test_intake_and_import_work_without_fdatasync_and_fchmod(
     assert copy.path.read_bytes() == big.read_bytes()
     coordinator.lock()
     worker.lock()
+
+
+def test_a_recording_works_without_fdatasync(tmp_path: Path, no_posix_file_calls: None) -> None:
+    vault = Vault.create(tmp_path / "vault", PASSPHRASE, keyring=NoKeyring(), argon2=FAST_ARGON2).vault
+    case = vault.cases.create(Case(title="case"))
+    recording = vault.start_recording(case.id)
+    rate, chunk = 48_000, 48_000 // 50  # 20 ms of mono 16-bit PCM a push, as a device gives it
+    pcm = bytes(
+        b
+        for i in range(2 * rate)
+        for b in int(8000 * math.sin(2 * math.pi * 440 * i / rate)).to_bytes(2, "little", signed=True)
+    )
+    for offset in range(0, len(pcm), chunk * 2):  # 2 s: several sealed segments, each flushed
+        recording.push(pcm[offset : offset + chunk * 2])
+    item = recording.stop().item
+    with vault.evidence.open(item.id) as reader:
+        assert hashlib.sha256(reader.read()).hexdigest() == item.sha256
+    assert vault.verify().ok
+    vault.lock()
