@@ -994,10 +994,8 @@ class DevicesDialog(LaneReadDialog[DevicesRead]):
         )
 
     def _on_retried(self, report: TaskReport) -> None:
-        if not report.finished:
+        if not self._task_ended(report):
             return
-        self._handle = None
-        self._set_busy(False)
         if report.state != "succeeded":
             self.status.setText(failure_text(report.failure))
             self.refresh()
@@ -1057,10 +1055,8 @@ class DevicesDialog(LaneReadDialog[DevicesRead]):
         )
 
     def _on_set_aside(self, report: TaskReport) -> None:
-        if not report.finished:
+        if not self._task_ended(report):
             return
-        self._handle = None
-        self._set_busy(False)
         if report.state != "succeeded":
             self.status.setText(
                 failure_text(report.failure)
@@ -1074,6 +1070,15 @@ class DevicesDialog(LaneReadDialog[DevicesRead]):
             self.tr("%n record change(s) set aside: kept as left out here for good.", "", count)
         )
         self.refresh()
+
+    def _task_ended(self, report: TaskReport) -> bool:
+        """A save-lane task of this view has ended (else only its progress
+        came): the view is usable again."""
+        if not report.finished:
+            return False
+        self._handle = None
+        self._set_busy(False)
+        return True
 
     def _set_busy(self, busy: bool) -> None:
         for button in (
@@ -1089,10 +1094,8 @@ class DevicesDialog(LaneReadDialog[DevicesRead]):
             self._selection_changed()
 
     def _on_revoked(self, report: TaskReport) -> None:
-        if not report.finished:
+        if not self._task_ended(report):
             return
-        self._handle = None
-        self._set_busy(False)
         if report.state != "succeeded":
             self.status.setText(
                 failure_text(report.failure)

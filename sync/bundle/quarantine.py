@@ -530,7 +530,9 @@ def release_held(
     was another bundle by the import's read (``imported_instead``: that
     other bundle is imported, having passed every check).
 
-    Only BundleRejected is a refusal. BundleCancelled, BundleNotRead and
+    Only BundleRejected is a refusal, and not its BundleQuarantined (held
+    in quarantine again by this import: a release failure, as below).
+    BundleCancelled, BundleNotRead and
     StorageError stop the release (raised; nothing recorded). Any other
     FieldvaultError (this vault's state, HeldRevisionDamaged included, or a
     fault of ours) is a release failure: counted for that bundle
