@@ -14,7 +14,7 @@ from contextlib import ExitStack, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from typing import Any, BinaryIO
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -207,7 +207,9 @@ class _RoundClient(ServerClient):
     says the session ended (401 auth-required) and repeats that request
     once. A 401 on a request is answered before the server acts on it, so
     repeating it is safe (an upload's PATCH included); a second 401 is
-    raised as the refusal it is."""
+    raised as the refusal it is. A download asks ``_logged_in_again`` on
+    each range request it makes (transport.py), so one refused on a
+    reconnect goes on from the bytes already written, not from its start."""
 
     session_lifetime: float | None = None
     relogin: Callable[[], bool] | None = None  # False: the round's one re-login is used
@@ -222,17 +224,6 @@ class _RoundClient(ServerClient):
         if path == "/v1/auth/token":
             self.session_lifetime = _session_lifetime(response)
         return response
-
-    def download(
-        self, bundle_id: str, out: BinaryIO, *, start: int = 0, stop: Callable[[], bool] | None = None
-    ) -> int:
-        try:
-            return super().download(bundle_id, out, start=start, stop=stop)
-        except ServerSaid as said:
-            # Refused before the first byte: nothing was written to ``out``.
-            if not self._logged_in_again(said):
-                raise
-            return super().download(bundle_id, out, start=start, stop=stop)
 
     def _logged_in_again(self, said: ServerSaid) -> bool:
         if said.status != 401 or said.code != "auth-required" or self.relogin is None:

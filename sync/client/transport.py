@@ -304,7 +304,10 @@ class ServerClient:
         resumes from it later). Without a stop, silence ends the download
         after the client's read timeout, as before; with one, each silent
         spell closes the connection and the download goes on with a range
-        request, until that timeout's worth of silence in a row."""
+        request, until that timeout's worth of silence in a row. A refusal
+        this client answers by logging in again (a sync round's, ending
+        session: ``_logged_in_again``) is asked again from the byte reached,
+        and the bytes of both requests are counted in what is returned."""
         base = httpx.Timeout(self.timeout)
         polled = min(STOP_POLL_S, base.read or STOP_POLL_S)
         timeout = (
@@ -323,7 +326,16 @@ class ServerClient:
                 ) as response:
                     if response.status_code >= 400:
                         response.read()
-                        _raise_for(response)
+                        try:
+                            _raise_for(response)
+                        except ServerSaid as said:
+                            # A session that ended on a reconnect (after a
+                            # silent spell) or before the first byte: logged
+                            # into again, the download goes on from what was
+                            # written, never from ``start`` again.
+                            if not self._logged_in_again(said):
+                                raise
+                            continue
                     # Each piece as the network gives it (not gathered into 4 MiB
                     # pieces as before): a stop is seen within one read, on a slow link too.
                     for piece in response.iter_bytes():
@@ -346,6 +358,12 @@ class ServerClient:
                     raise ServerUnreachable("ReadTimeout") from None
             except httpx.HTTPError as error:
                 raise ServerUnreachable(type(error).__name__) from None
+
+    def _logged_in_again(self, said: ServerSaid) -> bool:
+        """Whether a refusal was an ended session now logged into again (a
+        sync round's client, connection.py ``_RoundClient``); this client
+        does not log in by itself."""
+        return False
 
     def ack(self, bundle_id: str) -> None:
         self.request("POST", f"/v1/bundles/{bundle_id}/ack")
