@@ -12,6 +12,7 @@ another check leaves the device unknown and the bundle held.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import time
 from collections.abc import Callable, Mapping
@@ -41,6 +42,8 @@ from sync.bundle.vouching import is_coordinator_vault
 from sync.org import OrgRefused, verification_code
 from sync.org_vault import held_profile, require_coordinator
 
+log = logging.getLogger(__name__)
+
 _BUNDLE_ID = re.compile(r"[0-9a-f]{64}")
 # The held bundles whose import (an approval, a release) a later check
 # refused: {bundle id: the refusal's reason code}. The bundle stays held, and
@@ -48,11 +51,12 @@ _BUNDLE_ID = re.compile(r"[0-9a-f]{64}")
 # only say "verified" and "held", as if nothing had been tried.
 IMPORT_REFUSED = "held_import_refused"
 # The held bundles whose automatic release failed for a reason that is not
-# the bundle's (any FieldvaultError but a refusal, BundleRejected, and the
-# three that stop a release: BundleCancelled, BundleNotRead, StorageError):
+# the bundle's (any error but a refusal, BundleRejected, and the three that
+# stop a release: BundleCancelled, BundleNotRead, StorageError):
 # {bundle id: {"code", "params", "count", "last_ms"}}, consecutive failures
 # (``params``: the last error's, ids only, so that the GUI says it in words;
-# entries written before it have none). Not a
+# entries written before it have none; an error that is not a
+# FieldvaultError is kept under its type's name, without params). Not a
 # refusal: the bundle stays held with its file, and a pull keeps its spool
 # copy (review 30 F1's wider point). After RELEASE_TRIES of them in a row,
 # automatic releases pass it over until a person tries it again (imports
@@ -266,6 +270,23 @@ class ReleaseFailure:
         return self.count >= RELEASE_TRIES
 
 
+class UnexpectedReleaseError(FieldvaultError):
+    """What a release reports (``Released.error``) for an import that failed
+    with an error that is not a FieldvaultError: a fault of ours (a bug, a
+    KeyError, a database error the import did not turn into one of ours).
+    Never raised, so it carries no code (the count keeps ``kind``, and the
+    GUI says it from there: desktop/messages.py ``kept_error_message``).
+    Its message names the error's type only (``kind``): the error's own
+    text may quote what the bundle carries."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(
+            f"The import failed on this computer with an unexpected error ({kind}). The bundle was not "
+            "refused and its file is kept; if this stays, tell your organisation."
+        )
+        self.kind = kind
+
+
 def release_failures(vault: Vault) -> dict[str, ReleaseFailure]:
     """{bundle id: its release failures} of bundles still held."""
     stored = SyncClientState.of(vault).value(RELEASE_FAILED)
@@ -471,8 +492,9 @@ class Released:
     held: HeldBundle
     imported: ImportedBundle | None = None
     refusal: BundleRejected | None = None  # a check the bundle failed; it stays held
-    # Failed for a reason not the bundle's (the error: ``error``): it stays
-    # held with its file, neither refused nor removed; ``failed`` counts the
+    # Failed for a reason not the bundle's (the error: ``error``; one that is
+    # not a FieldvaultError, as an UnexpectedReleaseError): it stays held
+    # with its file, neither refused nor removed; ``failed`` counts the
     # failures in a row. With ``error`` None, not tried: passed over.
     failed: ReleaseFailure | None = None
     error: FieldvaultError | None = None
@@ -534,11 +556,19 @@ def release_held(
     in quarantine again by this import: a release failure, as below).
     BundleCancelled, BundleNotRead and
     StorageError stop the release (raised; nothing recorded). Any other
-    FieldvaultError (this vault's state, HeldRevisionDamaged included, or a
-    fault of ours) is a release failure: counted for that bundle
-    (RELEASE_FAILED), reported (``failed``), and the release goes on with
-    the next one; after RELEASE_TRIES in a row the bundle is passed over
-    (reported, not tried) until a person tries it again (``try_again``)."""
+    error (this vault's state, HeldRevisionDamaged included; or a fault of
+    ours, FieldvaultError or not) is a release failure: counted for that
+    bundle (RELEASE_FAILED), reported (``failed``, ``error``), and the
+    release goes on with the next one; after RELEASE_TRIES in a row the
+    bundle is passed over (reported, not tried) until a person tries it
+    again (``try_again``). An error that is not a FieldvaultError (a bug of
+    ours: a KeyError, a database error not turned into ours) is counted
+    under its type's name (``KeyError``), never its text, which may quote
+    what the bundle carries, and reported as an UnexpectedReleaseError; the
+    import is one transaction (``import_bundle``), so it left nothing of
+    the bundle. Before, such an error escaped, and one bundle that tripped
+    a bug stopped every other held bundle's release, at every pull.
+    (Exception only: a KeyboardInterrupt or SystemExit still ends it.)"""
     results: list[Released] = []
     failures = release_failures(vault)
     for held in releasable(vault):
@@ -598,6 +628,13 @@ def release_held(
             continue
         except OSError:
             results.append(Released(held, file_gone=True))
+            continue
+        except Exception as error:  # noqa: BLE001 -- a fault of ours must not stop the other releases
+            # Its type's name only, never its text (it may quote the bundle).
+            kind = type(error).__name__
+            log.warning("the release of held bundle %s failed with an unexpected %s", held.bundle_id, kind)
+            counted = _remember_release_failure(vault, held.bundle_id, kind)
+            results.append(Released(held, failed=counted, error=UnexpectedReleaseError(kind)))
             continue
         # The check above read the file once and the import again: only the
         # bundle id the import verified says what was imported. (That import

@@ -262,6 +262,109 @@ def test_a_person_importing_the_file_clears_the_count(
     assert failing.tries == RELEASE_TRIES + 1
 
 
+WITNESS_TEXT = "witness Olena K., Bucha, 12 March"  # what an error's own text may carry
+
+
+def fault_of_ours(monkeypatch: pytest.MonkeyPatch, failing: str) -> list[str]:
+    """The import of bundle ``failing`` trips a bug of ours deep inside its
+    transaction: ``VaultImport.record_bundle``, the unit's last step once
+    the bundle's revisions, events and evidence files were read and stored
+    in it, raises a KeyError whose text quotes witness data. A monkeypatch
+    of one step of our own import, as no real bundle trips a known bug (it
+    would be fixed); everything before and after it runs unchanged, the
+    transaction's rollback included. Returns the bundle ids it failed."""
+    from db.sync_import import VaultImport
+
+    real = VaultImport.record_bundle
+    tripped: list[str] = []
+
+    def record_bundle(unit: VaultImport, bundle_id: str, *args: Any, **kwargs: Any) -> Any:
+        if bundle_id == failing:
+            tripped.append(bundle_id)
+            raise KeyError(WITNESS_TEXT)
+        return real(unit, bundle_id, *args, **kwargs)
+
+    monkeypatch.setattr(VaultImport, "record_bundle", record_bundle)
+    return tripped
+
+
+def _revision_count(vault: Any) -> int:
+    from sqlalchemy import text
+
+    with vault.services.context.sessions() as session:
+        return int(session.execute(text("SELECT count(*) FROM revisions")).scalar_one())
+
+
+def test_an_error_that_is_not_ours_to_say_is_counted_by_its_type_and_the_release_goes_on(
+    desks: UsbDesks, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An error that is not a FieldvaultError (a bug of ours) in one held
+    bundle's import escaped release_held before: the other held bundles
+    were not released, at every pull. Now it is that bundle's release
+    failure, counted under its type's name (never its text), and the
+    release goes on; the import's transaction left nothing of it."""
+    from sync.bundle.quarantine import UnexpectedReleaseError
+    from tests.sync.desk_world import assert_verified, stored_bytes
+
+    works = {}
+    for name in ("anna", "bohdan"):
+        field = desks.worker(name)
+        made = desks.org.export(field.vault)
+        desks.hold_at_lviv(made.path)
+        works[made.bundle_id] = field
+    # Lviv enrols both by their cards (not Kyiv's vouch, whose bundle would
+    # relay their records and evidence first): all each bundle brings is new here.
+    for field in works.values():
+        org_vault.add_device(desks.lviv, org_vault.own_device_card(field.vault).text)
+    for field in works.values():
+        with pytest.raises(FieldvaultError):
+            stored_bytes(desks.lviv, field.data)
+    first, second = (held.bundle_id for held in releasable(desks.lviv))  # the release's order
+    tripped = fault_of_ours(monkeypatch, first)
+    revisions_before = _revision_count(desks.lviv)
+
+    with caplog.at_level("DEBUG"):
+        done = {one.held.bundle_id: one for one in _release(desks)}  # before: KeyError escaped here
+
+    assert tripped == [first]
+    failed = done[first]
+    assert failed.imported is None and failed.refusal is None and not failed.file_gone
+    assert isinstance(failed.error, UnexpectedReleaseError) and failed.error.kind == "KeyError"
+    assert failed.failed is not None
+    assert (failed.failed.code, failed.failed.count, failed.failed.params) == ("KeyError", 1, ())
+    # The other held bundle is released all the same.
+    released = done[second].imported
+    assert released is not None and desks.lviv.sync.received_bundle(second) is not None
+    assert stored_bytes(desks.lviv, works[second].data) == works[second].data
+
+    # Nothing of the failing one stays: no row, no revision, no evidence file.
+    assert desks.lviv.sync.received_bundle(first) is None
+    assert released.revisions > 0
+    assert _revision_count(desks.lviv) == revisions_before + released.revisions
+    with pytest.raises(FieldvaultError):
+        stored_bytes(desks.lviv, works[first].data)
+    assert_verified(desks.lviv)
+
+    # Counted, held with its file, not refused; said by its type alone.
+    states = {state.held.bundle_id: state for state in held_states(desks.lviv)}
+    assert set(states) == {first} and states[first].state == "release-failed"
+    assert states[first].failure == release_failures(desks.lviv)[first]
+    assert import_refusals(desks.lviv) == {}
+    assert WITNESS_TEXT not in str(failed.error)
+    assert WITNESS_TEXT not in caplog.text and "KeyError" in caplog.text
+    from db.api import SyncClientState
+
+    assert WITNESS_TEXT not in str(SyncClientState.of(desks.lviv).value(quarantine.RELEASE_FAILED))
+
+    # Counted again at the next release, then passed over, as any release failure.
+    for count in range(2, RELEASE_TRIES + 1):
+        [one] = _release(desks)
+        assert one.failed is not None and (one.failed.code, one.failed.count) == ("KeyError", count)
+    [one] = _release(desks)
+    assert one.error is None and one.failed is not None and one.failed.passed_over
+    assert tripped == [first] * RELEASE_TRIES
+
+
 @pytest.fixture
 def org(tmp_path: Path) -> Iterator[Org]:
     with organisation(tmp_path) as made:
