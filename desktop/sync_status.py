@@ -174,9 +174,18 @@ def headline(status: SyncStatus) -> str:
         text = f"{text} · {SyncWords().by_hand(by_hand)}"
     if status.server_forks:  # kept until someone looks: the panel says what and what to do
         text = f"{text} · " + QCoreApplication.translate("SyncStatus", "Warning about the server")
-    if status.release_failed:  # the error may say this vault is damaged: seen without the panel
-        text = f"{text} · {SyncWords().release_failed(len(status.release_failed))}"
+    if failed := not_imported_here(status):  # the error may say this vault is damaged: seen without the panel
+        text = f"{text} · {SyncWords().release_failed(failed)}"
     return text
+
+
+def not_imported_here(status: SyncStatus) -> int:
+    """How many of the pull's held bundles failed to be imported on this
+    computer: its release failures but those its import held in quarantine
+    again (ReleaseFailure.held_again; review 32 L3), which are not this
+    computer's failure and, as any bundle a pull holds, are said in the
+    panel alone."""
+    return sum(not failure.held_again for _bundle, failure in status.release_failed)
 
 
 def error_text(status: SyncStatus) -> str:
@@ -287,7 +296,7 @@ class SyncIndicator(QToolButton):
                 "A bundle held in quarantine, its device verified now, could not be imported on this "
                 "computer. Open the sync panel.",
             )
-            if status.release_failed
+            if not_imported_here(status)
             else ""
         )
         tips = [text for text in (forks, not_released, error_text(status), self._next_try(status)) if text]

@@ -2229,7 +2229,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             <translation>Збереження…</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="1009" />
+            <location filename="../../desktop/devices_view.py" line="1007" />
             <source>The next sync tries %n held bundle(s) again (Organisation → Sync…, Sync now, to sync at once).</source>
             <translation>
                 <numerusform>Наступна синхронізація спробує ще раз %n утримуваний пакет (щоб синхронізувати одразу: «Організація → Синхронізація…», «Синхронізувати зараз»).</numerusform>
@@ -2238,7 +2238,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="1029" />
+            <location filename="../../desktop/devices_view.py" line="1027" />
             <source>Set aside the %n record change(s) {name} signed that wait here for their parents, and the waiting changes that follow them? They are kept as left out for good: never stored, even if their parents arrive later, and in no list, search or export. Do it only for changes whose parents will never come (a seized device's, or a lost device's). Files they name are kept until moved to quarantine from the command line.</source>
             <translation>
                 <numerusform>Відкласти %n зміну запису, яку підписав {name} і яка чекає тут на свої батьківські зміни, а також зміни, що чекають після неї? Її буде назавжди залишено осторонь: її ніколи не буде збережено, навіть якщо батьківські зміни надійдуть пізніше, і вона не з’явиться в жодному списку, пошуку чи експорті. Робіть це лише для змін, батьківські зміни яких ніколи не надійдуть (вилученого або втраченого пристрою). Файли, які вони називають, зберігаються, доки їх не перемістять до карантину з командного рядка.</numerusform>
@@ -2247,17 +2247,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="1054" />
+            <location filename="../../desktop/devices_view.py" line="1052" />
             <source>Setting the waiting changes aside…</source>
             <translation>Відкладаємо зміни, що чекають…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="1068" />
+            <location filename="../../desktop/devices_view.py" line="1064" />
             <source>Nothing was set aside; the changes still wait.</source>
             <translation>Нічого не відкладено; зміни й далі чекають.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/devices_view.py" line="1074" />
+            <location filename="../../desktop/devices_view.py" line="1070" />
             <source>%n record change(s) set aside: kept as left out here for good.</source>
             <translation>
                 <numerusform>%n зміну запису відкладено: її назавжди залишено тут осторонь.</numerusform>
@@ -2266,53 +2266,53 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="1100" />
+            <location filename="../../desktop/devices_view.py" line="1103" />
             <source>The device was not revoked; the profile is as it was.</source>
             <translation>Пристрій не відкликано; профіль залишився таким, як був.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="1107" />
+            <location filename="../../desktop/devices_view.py" line="1110" />
             <source>Device {device_id} is revoked in profile version {version}. This vault refuses its bundles from now on.</source>
             <translation>Пристрій {device_id} відкликано у версії профілю {version}. Відтепер це сховище відхиляє його пакети.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="1115" />
+            <location filename="../../desktop/devices_view.py" line="1118" />
             <source>No server is named in the profile: give the new profile to the other coordinators (fieldvault org export), so that their vaults refuse it too.</source>
             <translation>У профілі не вказано сервера: передайте новий профіль іншим координаторам (fieldvault org export), щоб і їхні сховища його відхиляли.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="1121" />
-            <location filename="../../desktop/devices_view.py" line="1137" />
+            <location filename="../../desktop/devices_view.py" line="1124" />
+            <location filename="../../desktop/devices_view.py" line="1140" />
             <source>Sending the new profile to the server…</source>
             <translation>Надсилання нового профілю на сервер…</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="1150" />
+            <location filename="../../desktop/devices_view.py" line="1153" />
             <source>The server {url} has the new profile: it refuses the device from its next request.</source>
             <translation>Сервер {url} отримав новий профіль: він відхилить пристрій з наступного запиту.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="1153" />
+            <location filename="../../desktop/devices_view.py" line="1156" />
             <source>The server {url} could not be reached: until it receives the new profile it still accepts this device. Send it again when the connection is back.</source>
             <translation>Не вдалося з'єднатися з сервером {url}: доки він не отримає новий профіль, він і далі приймає цей пристрій. Надішліть його ще раз, коли з'явиться зв'язок.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="1157" />
+            <location filename="../../desktop/devices_view.py" line="1160" />
             <source>The server {url} showed another certificate than the pinned one: the profile was not sent. Check the server before you send it again.</source>
             <translation>Сервер {url} показав інший сертифікат, ніж закріплений: профіль не надіслано. Перевірте сервер, перш ніж надсилати знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="1160" />
+            <location filename="../../desktop/devices_view.py" line="1163" />
             <source>The server {url} refused the new profile ({detail}).</source>
             <translation>Сервер {url} відхилив новий профіль ({detail}).</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="1163" />
+            <location filename="../../desktop/devices_view.py" line="1166" />
             <source>The server {url} is too old for this profile and refused it: it must be updated. Until then the revocation is NOT in force at the server, which still accepts this device's uploads. Have the server updated, then send the profile again.</source>
             <translation>Сервер {url} застарий для цього профілю і відхилив його: його треба оновити. Доки його не оновлено, відкликання на сервері НЕ діє: він і далі приймає завантаження з цього пристрою. Попросіть оновити сервер, а потім надішліть профіль знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/devices_view.py" line="1213" />
+            <location filename="../../desktop/devices_view.py" line="1216" />
             <source>&amp;Devices…</source>
             <translation>&amp;Пристрої…</translation>
         </message>
@@ -8197,7 +8197,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             <translation>Ще не отримано від пристрою {device}: пакети з {first} по {last}.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="390" />
+            <location filename="../../desktop/sync_panel.py" line="394" />
             <source>Warning: bundle {bundle}, held in quarantine and its device verified now, could not be imported on this computer (%n time(s) in a row). It was not refused and its file is kept.</source>
             <translation>
                 <numerusform>Увага: пакет {bundle}, утримуваний у карантині (його пристрій уже перевірено), не вдалося імпортувати на цьому комп’ютері (%n раз поспіль). Його не відхилено, і його файл збережено.</numerusform>
@@ -8206,27 +8206,37 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="397" />
+            <location filename="../../desktop/sync_panel.py" line="401" />
             <source>It is no longer tried by itself: once the cause is dealt with, choose its device in Coordinator → Devices… and click Try again.</source>
             <translation>Автоматично його більше не пробують імпортувати: щойно причину усунуто, виберіть його пристрій у «Координатор → Пристрої…» і натисніть «Спробувати ще раз».</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="401" />
+            <location filename="../../desktop/sync_panel.py" line="405" />
             <source>The next sync tries it again.</source>
             <translation>Наступна синхронізація спробує ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="412" />
+            <location filename="../../desktop/sync_panel.py" line="419" />
+            <source>Bundle {bundle} was not imported and is held in quarantine again: a history hand-over this desk has taken only in part now names its device, and its bundles wait for the rest of that hand-over. Nothing of it was stored, it was not refused, and its file is kept; Coordinator → Devices… says which hand-over it waits for.</source>
+            <translation>Пакет {bundle} не імпортовано, і його знову утримано в карантині: передача історії, яку це робоче місце отримало лише частково, тепер називає його пристрій, і його пакети чекають на решту цієї передачі. З нього нічого не збережено, його не відхилено, і його файл збережено; Координатор → Пристрої… показує, на яку передачу він чекає.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/sync_panel.py" line="425" />
+            <source>Bundle {bundle} was not imported and is held in quarantine again: by the time its import began, its device was no longer verified on this computer (the coordinator who vouched for it was removed from your organisation, for one). Nothing of it was stored, it was not refused, and its file is kept. If the device should be enrolled, phone the worker, compare the verification code, then approve the bundle (fieldvault bundle approve); Coordinator → Devices… says what it waits for.</source>
+            <translation>Пакет {bundle} не імпортовано, і його знову утримано в карантині: коли почався його імпорт, його пристрій уже не був перевіреним на цьому комп’ютері (наприклад, координатора, який поручився за нього, вилучено з вашої організації). З нього нічого не збережено, його не відхилено, і його файл збережено. Якщо пристрій має бути зареєстрований, зателефонуйте працівникові, порівняйте код перевірки, а тоді схваліть пакет (fieldvault bundle approve); Координатор → Пристрої… показує, на що він чекає.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/sync_panel.py" line="440" />
             <source>Evidence files a worker's signed manifest names that did not come and are not stored here: {files}; re-reading brings them too.</source>
             <translation>Файли доказів, які називає підписаний маніфест працівника, що не надійшли і не зберігаються тут: {files}; повторне читання теж приносить їх.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="420" />
+            <location filename="../../desktop/sync_panel.py" line="448" />
             <source>Warning: the history hand-over from desk {maker} is incomplete. Record changes a worker's signed manifest names that did not come: {missing}; worker manifests that did not verify: {unverifiable}; worker bundles that came unchecked: {unchecked}. The rest was imported. Coordinator → Devices… lists them; re-reading the worker's own file of such a bundle (Organisation → Import bundles…, Re-read) brings what is missing.</source>
             <translation>Увага: передача історії від робочого місця {maker} неповна. Змін записів, які називає підписаний маніфест працівника, але які не надійшли: {missing}; маніфестів працівників, що не пройшли перевірку: {unverifiable}; пакетів працівників, що надійшли неперевіреними: {unchecked}. Решту імпортовано. Координатор → Пристрої… перелічує їх; перечитування власного файлу працівника з таким пакетом (Організація → Імпорт пакетів…, Перечитати) приносить те, чого бракує.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="440" />
+            <location filename="../../desktop/sync_panel.py" line="468" />
             <source>The history hand-over from desk {maker}: %n custody event(s) of device {device} not taken: the vouch for it lapsed here (each checked with its key, none stored); its own bundles bring them once it is enrolled again (add it by its card, or approve its bundle by code).</source>
             <translation>
                 <numerusform>Передача історії від робочого місця {maker}: %n подію ланцюга зберігання пристрою {device} не прийнято: поручительство за нього тут втратило силу (її перевірено його ключем і не збережено); його власні пакети принесуть її, щойно пристрій знову зареєструють (додайте його за карткою або схваліть його пакет за кодом).</numerusform>
@@ -8235,7 +8245,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="455" />
+            <location filename="../../desktop/sync_panel.py" line="483" />
             <source>Bundle {number} of device {device} cannot be downloaded from the server: the server no longer gives it. Stuck since {when}, tried %n time(s); tried again at a sync after {next}.</source>
             <translation>
                 <numerusform>Пакет {number} пристрою {device} не вдається завантажити з сервера: сервер його більше не віддає. Застряг з {when}, спроб: %n; наступна спроба — під час синхронізації після {next}.</numerusform>
@@ -8244,7 +8254,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="471" />
+            <location filename="../../desktop/sync_panel.py" line="499" />
             <source>Bundle {number} of device {device} cannot be downloaded from the server: the server's copy of it is damaged. Stuck since {when}, tried %n time(s); tried again at a sync after {next}.</source>
             <translation>
                 <numerusform>Пакет {number} пристрою {device} не вдається завантажити з сервера: його копію на сервері пошкоджено. Застряг з {when}, спроб: %n; наступна спроба — під час синхронізації після {next}.</numerusform>
@@ -8253,7 +8263,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="463" />
+            <location filename="../../desktop/sync_panel.py" line="491" />
             <source>Bundle {number} of device {device} cannot be downloaded from the server: the server's stored copy of it is gone or cannot be read. Stuck since {when}, tried %n time(s); tried again at a sync after {next}.</source>
             <translation>
                 <numerusform>Пакет {number} пристрою {device} не вдається завантажити з сервера: його збережену на сервері копію втрачено або її не вдається прочитати. Застряг з {when}, спроб: %n; наступна спроба — під час синхронізації після {next}.</numerusform>
@@ -8262,7 +8272,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="488" />
+            <location filename="../../desktop/sync_panel.py" line="516" />
             <source>%n later bundle(s) of that device wait behind it, so that its records arrive whole and in order.</source>
             <translation>
                 <numerusform>%n пізніший пакет цього пристрою чекає за ним, щоб його записи надійшли повністю і по порядку.</numerusform>
@@ -8271,42 +8281,42 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="516" />
+            <location filename="../../desktop/sync_panel.py" line="544" />
             <source>The worker's later bundle is here already, so bringing its work by USB again does not help: ask the server's operator to repair the stored copy.</source>
             <translation>Пізніший пакет працівника вже тут, тож повторно передавати його роботу на флешці не допоможе: попросіть оператора сервера відновити збережену копію.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="536" />
+            <location filename="../../desktop/sync_panel.py" line="564" />
             <source>Bundle {later} of that device was imported here: the work of its later bundles arrived, and none waits behind this one any more. This one is still asked for because changes of that device wait here for records this one made.</source>
             <translation>Пакет {later} цього пристрою імпортовано тут: роботу його пізніших пакетів отримано, і за цим пакетом більше ніщо не чекає. Цей пакет усе ще запитується, бо зміни цього пристрою чекають тут на записи, які створено в ньому.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="542" />
+            <location filename="../../desktop/sync_panel.py" line="570" />
             <source>Bundle {later} of that device was imported here: the work of its later bundles arrived, and none waits behind this one any more. This one is still asked for because the server shows an acknowledgement of it by another coordinator key (a desk removed since), so the later bundle may leave its work out.</source>
             <translation>Пакет {later} цього пристрою імпортовано тут: роботу його пізніших пакетів отримано, і за цим пакетом більше ніщо не чекає. Цей пакет усе ще запитується, бо сервер показує його підтвердження ключем іншого координатора (робочого місця, вилученого відтоді), тож пізніший пакет може не містити його роботи.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="549" />
+            <location filename="../../desktop/sync_panel.py" line="577" />
             <source>Bundle {later} of that device was imported here: the work of its later bundles arrived, and none waits behind this one any more. This one is still asked for because the server did not answer whether another coordinator desk acknowledged it; the next sync asks again.</source>
             <translation>Пакет {later} цього пристрою імпортовано тут: роботу його пізніших пакетів отримано, і за цим пакетом більше ніщо не чекає. Цей пакет усе ще запитується, бо сервер не відповів, чи підтвердило його інше робоче місце координатора; наступна синхронізація запитає знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="556" />
+            <location filename="../../desktop/sync_panel.py" line="584" />
             <source>Bundle {later} of that device was imported here, so none waits behind this one any more. This one is still asked for: the later bundle carries its work only if no other coordinator desk had acknowledged it.</source>
             <translation>Пакет {later} цього пристрою імпортовано тут, тож за цим пакетом більше ніщо не чекає. Цей пакет і далі запитується: пізніший пакет містить його роботу, лише якщо жодне інше робоче місце координатора не підтвердило його раніше.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="504" />
+            <location filename="../../desktop/sync_panel.py" line="532" />
             <source>The coordinator desk {desks} acknowledged this bundle and holds its work: a history hand-over from that desk brings it here (there: Coordinator → Hand over history…, choose this desk; here: Organisation → Import bundles…), or the server's operator repairs the stored copy. A bundle the worker brings by USB may be refused here: its custody records follow this one's.</source>
             <translation>Робоче місце координатора {desks} підтвердило цей пакет і має його роботу: передача історії з того робочого місця принесе її сюди (там: Координатор → Передати історію…, виберіть це робоче місце; тут: Організація → Імпорт пакетів…), або оператор сервера відновить збережену копію. Пакет, який працівник принесе на флешці, тут може бути відхилено: його записи ланцюга зберігання йдуть після записів цього пакета.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="523" />
+            <location filename="../../desktop/sync_panel.py" line="551" />
             <source>Ask the worker to bring its work by USB (on its laptop: Organisation → Export bundle to USB…; here: Organisation → Import bundles…), or the server's operator to repair the stored copy.</source>
             <translation>Попросіть працівника передати свою роботу на флешці (на його ноутбуці: Організація → Експорт пакета на USB…; тут: Організація → Імпорт пакетів…) або оператора сервера — відновити збережену копію.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="569" />
+            <location filename="../../desktop/sync_panel.py" line="597" />
             <source>%n record change(s) that waited for their parents were stored: the changes they follow arrived.</source>
             <translation>
                 <numerusform>%n зміну запису, що чекала на свої батьківські зміни, збережено: зміни, за якими вона йде, надійшли.</numerusform>
@@ -8315,7 +8325,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="578" />
+            <location filename="../../desktop/sync_panel.py" line="606" />
             <source>%n waiting record change(s) no longer check out: kept waiting, not stored. Run fieldvault verify and tell your organisation.</source>
             <translation>
                 <numerusform>%n зміна запису, що чекає, більше не проходить перевірку: вона й далі чекає, її не збережено. Запустіть fieldvault verify і повідомте свою організацію.</numerusform>
@@ -8324,7 +8334,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="587" />
+            <location filename="../../desktop/sync_panel.py" line="615" />
             <source>%n record change(s) left out: the signer's parked slots are full (too many of its changes already wait here for their parents). Import the bundles those changes follow, or tell your organisation.</source>
             <translation>
                 <numerusform>%n зміну запису пропущено: місця для відкладених змін того, хто її підписав, заповнені (забагато його змін уже чекають тут на свої батьківські зміни). Імпортуйте пакети, за якими йдуть ці зміни, або повідомте свою організацію.</numerusform>
@@ -8333,17 +8343,17 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="604" />
+            <location filename="../../desktop/sync_panel.py" line="632" />
             <source>not checked yet</source>
             <translation>ще не перевірено</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="605" />
+            <location filename="../../desktop/sync_panel.py" line="633" />
             <source>none known: the last sync found none waiting</source>
             <translation>немає відомих: остання синхронізація не знайшла жодного, що чекає</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="608" />
+            <location filename="../../desktop/sync_panel.py" line="636" />
             <source>%n bundle(s) not taken from the server by their field worker yet, the oldest since {when}</source>
             <translation>
                 <numerusform>%n пакет ще не забрали з сервера польові працівники, найстаріший — з {when}</numerusform>
@@ -8352,7 +8362,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="620" />
+            <location filename="../../desktop/sync_panel.py" line="648" />
             <source>The new desk {device} has not taken this desk's history hand-over (made {when}), even after %n fresh one(s); no more are made by themselves. Hand it over by USB: Coordinator → Hand over history…, choose that desk (or fieldvault org hand-over --to-device {device} --to FOLDER).</source>
             <translation>
                 <numerusform>Нове робоче місце {device} не забрало передачу історії цього робочого місця (зроблено {when}) навіть після %n нової передачі; більше нових не буде зроблено автоматично. Передайте історію на флешці: Координатор → Передати історію…, виберіть це робоче місце (або fieldvault org hand-over --to-device {device} --to ПАПКА).</numerusform>
@@ -8361,12 +8371,12 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="629" />
+            <location filename="../../desktop/sync_panel.py" line="657" />
             <source>Made again now: the new desk {device} has not taken this desk's history hand-over (made {when}), so a fresh one went to the server.</source>
             <translation>Зроблено знову: нове робоче місце {device} не забрало передачу історії цього робочого місця (зроблено {when}), тому на сервер відправлено нову.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="646" />
+            <location filename="../../desktop/sync_panel.py" line="674" />
             <source>Device {device} has not taken bundle {bundle} (sent {when}), even after %n resend(s); it is not sent again by itself. Bring it by USB: Coordinator → Send back to field workers…, choose that worker, then Write again for a lost stick (or fieldvault bundle export --to FOLDER --to-device {device} --resend).</source>
             <translation>
                 <numerusform>Пристрій {device} не забрав пакет {bundle} (надіслано {when}) навіть після %n повторного надсилання; сам він більше не надсилається. Передайте його на флешці: Координатор → Надіслати польовим працівникам…, виберіть цього працівника, потім «Записати знову (накопичувач загублено)» (або fieldvault bundle export --to ПАПКА --to-device {device} --resend).</numerusform>
@@ -8375,12 +8385,12 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="655" />
+            <location filename="../../desktop/sync_panel.py" line="683" />
             <source>Sent again now: device {device} has not taken bundle {bundle} (sent {when}), so its changes went to the server again in a new bundle.</source>
             <translation>Надіслано знову: пристрій {device} не забрав пакет {bundle} (надіслано {when}), тому його зміни знову відправлено на сервер у новому пакеті.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="660" />
+            <location filename="../../desktop/sync_panel.py" line="688" />
             <source>Device {device} has not taken bundle {bundle} yet (sent {when}); what it carries was already sent again %n time(s). A send-back is sent again after 3 days not taken, at most 3 times.</source>
             <translation>
                 <numerusform>Пристрій {device} ще не забрав пакет {bundle} (надіслано {when}); його вміст уже надсилали повторно %n раз. Незабраний пакет надсилається знову через 3 дні, щонайбільше 3 рази.</numerusform>
@@ -8389,22 +8399,22 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="699" />
+            <location filename="../../desktop/sync_panel.py" line="727" />
             <source>Saving…</source>
             <translation>Збереження…</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="710" />
+            <location filename="../../desktop/sync_panel.py" line="738" />
             <source>Saved: the next sync goes through this proxy.</source>
             <translation>Збережено: наступна синхронізація піде через цей проксі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="712" />
+            <location filename="../../desktop/sync_panel.py" line="740" />
             <source>Saved: sync connects directly.</source>
             <translation>Збережено: синхронізація з’єднується напряму.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="718" />
+            <location filename="../../desktop/sync_panel.py" line="746" />
             <source>Not saved: {reason}</source>
             <translation>Не збережено: {reason}</translation>
         </message>
@@ -8472,17 +8482,17 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             <translation>Попередження щодо сервера</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="277" />
+            <location filename="../../desktop/sync_status.py" line="286" />
             <source>The server's receipts disagree with its record of deliveries. Open the sync panel.</source>
             <translation>Квитанції сервера не збігаються з його обліком доставлень. Відкрийте панель синхронізації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="285" />
+            <location filename="../../desktop/sync_status.py" line="294" />
             <source>A bundle held in quarantine, its device verified now, could not be imported on this computer. Open the sync panel.</source>
             <translation>Пакет, утримуваний у карантині, чий пристрій уже перевірено, не вдалося імпортувати на цьому комп’ютері. Відкрийте панель синхронізації.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_status.py" line="296" />
+            <location filename="../../desktop/sync_status.py" line="305" />
             <source>Automatic sync with your organisation's server</source>
             <translation>Автоматична синхронізація із сервером вашої організації</translation>
         </message>

@@ -52,7 +52,8 @@ _BUNDLE_ID = re.compile(r"[0-9a-f]{64}")
 IMPORT_REFUSED = "held_import_refused"
 # The held bundles whose automatic release failed for a reason that is not
 # the bundle's (any error but a refusal, BundleRejected, and the three that
-# stop a release: BundleCancelled, BundleNotRead, StorageError):
+# stop a release: BundleCancelled, BundleNotRead, StorageError; a bundle
+# held in quarantine again is not counted: release_held):
 # {bundle id: {"code", "params", "count", "last_ms"}}, consecutive failures
 # (``params``: the last error's, ids only, so that the GUI says it in words;
 # entries written before it have none; an error that is not a
@@ -268,6 +269,14 @@ class ReleaseFailure:
     @property
     def passed_over(self) -> bool:
         return self.count >= RELEASE_TRIES
+
+    @property
+    def held_again(self) -> bool:
+        """Not a failure of this computer: the release's own import held the
+        bundle in quarantine again (BundleQuarantined; its device's admission
+        changed after ``releasable``). Reported by the release that met it,
+        never kept (``release_held``)."""
+        return self.code in BundleQuarantined.codes
 
 
 class UnexpectedReleaseError(FieldvaultError):
@@ -495,7 +504,9 @@ class Released:
     # Failed for a reason not the bundle's (the error: ``error``; one that is
     # not a FieldvaultError, as an UnexpectedReleaseError): it stays held
     # with its file, neither refused nor removed; ``failed`` counts the
-    # failures in a row. With ``error`` None, not tried: passed over.
+    # failures in a row. With ``error`` None, not tried: passed over. Held in
+    # quarantine again (``failed.held_again``, ``error`` the
+    # BundleQuarantined): this try only, not counted.
     failed: ReleaseFailure | None = None
     error: FieldvaultError | None = None
     file_gone: bool = False  # nothing at its path is that bundle now: give the file again
@@ -552,9 +563,7 @@ def release_held(
     was another bundle by the import's read (``imported_instead``: that
     other bundle is imported, having passed every check).
 
-    Only BundleRejected is a refusal, and not its BundleQuarantined (held
-    in quarantine again by this import: a release failure, as below).
-    BundleCancelled, BundleNotRead and
+    Only BundleRejected is a refusal. BundleCancelled, BundleNotRead and
     StorageError stop the release (raised; nothing recorded). Any other
     error (this vault's state, HeldRevisionDamaged included; or a fault of
     ours, FieldvaultError or not) is a release failure: counted for that
@@ -568,7 +577,18 @@ def release_held(
     import is one transaction (``import_bundle``), so it left nothing of
     the bundle. Before, such an error escaped, and one bundle that tripped
     a bug stopped every other held bundle's release, at every pull.
-    (Exception only: a KeyboardInterrupt or SystemExit still ends it.)"""
+    (Exception only: a KeyboardInterrupt or SystemExit still ends it.)
+
+    BundleQuarantined (a BundleRejected) is neither a refusal nor counted:
+    this import held the bundle in quarantine again, its device's admission
+    having changed after ``releasable`` (a vouch that lapsed, a hand-over
+    taken in part that names the device). Reported as ``failed`` with its
+    code (``ReleaseFailure.held_again``; the count, 1, is this try's) so
+    that no caller takes it for a refusal (a pull keeps its spool copy,
+    review 31 F7), and its earlier failures are forgotten: it is not
+    releasable until its device is admitted again, and that admission's
+    release is a first try. Kept, the count would pass the bundle over
+    after RELEASE_TRIES admission changes though nothing failed here."""
     results: list[Released] = []
     failures = release_failures(vault)
     for held in releasable(vault):
@@ -604,12 +624,17 @@ def release_held(
             raise
         except BundleQuarantined as held_again:
             # Held in quarantine again, not refused: its device's admission
-            # changed between releasable() and the import (revoked, its
-            # enrolment undone). Counted as a release failure, so that no
-            # pull removes its spool copy (review 31 F7); a subclass of
-            # BundleRejected, it was taken for a refusal before.
-            counted = _remember_release_failure(vault, held.bundle_id, held_again.code, held_again.params)
-            results.append(Released(held, failed=counted, error=held_again))
+            # changed between releasable() and the import (a vouch that
+            # lapsed, a hand-over taken in part naming it; a revocation is
+            # a refusal, device-revoked). Reported as failed, so that no pull
+            # removes its spool copy (review 31 F7; a subclass of
+            # BundleRejected, it was taken for a refusal before), but not
+            # counted: see the docstring.
+            _remember_release_failure(vault, held.bundle_id, None)
+            code = held_again.code or "bundle-quarantined"
+            now = time.time_ns() // 1_000_000
+            this_try = ReleaseFailure(code, 1, now, tuple(sorted(held_again.params.items())))
+            results.append(Released(held, failed=this_try, error=held_again))
             continue
         except BundleRejected as refused:  # the bundle's own fault; it stays held with its record
             # Kept, so that the devices view says why a verified device's bundle is held.

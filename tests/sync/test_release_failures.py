@@ -19,23 +19,28 @@ for a vault-side reason (a4dfd6b found none where a released bundle holds a
 revision back), so ``import_bundle`` as the quarantine module calls it is
 wrapped to raise, for one chosen bundle id, HeldRevisionDamaged (the error
 the import raises when what this vault holds aside no longer verifies) or
-a VaultDamaged; every other import runs unchanged."""
+a VaultDamaged; every other import runs unchanged. An error that is not a
+FieldvaultError (a bug of ours) is staged one step deeper, inside the
+import's transaction (``fault_of_ours``). A bundle held in quarantine
+again by its release is staged for real: the vouching desk is removed from
+the profile Lviv takes in the window before the import's write lock
+(``HeldAgain``)."""
 
 from __future__ import annotations
 
 import argparse
 import shutil
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
-from db.api import FieldvaultError, VaultDamaged
+from db.api import FieldvaultError, Vault, VaultDamaged
 from sync import org_vault
 from sync.bundle import quarantine, vault_io
-from sync.bundle.admission import BundleQuarantined
 from sync.bundle.quarantine import (
     RELEASE_TRIES,
     held_states,
@@ -50,7 +55,7 @@ from sync.client.pull import pull
 from sync.client.push import push, spool_dir
 from sync.org import verification_code
 from tests.sync.client.sync_helpers import Org, organisation, quick_backoff, record_work
-from tests.sync.desk_world import UsbDesks, usb_desks
+from tests.sync.desk_world import UsbDesks, act_at_the_import_lock, usb_desks
 
 desks = usb_desks
 
@@ -65,14 +70,6 @@ def damaged_aside(bundle_id: str) -> FieldvaultError:
 def damaged_database(bundle_id: str) -> FieldvaultError:
     """Any other error of this vault's (here its database read back damaged)."""
     return VaultDamaged("The vault database is damaged.", "database-damaged")
-
-
-def held_again(bundle_id: str) -> FieldvaultError:
-    """Held in quarantine again by the release's own import: its device's
-    admission changed after releasable() read it (review 31 F7). A
-    subclass of BundleRejected, it was taken for a refusal, and the pull
-    deleted the spool copy."""
-    return BundleQuarantined("device-unknown", bundle_id, "0" * 64, None)
 
 
 class FailingImport:
@@ -295,7 +292,7 @@ def _revision_count(vault: Any) -> int:
         return int(session.execute(text("SELECT count(*) FROM revisions")).scalar_one())
 
 
-def test_an_error_that_is_not_ours_to_say_is_counted_by_its_type_and_the_release_goes_on(
+def test_a_bug_of_ours_in_one_import_is_counted_by_its_type_and_the_release_goes_on(
     desks: UsbDesks, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     """An error that is not a FieldvaultError (a bug of ours) in one held
@@ -376,7 +373,6 @@ def org(tmp_path: Path) -> Iterator[Org]:
     [
         (damaged_aside, "held-revision-damaged"),
         (damaged_database, "database-damaged"),
-        (held_again, "bundle-quarantined"),
     ],
 )
 def test_a_pull_keeps_the_spool_copy_goes_on_and_takes_it_once_the_cause_is_gone(
@@ -450,5 +446,105 @@ def test_a_pull_keeps_the_spool_copy_goes_on_and_takes_it_once_the_cause_is_gone
     assert [r.bundle_id for r in after.received] == [made.bundle_id]
     assert after.released == [made.bundle_id] and after.release_failed == []
     assert failing.tries == RELEASE_TRIES
+    assert not copy.exists()
+    assert held_states(lviv) == [] and release_failures(lviv) == {}
+
+
+@dataclass(frozen=True)
+class HeldAgain:
+    """Lviv holds Anna's bundle from a pull; Odesa, a coordinator desk,
+    enrolled Anna by her card and vouched for her in a bundle Lviv took, so
+    that Lviv's next release imports it; Kyiv signed a profile without Odesa
+    (``removed``), which Lviv has not taken yet."""
+
+    lviv: Vault
+    bundle_id: str
+    anna: Vault
+    vouching: Path  # Odesa's bundle vouching for Anna
+    removed: bytes
+
+    def take_vouch(self, vault: Vault) -> None:
+        """Lviv (``vault``) takes Odesa's bundle: Anna's held bundle is releasable."""
+        assert (
+            self.anna.device_id
+            in import_bundle(vault, self.vouching, vault.vault_keys.age_identity()).vouched
+        )
+        assert [held.bundle_id for held in releasable(vault)] == [self.bundle_id]
+
+    def lapse_at_the_release(self, monkeypatch: pytest.MonkeyPatch, vault: Callable[[], Vault]) -> list[str]:
+        """Lviv (``vault()``: the vault object the release uses) takes the
+        profile without Odesa when the release's import first asks for its
+        write lock, after releasable() and admission read Anna as enrolled
+        on Odesa's word: Anna's vouch lapses (she is ``pending``), and the
+        import holds her bundle in quarantine again as the same import
+        after that profile would (``token-unknown``: her token is Kyiv's).
+        Returns a list that says it ran."""
+
+        def take() -> None:
+            org_vault.update_profile(vault(), self.removed)
+
+        return act_at_the_import_lock(monkeypatch, take)
+
+
+def odesas_vouch_then_removed(org: Org, tmp_path: Path, *, vouched: bool = True) -> HeldAgain:
+    """The scene of HeldAgain; Lviv has taken Odesa's vouch unless ``vouched`` is False."""
+    lviv = org.second_desk()
+    odesa = org.second_desk("odesa", "Odesa desk")
+    org_vault.update_profile(lviv, org_vault.current_signed(org.coordinator).signed)  # Odesa a coordinator
+    anna = org.worker("anna")
+    record_work(anna, tmp_path, "anna")
+    made = push(anna, backoff=quick_backoff()).made
+    assert made is not None
+    assert pull(lviv, backoff=quick_backoff()).held == [made.bundle_id]
+    org_vault.add_device(odesa, org_vault.own_device_card(anna).text)
+    profile = org_vault.held_profile(odesa)
+    assert profile is not None
+    usb = tmp_path / "odesa-usb"
+    usb.mkdir()
+    vouching = export_bundle(
+        odesa, usb, [c.age_recipient for c in profile.coordinators], profile.org_id, profile.version
+    )
+    removed = org_vault.remove_coordinator(org.coordinator, odesa.device_id).signed
+    scene = HeldAgain(lviv, made.bundle_id, anna, vouching.path, removed)
+    if vouched:
+        scene.take_vouch(lviv)
+    return scene
+
+
+def test_a_bundle_its_release_holds_again_is_said_held_not_counted_and_its_copy_kept(
+    org: Org, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review 31 F7, review 32 L3. A held bundle whose device's admission
+    changes between releasable() and its import (here a vouch that lapses:
+    the vouching coordinator removed) is held in quarantine again by that
+    import (BundleQuarantined, a BundleRejected). Not a refusal: the pull
+    keeps the spool copy, its only one (before 48d06c8 it was deleted).
+    Not counted either (before, a release failure like the others, so that
+    RELEASE_TRIES admission changes passed it over): it is not releasable
+    until its device is admitted again, and that release is a first try."""
+    scene = odesas_vouch_then_removed(org, tmp_path)
+    lviv = scene.lviv
+    [held] = lviv.sync.held_bundles()
+    copy = Path(held.path)
+    ran = scene.lapse_at_the_release(monkeypatch, lambda: lviv)
+
+    result = pull(lviv, backoff=quick_backoff())
+    assert ran, "the release never asked for its write lock"
+    assert copy.is_file(), "the only copy this desk had of a sound bundle was deleted"
+    assert result.refused == [] and result.released == [] and result.received == []
+    # Held as at first: Anna's token is Kyiv's, unknown here (its code is BundleQuarantined's).
+    assert result.release_failed == [(scene.bundle_id, "bundle-token-unknown", 1)]
+    assert import_refusals(lviv) == {}
+    assert release_failures(lviv) == {}, "a bundle held again was counted as a release failure"
+    [state] = held_states(lviv)
+    assert (state.state, state.held.reason) == ("awaiting-verification", "token-unknown")
+    device = lviv.sync.device(scene.anna.device_id)
+    assert device is not None and device.status == "pending"
+    assert pull(lviv, backoff=quick_backoff()).release_failed == []  # not releasable: not tried, not said
+
+    # Enrolled again here (her card), the next pull imports it as pulled.
+    org_vault.add_device(lviv, org_vault.own_device_card(scene.anna).text)
+    after = pull(lviv, backoff=quick_backoff())
+    assert after.released == [scene.bundle_id] and after.release_failed == []
     assert not copy.exists()
     assert held_states(lviv) == [] and release_failures(lviv) == {}
