@@ -262,27 +262,72 @@ def test_a_person_importing_the_file_clears_the_count(
 WITNESS_TEXT = "witness Olena K., Bucha, 12 March"  # what an error's own text may carry
 
 
-def fault_of_ours(monkeypatch: pytest.MonkeyPatch, failing: str) -> list[str]:
+def fault_of_ours(monkeypatch: pytest.MonkeyPatch, failing: str, step: str = "end") -> list[str]:
     """The import of bundle ``failing`` trips a bug of ours deep inside its
-    transaction: ``VaultImport.record_bundle``, the unit's last step once
-    the bundle's revisions, events and evidence files were read and stored
-    in it, raises a KeyError whose text quotes witness data. A monkeypatch
-    of one step of our own import, as no real bundle trips a known bug (it
-    would be fixed); everything before and after it runs unchanged, the
-    transaction's rollback included. Returns the bundle ids it failed."""
+    transaction, raising an error whose text quotes witness data: at
+    ``step`` "end", ``VaultImport.record_bundle`` (the unit's last step,
+    once the bundle's revisions, events and evidence files were read and
+    stored in it) raises a KeyError; at "mid-read", the first evidence
+    file's sink (``_Applier.blob``'s) raises a ValueError half way through
+    the first piece it is given, its temp file begun and the decrypting
+    child still running. A monkeypatch of one step of our own import, as no
+    real bundle trips a known bug (it would be fixed); everything before
+    and after it runs unchanged, the transaction's rollback included.
+    Returns the bundle ids it failed."""
     from db.sync_import import VaultImport
 
-    real = VaultImport.record_bundle
     tripped: list[str] = []
+    if step == "end":
+        real = VaultImport.record_bundle
 
-    def record_bundle(unit: VaultImport, bundle_id: str, *args: Any, **kwargs: Any) -> Any:
-        if bundle_id == failing:
-            tripped.append(bundle_id)
-            raise KeyError(WITNESS_TEXT)
-        return real(unit, bundle_id, *args, **kwargs)
+        def record_bundle(unit: VaultImport, bundle_id: str, *args: Any, **kwargs: Any) -> Any:
+            if bundle_id == failing:
+                tripped.append(bundle_id)
+                raise KeyError(WITNESS_TEXT)
+            return real(unit, bundle_id, *args, **kwargs)
 
-    monkeypatch.setattr(VaultImport, "record_bundle", record_bundle)
+        monkeypatch.setattr(VaultImport, "record_bundle", record_bundle)
+        return tripped
+    assert step == "mid-read", step
+    real_blob = vault_io._Applier.blob
+
+    class Tripping:
+        def __init__(self, sink: Any) -> None:
+            self._sink = sink
+            self.checks_sha256 = getattr(sink, "checks_sha256", False)
+
+        def write(self, data: bytes, /) -> object:
+            self._sink.write(data[: len(data) // 2])
+            tripped.append(failing)
+            raise ValueError(WITNESS_TEXT)
+
+        def close(self) -> None:
+            self._sink.close()
+
+    def blob(applier: Any, entry: Any) -> Any:
+        sink = real_blob(applier, entry)
+        if applier.bundle_id != failing or sink is None or tripped:
+            return sink
+        return Tripping(sink)
+
+    monkeypatch.setattr(vault_io._Applier, "blob", blob)
     return tripped
+
+
+def _children() -> list[str]:
+    """This process's child processes (pid and name) still there, reaped or not."""
+    import os
+
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            pid, rest = stat.read_text().split(" ", 1)
+        except OSError:
+            continue
+        name, fields = rest.rsplit(") ", 1)
+        if int(fields.split()[1]) == os.getpid():
+            found.append(f"{pid} {name.lstrip('(')}")
+    return found
 
 
 def _revision_count(vault: Any) -> int:
@@ -292,14 +337,16 @@ def _revision_count(vault: Any) -> int:
         return int(session.execute(text("SELECT count(*) FROM revisions")).scalar_one())
 
 
+@pytest.mark.parametrize(("step", "kind"), [("end", "KeyError"), ("mid-read", "ValueError")])
 def test_a_bug_of_ours_in_one_import_is_counted_by_its_type_and_the_release_goes_on(
-    desks: UsbDesks, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    desks: UsbDesks, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, step: str, kind: str
 ) -> None:
     """An error that is not a FieldvaultError (a bug of ours) in one held
     bundle's import escaped release_held before: the other held bundles
     were not released, at every pull. Now it is that bundle's release
     failure, counted under its type's name (never its text), and the
-    release goes on; the import's transaction left nothing of it."""
+    release goes on; the import's transaction left nothing of it, no temp
+    file and no decrypting child either."""
     from sync.bundle.quarantine import UnexpectedReleaseError
     from tests.sync.desk_world import assert_verified, stored_bytes
 
@@ -317,8 +364,11 @@ def test_a_bug_of_ours_in_one_import_is_counted_by_its_type_and_the_release_goes
         with pytest.raises(FieldvaultError):
             stored_bytes(desks.lviv, field.data)
     first, second = (held.bundle_id for held in releasable(desks.lviv))  # the release's order
-    tripped = fault_of_ours(monkeypatch, first)
+    tripped = fault_of_ours(monkeypatch, first, step)
     revisions_before = _revision_count(desks.lviv)
+    blobs = Path(desks.lviv.folder) / "blobs"
+    files_before = {path.name for path in blobs.iterdir()}
+    children_before = _children()
 
     with caplog.at_level("DEBUG"):
         done = {one.held.bundle_id: one for one in _release(desks)}  # before: KeyError escaped here
@@ -326,9 +376,9 @@ def test_a_bug_of_ours_in_one_import_is_counted_by_its_type_and_the_release_goes
     assert tripped == [first]
     failed = done[first]
     assert failed.imported is None and failed.refusal is None and not failed.file_gone
-    assert isinstance(failed.error, UnexpectedReleaseError) and failed.error.kind == "KeyError"
+    assert isinstance(failed.error, UnexpectedReleaseError) and failed.error.kind == kind
     assert failed.failed is not None
-    assert (failed.failed.code, failed.failed.count, failed.failed.params) == ("KeyError", 1, ())
+    assert (failed.failed.code, failed.failed.count, failed.failed.params) == (kind, 1, ())
     # The other held bundle is released all the same.
     released = done[second].imported
     assert released is not None and desks.lviv.sync.received_bundle(second) is not None
@@ -340,6 +390,9 @@ def test_a_bug_of_ours_in_one_import_is_counted_by_its_type_and_the_release_goes
     assert _revision_count(desks.lviv) == revisions_before + released.revisions
     with pytest.raises(FieldvaultError):
         stored_bytes(desks.lviv, works[first].data)
+    added = {path.name for path in blobs.iterdir()} - files_before
+    assert len(added) == released.blobs and not [name for name in added if name.startswith(".tmp")], added
+    assert _children() == children_before, "the failed import left a child process"
     assert_verified(desks.lviv)
 
     # Counted, held with its file, not refused; said by its type alone.
@@ -348,15 +401,23 @@ def test_a_bug_of_ours_in_one_import_is_counted_by_its_type_and_the_release_goes
     assert states[first].failure == release_failures(desks.lviv)[first]
     assert import_refusals(desks.lviv) == {}
     assert WITNESS_TEXT not in str(failed.error)
-    assert WITNESS_TEXT not in caplog.text and "KeyError" in caplog.text
+    assert WITNESS_TEXT not in caplog.text and kind in caplog.text
     from db.api import SyncClientState
 
     assert WITNESS_TEXT not in str(SyncClientState.of(desks.lviv).value(quarantine.RELEASE_FAILED))
 
+    if step == "mid-read":
+        # The fault trips once: the next release imports the bundle whole.
+        [one] = _release(desks)
+        assert one.imported is not None and desks.lviv.sync.received_bundle(first) is not None
+        assert stored_bytes(desks.lviv, works[first].data) == works[first].data
+        assert release_failures(desks.lviv) == {} and held_states(desks.lviv) == []
+        assert_verified(desks.lviv)
+        return
     # Counted again at the next release, then passed over, as any release failure.
     for count in range(2, RELEASE_TRIES + 1):
         [one] = _release(desks)
-        assert one.failed is not None and (one.failed.code, one.failed.count) == ("KeyError", count)
+        assert one.failed is not None and (one.failed.code, one.failed.count) == (kind, count)
     [one] = _release(desks)
     assert one.error is None and one.failed is not None and one.failed.passed_over
     assert tripped == [first] * RELEASE_TRIES
