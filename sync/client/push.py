@@ -54,7 +54,7 @@ from sync.client.errors import SyncFailed
 from sync.client.hand_over_unfinished import unfinished_parts
 from sync.client.purge import purge_delivered
 from sync.client.retry import Backoff
-from sync.client.transport import ServerClient, ServerSaid
+from sync.client.transport import ServerClient, ServerSaid, Stopped
 from sync.org import OrgRefused
 from sync.org_vault import held_profile
 from sync.server.protocol import TUS_VERSION, unb64
@@ -234,11 +234,14 @@ class _ChunkReader:
         self._pool.shutdown(wait=True)
 
 
-def _upload_state(client: ServerClient, location: str) -> tuple[int, str | None] | None:
+def _upload_state(
+    client: ServerClient, location: str, stop: Callable[[], bool] | None
+) -> tuple[int, str | None] | None:
     """The server's offset of an upload and, once accepted, its bundle id;
-    None when the server no longer has it (expired, refused at the end)."""
+    None when the server no longer has it (expired, refused at the end).
+    ``stop``: as for the PATCHes (``_Delivery._send``)."""
     try:
-        response = client.request("HEAD", location, headers={"Tus-Resumable": TUS_VERSION})
+        response = client.request("HEAD", location, headers={"Tus-Resumable": TUS_VERSION}, stop=stop)
     except ServerSaid as said:
         if said.status in (404, 410):
             return None
@@ -269,11 +272,27 @@ class _Delivery:
         self, client: ServerClient, progress: Callable[[int], None], cancel: CancelToken | None = None
     ) -> str:
         """Send what the server lacks; returns the bundle id it accepted.
-        Cancelled between chunks (the worker stops at a lock): the server
-        keeps what it has and the next run resumes from its offset."""
+        Cancelled between chunks (the worker stops at a lock) and, while the
+        offset is asked or a chunk travels, after every STOP_POLL_S the link
+        is silent (transport._HeedingStream; session 23: a stop on a silent
+        link waited for the 120 s timeout): the server keeps every whole
+        chunk it took and the next run resumes from its offset."""
+        stop = (lambda: cancel.cancelled) if cancel is not None else None
+        try:
+            return self._upload(client, progress, cancel, stop)
+        except Stopped:
+            raise OperationCancelled() from None
+
+    def _upload(
+        self,
+        client: ServerClient,
+        progress: Callable[[int], None],
+        cancel: CancelToken | None,
+        stop: Callable[[], bool] | None,
+    ) -> str:
         delivery = self.state.delivery(self.queued.bundle_id)
         location = delivery.upload_url if delivery is not None else None
-        known = _upload_state(client, location) if location is not None else None
+        known = _upload_state(client, location, stop) if location is not None else None
         if known is None:
             signature = self.queued.relay_signature
             metadata = upload_metadata(signature) if signature is not None else None
@@ -289,7 +308,9 @@ class _Delivery:
             reader = _ChunkReader(file)
             try:
                 accepted = (
-                    self._send(client, location, reader, progress, cancel) if accepted is None else accepted
+                    self._send(client, location, reader, progress, cancel, stop)
+                    if accepted is None
+                    else accepted
                 )
             finally:
                 reader.close()
@@ -304,10 +325,12 @@ class _Delivery:
         reader: _ChunkReader,
         progress: Callable[[int], None],
         cancel: CancelToken | None,
+        stop: Callable[[], bool] | None,
     ) -> str:
         """PATCHes from the server's offset until it accepts the bundle; the
         next chunk is read and hashed while one travels (sized by the
-        PATCHes before it)."""
+        PATCHes before it). ``stop`` is the cancel's, asked by the transport
+        during each PATCH as well (transport.Stopped)."""
         upcoming = (self.offset, reader.submit(self.offset, self.sizer.size))
         accepted: str | None = None
         while accepted is None:
@@ -334,6 +357,7 @@ class _Delivery:
                     "Content-Type": "application/offset+octet-stream",
                     "Upload-Checksum": f"sha256 {digest}",
                 },
+                stop=stop,
             )
             self.sizer.sent(len(data), time.monotonic() - started)
             offset = int(response.headers["Upload-Offset"])

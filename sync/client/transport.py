@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import socket
 import ssl
 import time
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import httpcore
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -30,7 +32,8 @@ from sync.server.receipts import Receipt, verify_receipt
 # While a download has a stop to heed, silence on the link for this long
 # closes the connection to ask it (review 32 M1: a lock's stop waited for
 # the next byte, up to the read timeout); the download then goes on with a
-# range request.
+# range request. A request given a stop (an upload's) asks it after each
+# such spell without closing anything (_HeedingStream).
 STOP_POLL_S = 1.0
 
 
@@ -42,6 +45,136 @@ def _read_and_hash(file: BinaryIO, size: int) -> tuple[bytes, str]:
 
 class ServerUnreachable(Exception):
     """No answer from the server (network, DNS, proxy, TLS handshake)."""
+
+
+class Stopped(Exception):
+    """A stop was asked during a request given one (``request(stop=...)``),
+    heard within STOP_POLL_S even on a silent link; the connection is
+    closed. From ``upload``: ``location`` is the upload, which the server
+    keeps with every whole chunk it took and a later call resumes."""
+
+    def __init__(self, location: str | None = None) -> None:
+        super().__init__("stopped")
+        self.location = location
+
+
+class _HeedingStream(httpcore.NetworkStream):
+    """A connection's byte stream that, during a request given a stop
+    (``heeded()`` returns it), waits for the link in spells of STOP_POLL_S
+    and asks the stop after each (review 32 M1, for uploads: a stop on a
+    silent link waited for the 120 s timeout). A stop asked raises Stopped;
+    otherwise the wait goes on, on the same connection, up to the request's
+    own timeout, as without a stop. Nothing is cut by silence alone: a slow
+    link that buffers a chunk (Tor's client takes hundreds of kilobytes at
+    once) answers late but loses nothing."""
+
+    def __init__(
+        self, inner: httpcore.NetworkStream, heeded: Callable[[], Callable[[], bool] | None]
+    ) -> None:
+        self._inner = inner
+        self._heeded = heeded
+
+    @staticmethod
+    def _step(timeout: float | None, waited: float) -> float:
+        return STOP_POLL_S if timeout is None else max(0.0, min(STOP_POLL_S, timeout - waited))
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        stop = self._heeded()
+        if stop is None:
+            return self._inner.read(max_bytes, timeout)
+        waited = 0.0
+        while True:
+            step = self._step(timeout, waited)
+            try:
+                return self._inner.read(max_bytes, step)
+            except httpcore.ReadTimeout:
+                waited += step
+                if stop():
+                    raise Stopped() from None
+                if timeout is not None and waited >= timeout:
+                    raise
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        stop = self._heeded()
+        sock = self._inner.get_extra_info("socket")
+        if stop is None or not isinstance(sock, socket.socket):
+            self._inner.write(buffer, timeout)
+            return
+        # As httpcore's own write, each send given the timeout (a TLS
+        # socket's send is all or nothing within it and is asked again with
+        # the same bytes), but in spells of STOP_POLL_S.
+        left = memoryview(buffer)
+        waited = 0.0
+        while left:
+            step = self._step(timeout, waited)
+            try:
+                sock.settimeout(step)
+                sent = sock.send(left)
+            except TimeoutError:
+                waited += step
+                if stop():
+                    raise Stopped() from None
+                if timeout is not None and waited >= timeout:
+                    raise httpcore.WriteTimeout("the write timed out") from None
+                continue
+            except OSError as error:
+                raise httpcore.WriteError(str(error)) from None
+            left = left[sent:]
+            waited = 0.0
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        return _HeedingStream(self._inner.start_tls(ssl_context, server_hostname, timeout), self._heeded)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _HeedingBackend(httpcore.NetworkBackend):
+    """Connections whose streams are _HeedingStreams (a SOCKS proxy's too)."""
+
+    def __init__(
+        self, inner: httpcore.NetworkBackend, heeded: Callable[[], Callable[[], bool] | None]
+    ) -> None:
+        self._inner = inner
+        self._heeded = heeded
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.NetworkStream:
+        stream = self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
+        return _HeedingStream(stream, self._heeded)
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Any = None
+    ) -> httpcore.NetworkStream:
+        return _HeedingStream(self._inner.connect_unix_socket(path, timeout, socket_options), self._heeded)
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+def _heed_stops(client: httpx.Client, heeded: Callable[[], Callable[[], bool] | None]) -> bool:
+    """Give the client's connections _HeedingStreams. httpx builds its
+    connection pool with no say in its network backend, so the pool's is
+    wrapped (httpx 0.28, httpcore 1.0 internals); False when they differ,
+    and stops are then heard only between requests (tests/sync/client/
+    test_push_silent_link.py fails)."""
+    pool = getattr(getattr(client, "_transport", None), "_pool", None)
+    backend = getattr(pool, "_network_backend", None)
+    if pool is None or not isinstance(backend, httpcore.NetworkBackend):
+        return False
+    pool._network_backend = _HeedingBackend(backend, heeded)
+    return True
 
 
 class PinMismatch(Exception):
@@ -115,6 +248,7 @@ class ServerClient:
         self._http: httpx.Client | None = None
         self._token: str | None = None
         self.server_key: bytes | None = None
+        self._heeded: Callable[[], bool] | None = None  # the stop of the request under way
 
     # -- connection ------------------------------------------------------------------
 
@@ -142,6 +276,7 @@ class ServerClient:
             self._http = httpx.Client(
                 base_url=self.url, verify=pinned_context(der), proxy=self.proxy, timeout=self.timeout
             )
+            _heed_stops(self._http, lambda: self._heeded)
         return self._http
 
     def close(self) -> None:
@@ -155,14 +290,23 @@ class ServerClient:
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
-    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    def request(
+        self, method: str, path: str, *, stop: Callable[[], bool] | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        """``stop``: asked after every STOP_POLL_S the link is silent while
+        the request is sent or its answer awaited (_HeedingStream); when it
+        says True, Stopped is raised and the connection closed."""
         headers = dict(kwargs.pop("headers", {}) or {})
         if self._token is not None:
             headers["Authorization"] = f"Bearer {self._token}"
         try:
-            response = self._client().request(method, path, headers=headers, **kwargs)
+            client = self._client()
+            self._heeded = stop
+            response = client.request(method, path, headers=headers, **kwargs)
         except httpx.HTTPError as error:
             raise ServerUnreachable(type(error).__name__) from None
+        finally:
+            self._heeded = None
         _raise_for(response)
         return response
 
@@ -224,9 +368,11 @@ class ServerClient:
         location: str = response.headers["Location"]
         return location
 
-    def offset(self, location: str) -> int:
+    def offset(self, location: str, *, stop: Callable[[], bool] | None = None) -> int:
         return int(
-            self.request("HEAD", location, headers={"Tus-Resumable": TUS_VERSION}).headers["Upload-Offset"]
+            self.request("HEAD", location, headers={"Tus-Resumable": TUS_VERSION}, stop=stop).headers[
+                "Upload-Offset"
+            ]
         )
 
     def upload(
@@ -236,20 +382,35 @@ class ServerClient:
         location: str | None = None,
         chunk: int | None = None,
         metadata: str | None = None,
+        stop: Callable[[], bool] | None = None,
     ) -> Uploaded:
         """Upload a bundle file (resuming ``location`` when given) in PATCHes
         of ``chunk`` bytes (None: sized to the link, sync/client/chunking.py)
         and return its receipt, checked against the server's key. ``metadata``:
-        the new upload's ``Upload-Metadata``, as for create_upload."""
+        the new upload's ``Upload-Metadata``, as for create_upload. ``stop``
+        is asked between PATCHes and, during the offset's HEAD and each
+        PATCH, after every STOP_POLL_S the link is silent: when it says True,
+        Stopped is raised with the upload's ``location``, which a later call
+        resumes. Silence alone ends the upload only after the client's
+        timeout, as without a stop."""
         size = path.stat().st_size
         location = location or self.create_upload(size, metadata=metadata)
-        offset = self.offset(location)
+        try:
+            return self._upload(path, size, location, ChunkSizer(chunk), stop)
+        except Stopped:
+            raise Stopped(location) from None
+
+    def _upload(
+        self, path: Path, size: int, location: str, sizer: ChunkSizer, stop: Callable[[], bool] | None
+    ) -> Uploaded:
+        offset = self.offset(location, stop=stop)
         bundle_id: str | None = None
-        sizer = ChunkSizer(chunk)
         with path.open("rb") as file, ThreadPoolExecutor(1, thread_name_prefix="upload-read") as reader:
             file.seek(offset)
             upcoming = reader.submit(_read_and_hash, file, sizer.size)
             while offset < size or bundle_id is None:
+                if stop is not None and stop():
+                    raise Stopped()
                 data, digest = upcoming.result()
                 # Sized by the PATCHes before this one: read while it travels.
                 upcoming = reader.submit(_read_and_hash, file, sizer.size)
@@ -264,6 +425,7 @@ class ServerClient:
                         "Content-Type": "application/offset+octet-stream",
                         "Upload-Checksum": f"sha256 {digest}",
                     },
+                    stop=stop,
                 )
                 sizer.sent(len(data), time.monotonic() - started)
                 offset = int(response.headers["Upload-Offset"])
