@@ -163,18 +163,22 @@ class _HeedingBackend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
-def _heed_stops(client: httpx.Client, heeded: Callable[[], Callable[[], bool] | None]) -> bool:
-    """Give the client's connections _HeedingStreams. httpx builds its
-    connection pool with no say in its network backend, so the pool's is
-    wrapped (httpx 0.28, httpcore 1.0 internals); False when they differ,
-    and stops are then heard only between requests (tests/sync/client/
-    test_push_silent_link.py fails)."""
-    pool = getattr(getattr(client, "_transport", None), "_pool", None)
-    backend = getattr(pool, "_network_backend", None)
-    if pool is None or not isinstance(backend, httpcore.NetworkBackend):
-        return False
-    pool._network_backend = _HeedingBackend(backend, heeded)
-    return True
+def _heed_stops(client: httpx.Client, heeded: Callable[[], Callable[[], bool] | None]) -> int:
+    """Give the client's connections _HeedingStreams, direct ones and a
+    proxy's (httpx mounts a proxy's transport beside the default one).
+    httpx builds its connection pools with no say in their network backend,
+    so each pool's is wrapped (httpx 0.28, httpcore 1.0 internals); returns
+    how many were. Were it none, stops would be heard only between requests
+    (tests/sync/client/test_push_silent_link.py fails)."""
+    mounts = getattr(client, "_mounts", None) or {}
+    wrapped = 0
+    for transport in [getattr(client, "_transport", None), *mounts.values()]:
+        pool = getattr(transport, "_pool", None)
+        backend = getattr(pool, "_network_backend", None)
+        if pool is not None and isinstance(backend, httpcore.NetworkBackend):
+            pool._network_backend = _HeedingBackend(backend, heeded)
+            wrapped += 1
+    return wrapped
 
 
 class PinMismatch(Exception):

@@ -29,7 +29,14 @@ from sync.client.pull import pull
 from sync.client.push import make_bundle, push, queued_bundles
 from sync.client.transport import STOP_POLL_S, Stopped
 from tests.sync.child_processes import ran_within
-from tests.sync.client.sync_helpers import CuttingProxy, Org, organisation, quick_backoff, record_work
+from tests.sync.client.sync_helpers import (
+    CuttingProxy,
+    Org,
+    Socks5Proxy,
+    organisation,
+    quick_backoff,
+    record_work,
+)
 from tests.sync.client.test_pull_cancel import _Stop
 from tests.sync.client.test_sync_one_login import _logins
 
@@ -138,13 +145,18 @@ def _close(pair: tuple[socket.socket, ...]) -> None:
         sock.close()
 
 
+@pytest.mark.parametrize("through_socks", [False, True], ids=["direct", "socks5"])
 def test_a_stop_cuts_an_upload_whose_link_went_silent_and_the_next_push_resumes_it(
-    org: Org, tmp_path: Path
+    org: Org, tmp_path: Path, through_socks: bool
 ) -> None:
+    """Directly, and through a SOCKS5 proxy as through Tor (httpx sends a
+    proxy's requests through a transport of their own)."""
     anna = org.worker("anna")
     record_work(anna, tmp_path, "anna", size=4 << 20)
     silent = SilentLink(org.port, freeze_after=FREEZE_AFTER, pace=0.02)
     org.point_at(silent.url, org.server.cert_sha256)
+    socks = Socks5Proxy() if through_socks else None
+    proxy = socks.url if socks is not None else None
     stop = _Stop()
     stopped_at: list[float] = []
 
@@ -158,13 +170,14 @@ def test_a_stop_cuts_an_upload_whose_link_went_silent_and_the_next_push_resumes_
     try:
         threading.Thread(target=stop_once_silent, daemon=True).start()
         done, outcome = ran_within(
-            60, lambda: push(anna, backoff=quick_backoff(), chunk=CHUNK, cancel=stop), lambda: []
+            60, lambda: push(anna, proxy=proxy, backoff=quick_backoff(), chunk=CHUNK, cancel=stop), lambda: []
         )
         ended = time.monotonic()
         assert done and stopped_at, "the push did not end, or the link never went silent"
         assert len(outcome) == 1 and isinstance(outcome[0], OperationCancelled), outcome
         waited = ended - stopped_at[0]
         assert waited < 2 * STOP_POLL_S + 1, f"the stop waited {waited:.1f} s on a silent link"
+        assert socks is None or socks.connected, "nothing went through the proxy"
         silent.cut_frozen()
 
         # Nothing lost: the bundle waits in the spool, its upload kept to resume.
@@ -177,7 +190,7 @@ def test_a_stop_cuts_an_upload_whose_link_went_silent_and_the_next_push_resumes_
             kept = client.offset(delivery.upload_url)
         assert FREEZE_AFTER // 2 < kept < size, kept
 
-        again = push(anna, backoff=quick_backoff(), chunk=CHUNK)
+        again = push(anna, proxy=proxy, backoff=quick_backoff(), chunk=CHUNK)
         assert again.sent == [queued.bundle_id]  # its receipt checked against the file
         assert again.bytes_sent == size - kept, "the next push did not resume where the server was"
         assert not queued.path.exists()
@@ -185,6 +198,8 @@ def test_a_stop_cuts_an_upload_whose_link_went_silent_and_the_next_push_resumes_
         assert [r.bundle_id for r in pulled.received] == [queued.bundle_id]
     finally:
         silent.close()
+        if socks is not None:
+            socks.close()
 
 
 def test_a_silence_without_a_stop_costs_nothing(org: Org, tmp_path: Path) -> None:
