@@ -106,7 +106,9 @@ class HeldNotReleased:
     ``reason``, a later check refused it (it stays held); or, with
     ``failed``, its import failed on this computer for a reason not its own
     (``reason``: the error code), ``failed`` times in a row (it stays held,
-    not refused)."""
+    not refused); or, with ``held_again``, that import held it in quarantine
+    again (``reason``: the BundleQuarantined's code; not a failure of this
+    computer, quarantine.ReleaseFailure.held_again)."""
 
     path: str
     device_id: str
@@ -115,6 +117,8 @@ class HeldNotReleased:
     failed: int = 0  # release failures in a row (quarantine.py RELEASE_FAILED)
     tried: bool = True  # with ``failed``: False when passed over, not tried now
     params: tuple[tuple[str, Param], ...] = ()  # with ``failed``: the error's, for its message
+    bundle_id: str = ""  # with ``held_again``: its id, as the sync panel names it
+    held_again: bool = False  # held in quarantine again by the release's import, not counted
 
 
 class ExportTask:
@@ -250,6 +254,8 @@ class ImportTask:
                         failed=one.failed.count,
                         tried=one.error is not None,
                         params=one.failed.params,
+                        bundle_id=one.held.bundle_id,
+                        held_again=one.failed.held_again,
                     )
                 )
             elif one.file_gone:  # said, as the CLI says it: else the dialog is silent about it
@@ -681,6 +687,11 @@ class BundleImportDialog(TaskDialog):
                 self.progress.setValue(progress_steps(value.done, value.total))
             elif isinstance(value, BundleOutcome):
                 self._show_outcome(value)
+            elif isinstance(value, HeldNotReleased) and value.held_again:
+                from desktop.messages import held_again_message
+
+                # Not a failure of this computer: said as the sync panel says it (review 32 L3).
+                self._not_released.append(held_again_message(value.bundle_id, value.reason))
             elif isinstance(value, HeldNotReleased) and value.failed:
                 self._not_released.append(self._release_failed_text(value))
             elif isinstance(value, HeldNotReleased) and value.reason:

@@ -1651,6 +1651,37 @@ def kept_error_message(code: str, params: Mapping[str, Param]) -> str:
     ).format(code=code)
 
 
+BUNDLE_ID_SHOWN = 12  # leading characters of a bundle id shown (as desktop/sync_panel.py shows one)
+
+
+def held_again_message(bundle_id: str, code: str) -> str:
+    """A held bundle its release's own import held in quarantine again
+    (sync/bundle/quarantine.py ReleaseFailure.held_again; review 32 L3):
+    its device's admission changed after the release read it as verified.
+    Said as what it is, held again, with why and what to do, not as a
+    release failure of this computer (it is not counted as one); ``code``,
+    the BundleQuarantined's, says what it waits for now. One wording for
+    the sync panel (a pull's release) and Import bundles… (a USB import's)."""
+    bundle = f"{bundle_id[:BUNDLE_ID_SHOWN]}…"
+    if code == "bundle-hand-over-incomplete":
+        return QCoreApplication.translate(
+            "Messages",
+            "Bundle {bundle} was not imported and is held in quarantine again: a history hand-over "
+            "this desk has taken only in part now names its device, and its bundles wait for the rest "
+            "of that hand-over. Nothing of it was stored, it was not refused, and its file is kept; "
+            "Coordinator → Devices… says which hand-over it waits for.",
+        ).format(bundle=bundle)
+    return QCoreApplication.translate(
+        "Messages",
+        "Bundle {bundle} was not imported and is held in quarantine again: by the time its import "
+        "began, its device was no longer verified on this computer (the coordinator who vouched for "
+        "it was removed from your organisation, for one). Nothing of it was stored, it was not "
+        "refused, and its file is kept. If the device should be enrolled, phone the worker, compare "
+        "the verification code, then approve the bundle (fieldvault bundle approve); Coordinator → "
+        "Devices… says what it waits for.",
+    ).format(bundle=bundle)
+
+
 def failure_message(report: OperationFailed) -> str:
     return error_message(report.error, report.error_type)
 

@@ -382,13 +382,13 @@ class SyncPanel(Retranslating, QDialog):
         the error's own message, which says what is wrong and what to do
         (held-revision-damaged: this vault may be damaged), and whether the
         next sync tries it again. One the release held in quarantine again
-        is said so instead (``_held_again``)."""
-        from desktop.messages import kept_error_message
+        is said so instead (desktop/messages.py ``held_again_message``)."""
+        from desktop.messages import held_again_message, kept_error_message
 
         lines = []
         for bundle_id, failure in status.release_failed:
             if failure.held_again:
-                lines.append(self._held_again(bundle_id, failure.code))
+                lines.append(held_again_message(bundle_id, failure.code))
                 continue
             text = self.tr(
                 "Warning: bundle {bundle}, held in quarantine and its device verified now, could not be "
@@ -405,30 +405,6 @@ class SyncPanel(Retranslating, QDialog):
                 after = self.tr("The next sync tries it again.")
             lines.append(f"{text} {kept_error_message(failure.code, dict(failure.params))} {after}")
         return lines
-
-    def _held_again(self, bundle_id: str, code: str) -> str:
-        """A held bundle the release's own import held in quarantine again
-        (quarantine.ReleaseFailure.held_again; review 32 L3): its device's
-        admission changed after the release read it. Said as what it is,
-        held again, with why and what to do, not as a release failure of
-        this computer (it is not counted as one); ``code``, the
-        BundleQuarantined's, says what it waits for now."""
-        bundle = f"{bundle_id[:BUNDLE_ID_SHOWN]}…"
-        if code == "bundle-hand-over-incomplete":
-            return self.tr(
-                "Bundle {bundle} was not imported and is held in quarantine again: a history hand-over "
-                "this desk has taken only in part now names its device, and its bundles wait for the rest "
-                "of that hand-over. Nothing of it was stored, it was not refused, and its file is kept; "
-                "Coordinator → Devices… says which hand-over it waits for."
-            ).format(bundle=bundle)
-        return self.tr(
-            "Bundle {bundle} was not imported and is held in quarantine again: by the time its import "
-            "began, its device was no longer verified on this computer (the coordinator who vouched for "
-            "it was removed from your organisation, for one). Nothing of it was stored, it was not "
-            "refused, and its file is kept. If the device should be enrolled, phone the worker, compare "
-            "the verification code, then approve the bundle (fieldvault bundle approve); Coordinator → "
-            "Devices… says what it waits for."
-        ).format(bundle=bundle)
 
     def _incomplete_hand_over(self, found: HandOverFindings) -> str:
         """A history hand-over the last run took from the inbox that its

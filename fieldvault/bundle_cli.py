@@ -52,7 +52,9 @@ class AcksRefused(FieldvaultError):
 class BundlesRefused(FieldvaultError):
     """Some bundles of ``bundle import`` were refused (each reported above)."""
 
-    def __init__(self, refused: int, total: int, not_read: int = 0, release_failed: int = 0) -> None:
+    def __init__(
+        self, refused: int, total: int, not_read: int = 0, release_failed: int = 0, held_again: int = 0
+    ) -> None:
         said = [f"{refused} of {total} bundle(s) refused (reasons above)"] if refused else []
         if not_read:  # not the bundles' doing: this computer stopped reading them
             said.append(
@@ -60,6 +62,10 @@ class BundlesRefused(FieldvaultError):
             )
         if release_failed:  # held bundles of devices vouched for, their import failed here
             said.append(f"{release_failed} held bundle(s) not imported, their import failed on this computer")
+        if held_again:  # held bundles their release's import held again: nothing failed here
+            said.append(
+                f"{held_again} held bundle(s) not imported, held in quarantine again (what to do above)"
+            )
         super().__init__("; ".join(said) + "; the others were imported.")
 
 
@@ -246,6 +252,36 @@ def hand_over_warning(bundle_id: str, findings: HandOverFindings) -> str:
         "field bundle(s) came without the worker's manifest and went unchecked. The rest was imported; "
         "nothing was stored or refused on it. See 'fieldvault devices parked', and re-read the worker's "
         "own file of such a bundle ('fieldvault bundle import --reread FILE') (docs/threat-model.md §2.8)."
+    )
+
+
+def held_again(code: str) -> bool:
+    """Is ``code``, a held bundle's release failure's, its import holding it
+    in quarantine again (quarantine.ReleaseFailure.held_again: a
+    BundleQuarantined's code), not a failure of this computer?"""
+    return code in BundleQuarantined.codes
+
+
+def held_again_text(bundle_id: str, code: str) -> str:
+    """A held bundle its release's own import held in quarantine again
+    (``held_again``; review 32 L3): its device's admission changed after
+    the release read it as verified (a vouch that lapsed, a hand-over taken
+    in part that names it). What it is, why (``code``, the quarantine's),
+    what it left and what to do; not a release failure (it is not counted
+    as one). Shared with ``fieldvault sync`` (a pull's release)."""
+    approve = f"'fieldvault bundle approve {bundle_id} --code CODE'"
+    if code == "bundle-hand-over-incomplete":
+        return (
+            f"NOT IMPORTED, held in quarantine again ({code}): a history hand-over this desk has taken only "
+            "in part now names its device, and its bundles wait for the rest of that hand-over. Nothing of "
+            "it was stored, it was not refused, and its file is kept. Import the rest of the hand-over, or "
+            f"to take it now phone the worker, compare the verification code, then {approve}"
+        )
+    return (
+        f"NOT IMPORTED, held in quarantine again ({code}): by the time its import began, its device was no "
+        "longer verified on this computer (the coordinator who vouched for it was removed from the "
+        "organisation, for one). Nothing of it was stored, it was not refused, and its file is kept. If the "
+        f"device should be enrolled, phone the worker, compare the verification code, then {approve}"
     )
 
 
@@ -465,12 +501,12 @@ def _import(args: argparse.Namespace, out: Any, vault: Vault, make_progress: Pro
         finally:
             progress.finish()
         out.rows([row], _human)
-    failed = 0
+    failed = again = 0
     if vouched:
-        refused_held, failed = _release_held(out, vault, identity, org_id)
+        refused_held, failed, again = _release_held(out, vault, identity, org_id)
         refused += refused_held
-    if refused or not_read or failed:
-        raise BundlesRefused(refused, len(args.files), not_read, failed)
+    if refused or not_read or failed or again:
+        raise BundlesRefused(refused, len(args.files), not_read, failed, again)
 
 
 def _reread(args: argparse.Namespace, out: Any, vault: Vault, make_progress: ProgressFactory) -> None:
@@ -543,24 +579,29 @@ def _reread_human(row: dict[str, Any]) -> str:
     )
 
 
-def _release_held(out: Any, vault: Vault, identity: Any, org_id: str | None) -> tuple[int, int]:
+def _release_held(out: Any, vault: Vault, identity: Any, org_id: str | None) -> tuple[int, int, int]:
     """After another coordinator's vouch (docs/bundle-format.md §8): the
     bundles held in quarantine of devices now enrolled. Those a USB import
     left are imported now from where they were, if the file there is still
     that bundle (else: give it again); those a pull left in the spool are
     imported, and acknowledged on the server, by the next sync. One whose
     import failed for a reason not its own (quarantine.py RELEASE_FAILED) is
-    listed as such and counted as not imported. Returns (refused, failed)."""
+    listed as such and counted as not imported; one its import held in
+    quarantine again (``held_again``) is said so, and counted apart.
+    Returns (refused, failed, held again)."""
     from sync.bundle.quarantine import in_spool, releasable, release_failures, release_held
 
-    refused = failed = 0
+    refused = failed = again = 0
     rows: list[dict[str, Any]] = []
     for one in release_held(vault, identity, org_id=org_id, which=lambda held: not in_spool(vault, held)):
         where = {"bundle": one.held.path, "bundle_id": one.held.bundle_id, "device_id": one.held.device_id}
         if one.imported is not None:
             rows.append(_imported_row(one.imported) | {"released": True})
         elif one.failed is not None:
-            failed += 1
+            if one.failed.held_again:
+                again += 1
+            else:
+                failed += 1
             rows.append(
                 where
                 | {
@@ -602,12 +643,16 @@ def _release_held(out: Any, vault: Vault, identity: Any, org_id: str | None) -> 
                 | {"ok": True, "released": False, "action": "next-sync"}
             )
     out.rows(rows, _released_human)
-    return refused, failed
+    return refused, failed, again
 
 
 def _released_human(row: dict[str, Any]) -> str:
     if row.get("released"):
         return f"held in quarantine, now imported (its device was vouched for): {_human(row)}"
+    if "release_failed" in row and held_again(row["reason"]):
+        return (
+            f"{row['bundle']} (bundle {row['bundle_id']}): {held_again_text(row['bundle_id'], row['reason'])}"
+        )
     if "release_failed" in row:
         return (
             f"{row['bundle']}: held in quarantine, its device now vouched for, NOT IMPORTED: release failed "

@@ -189,15 +189,24 @@ def _pulled(
         human += f", {len(result.held)} held in quarantine (fieldvault bundle quarantine list)"
     if result.refused:
         human += f", {len(result.refused)} refused"
-    if result.release_failed:
-        failed = "; ".join(f"{b}: release failed {n} time(s) ({c})" for b, c, n in result.release_failed)
+    from fieldvault.bundle_cli import held_again, held_again_text
+
+    # A release whose import held the bundle in quarantine again is not a
+    # failure of this computer (review 32 L3): said apart, with what to do.
+    again = [(b, c) for b, c, _n in result.release_failed if held_again(c)]
+    if failed_here := [(b, c, n) for b, c, n in result.release_failed if not held_again(c)]:
+        failed = "; ".join(f"{b}: release failed {n} time(s) ({c})" for b, c, n in failed_here)
         human += (
-            f", {len(result.release_failed)} held whose import failed on this computer, not refused "
+            f", {len(failed_here)} held whose import failed on this computer, not refused "
             f"({failed}; fieldvault bundle quarantine list)"
         )
+    if again:
+        human += f", {len(again)} held bundle(s) held in quarantine again by their release, not refused"
     if result.stuck:
         human += f", {len(result.stuck)} stuck on the server (see below)"
     human += "."
+    for bundle_id, code in again:
+        human += f" Bundle {bundle_id}: {held_again_text(bundle_id, code)}."
     if kept_aside := sum(len(r.signer_pending) for r in [*hand_overs, *result.received]):
         human += (
             f" {kept_aside} record change(s) from devices whose vouch lapsed kept aside until they are "

@@ -285,82 +285,82 @@
     <context>
         <name>BundleExportDialog</name>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="381" />
+            <location filename="../../desktop/bundle_actions.py" line="387" />
             <source>Export bundle to USB</source>
             <translation>Експорт пакета на USB</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="385" />
+            <location filename="../../desktop/bundle_actions.py" line="391" />
             <source>A bundle holds everything this device recorded that your organisation has not received yet, encrypted so that only its coordinators can read it. Whoever copies the stick learns nothing from it. Take it to your coordinator.</source>
             <translation>Пакет містить усе, що цей пристрій записав і чого ваша організація ще не отримала, зашифроване так, що прочитати його можуть лише її координатори. Хто скопіює флешку, нічого з неї не дізнається. Передайте її своєму координаторові.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="393" />
+            <location filename="../../desktop/bundle_actions.py" line="399" />
             <source>Folder for the bundle</source>
             <translation>Тека для пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="394" />
+            <location filename="../../desktop/bundle_actions.py" line="400" />
             <source>a folder on the USB stick</source>
             <translation>тека на USB-флешці</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="395" />
+            <location filename="../../desktop/bundle_actions.py" line="401" />
             <source>Choose folder…</source>
             <translation>Вибрати теку…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="396" />
+            <location filename="../../desktop/bundle_actions.py" line="402" />
             <source>Choose the folder for the bundle</source>
             <translation>Виберіть теку для пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="400" />
+            <location filename="../../desktop/bundle_actions.py" line="406" />
             <source>Bundle progress</source>
             <translation>Хід створення пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="402" />
+            <location filename="../../desktop/bundle_actions.py" line="408" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="405" />
+            <location filename="../../desktop/bundle_actions.py" line="411" />
             <source>Write the bundle</source>
             <translation>Записати пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="408" />
+            <location filename="../../desktop/bundle_actions.py" line="414" />
             <source>Cancel</source>
             <translation>Скасувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="408" />
+            <location filename="../../desktop/bundle_actions.py" line="414" />
             <source>Cancel the bundle</source>
             <translation>Скасувати пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="410" />
+            <location filename="../../desktop/bundle_actions.py" line="416" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="417" />
+            <location filename="../../desktop/bundle_actions.py" line="423" />
             <source>Choose a folder (for example on a USB stick) first.</source>
             <translation>Спершу виберіть теку (наприклад, на USB-флешці).</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="422" />
+            <location filename="../../desktop/bundle_actions.py" line="428" />
             <source>Writing the bundle…</source>
             <translation>Записування пакета…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="429" />
+            <location filename="../../desktop/bundle_actions.py" line="435" />
             <source>Stopping…</source>
             <translation>Зупинення…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="452" />
+            <location filename="../../desktop/bundle_actions.py" line="458" />
             <source>Bundle {sequence} written: {name}
 {revisions} record changes, {custody} custody events, {files} evidence files.
 Eject the stick safely before you unplug it; the next bundle will hold only what is new.</source>
@@ -369,17 +369,17 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
 Безпечно вийміть флешку, перш ніж від'єднати її; наступний пакет міститиме лише нове.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="466" />
+            <location filename="../../desktop/bundle_actions.py" line="472" />
             <source>Cancelled. No bundle was written and nothing in the vault changed.</source>
             <translation>Скасовано. Пакет не записано, і в сховищі нічого не змінилося.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="475" />
+            <location filename="../../desktop/bundle_actions.py" line="481" />
             <source>No bundle was written; the vault is as it was.</source>
             <translation>Пакет не записано; сховище залишилося як було.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="485" />
+            <location filename="../../desktop/bundle_actions.py" line="491" />
             <source>%n record change(s) left out: signed by a device your organisation revoked, or edits of its records. The other coordinators do not take them.</source>
             <translation>
                 <numerusform>Пропущено змін записів: %n (підписані пристроєм, який ваша організація відкликала, або правки його записів). Інші координатори їх не беруть.</numerusform>
@@ -396,141 +396,141 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             <translation>Пакети Fieldvault (*.fvbundle);;Усі файли (*)</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="516" />
+            <location filename="../../desktop/bundle_actions.py" line="522" />
             <source>Import bundles</source>
             <translation>Імпорт пакетів</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="520" />
+            <location filename="../../desktop/bundle_actions.py" line="526" />
             <source>Each bundle is checked (sender, signatures, contents) and imported whole or not at all. A bundle imported before changes nothing; a refused one leaves nothing behind.</source>
             <translation>Кожен пакет перевіряється (відправник, підписи, вміст) і імпортується повністю або зовсім ні. Уже імпортований пакет нічого не змінює; відхилений нічого по собі не залишає.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="525" />
+            <location filename="../../desktop/bundle_actions.py" line="531" />
             <source>Bundles and what happened to each</source>
             <translation>Пакети і що сталося з кожним</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="526" />
+            <location filename="../../desktop/bundle_actions.py" line="532" />
             <source>Bundle</source>
             <translation>Пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="526" />
+            <location filename="../../desktop/bundle_actions.py" line="532" />
             <source>Result</source>
             <translation>Результат</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="527" />
+            <location filename="../../desktop/bundle_actions.py" line="533" />
             <source>Result of the chosen bundle</source>
             <translation>Результат вибраного пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="534" />
+            <location filename="../../desktop/bundle_actions.py" line="540" />
             <source>Verification code read out by the worker</source>
             <translation>Код перевірки, який зачитав працівник</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="535" />
+            <location filename="../../desktop/bundle_actions.py" line="541" />
             <source>the worker's verification code: 00000 00000 00000 …</source>
             <translation>код перевірки працівника: 00000 00000 00000 …</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="539" />
+            <location filename="../../desktop/bundle_actions.py" line="545" />
             <source>Approve and import</source>
             <translation>Схвалити й імпортувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="540" />
+            <location filename="../../desktop/bundle_actions.py" line="546" />
             <source>Approve the device and import its bundle</source>
             <translation>Схвалити пристрій та імпортувати його пакет</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="550" />
+            <location filename="../../desktop/bundle_actions.py" line="556" />
             <source>Progress of the current bundle</source>
             <translation>Хід поточного пакета</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="552" />
+            <location filename="../../desktop/bundle_actions.py" line="558" />
             <source>Summary</source>
             <translation>Підсумок</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="555" />
+            <location filename="../../desktop/bundle_actions.py" line="561" />
             <source>Choose bundles…</source>
             <translation>Вибрати пакети…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="555" />
-            <location filename="../../desktop/bundle_actions.py" line="590" />
+            <location filename="../../desktop/bundle_actions.py" line="561" />
+            <location filename="../../desktop/bundle_actions.py" line="596" />
             <source>Choose bundle files</source>
             <translation>Виберіть файли пакетів</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="558" />
+            <location filename="../../desktop/bundle_actions.py" line="564" />
             <source>Import</source>
             <translation>Імпортувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="558" />
+            <location filename="../../desktop/bundle_actions.py" line="564" />
             <source>Import the bundles</source>
             <translation>Імпортувати пакети</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="564" />
+            <location filename="../../desktop/bundle_actions.py" line="570" />
             <source>Re-read</source>
             <translation>Перечитати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="565" />
+            <location filename="../../desktop/bundle_actions.py" line="571" />
             <source>Read bundles this desk received before again and apply what it lacks</source>
             <translation>Перечитати пакети, які цей стіл уже отримав, і застосувати те, чого йому бракує</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="571" />
+            <location filename="../../desktop/bundle_actions.py" line="577" />
             <source>For a bundle this desk already received (a history hand-over recorded it) whose record changes it lacks: every check of an import runs again, and only what is missing here is applied.</source>
             <translation>Для пакета, який цей стіл уже отримав (його записала передача історії), але зміни записів з якого тут відсутні: усі перевірки імпорту виконуються знову, і застосовується лише те, чого тут бракує.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="578" />
+            <location filename="../../desktop/bundle_actions.py" line="584" />
             <source>Cancel</source>
             <translation>Скасувати</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="578" />
+            <location filename="../../desktop/bundle_actions.py" line="584" />
             <source>Cancel the import</source>
             <translation>Скасувати імпорт</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="580" />
+            <location filename="../../desktop/bundle_actions.py" line="586" />
             <source>Close</source>
             <translation>Закрити</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="598" />
-            <location filename="../../desktop/bundle_actions.py" line="625" />
-            <location filename="../../desktop/bundle_actions.py" line="707" />
+            <location filename="../../desktop/bundle_actions.py" line="604" />
+            <location filename="../../desktop/bundle_actions.py" line="631" />
+            <location filename="../../desktop/bundle_actions.py" line="718" />
             <source>waiting</source>
             <translation>очікує</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="611" />
-            <location filename="../../desktop/bundle_actions.py" line="970" />
+            <location filename="../../desktop/bundle_actions.py" line="617" />
+            <location filename="../../desktop/bundle_actions.py" line="981" />
             <source>Importing…</source>
             <translation>Імпортування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="618" />
+            <location filename="../../desktop/bundle_actions.py" line="624" />
             <source>Re-reading…</source>
             <translation>Перечитування…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="639" />
+            <location filename="../../desktop/bundle_actions.py" line="645" />
             <source>Stopping…</source>
             <translation>Зупинення…</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="666" />
+            <location filename="../../desktop/bundle_actions.py" line="672" />
             <source>Bundle {sequence} of device {device}, held in quarantine, was not imported after its device was vouched for: it was passed over, not tried now, after failing %n time(s) in a row on this computer ({reason}). It was not refused and its file is kept. Import the bundle file again once the cause is dealt with.</source>
             <translation>
                 <numerusform>Пакет {sequence} пристрою {device}, утримуваний у карантині, не імпортовано після того, як за його пристрій поручилися: його пропущено й цього разу не пробували, бо імпорт не вдався на цьому комп’ютері ({reason}) %n раз поспіль. Його не відхилено, і його файл збережено. Імпортуйте файл пакета ще раз, щойно причину усунуто.</numerusform>
@@ -539,14 +539,14 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="680" />
-            <location filename="../../desktop/bundle_actions.py" line="707" />
-            <location filename="../../desktop/bundle_actions.py" line="967" />
+            <location filename="../../desktop/bundle_actions.py" line="686" />
+            <location filename="../../desktop/bundle_actions.py" line="718" />
+            <location filename="../../desktop/bundle_actions.py" line="978" />
             <source>checking and importing…</source>
             <translation>перевірка й імпорт…</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="657" />
+            <location filename="../../desktop/bundle_actions.py" line="663" />
             <source>Bundle {sequence} of device {device}, held in quarantine, was not imported after its device was vouched for: importing it failed on this computer ({reason}), %n time(s) in a row. It was not refused and its file is kept. Import the bundle file again once the cause is dealt with.</source>
             <translation>
                 <numerusform>Пакет {sequence} пристрою {device}, утримуваний у карантині, не імпортовано після того, як за його пристрій поручилися: імпорт не вдався на цьому комп’ютері ({reason}), %n раз поспіль. Його не відхилено, і його файл збережено. Імпортуйте файл пакета ще раз, щойно причину усунуто.</numerusform>
@@ -555,37 +555,37 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="689" />
+            <location filename="../../desktop/bundle_actions.py" line="700" />
             <source>Bundle {sequence} of device {device}, held in quarantine, was refused when imported after its device was vouched for ({reason}); nothing of it was applied. It stays held: keep the file aside and report it.</source>
             <translation>Пакет {sequence} пристрою {device}, утримуваний у карантині, відхилено під час імпорту після того, як за його пристрій поручилися ({reason}); нічого з нього не застосовано. Він і далі утримується: відкладіть файл і повідомте про це.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="697" />
+            <location filename="../../desktop/bundle_actions.py" line="708" />
             <source>Bundle {sequence} of device {device}, held in quarantine, was not imported although its device is now vouched for: the file it was imported from ({path}) is gone or is another file. Import the bundle file again.</source>
             <translation>Пакет {sequence} пристрою {device}, утримуваний у карантині, не імпортовано, хоча за його пристрій тепер поручилися: файлу, з якого його імпортували ({path}), немає або це вже інший файл. Імпортуйте файл пакета ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="708" />
+            <location filename="../../desktop/bundle_actions.py" line="719" />
             <source>not imported (stopped); nothing of it was applied</source>
             <translation>не імпортовано (зупинено); нічого з нього не застосовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="717" />
+            <location filename="../../desktop/bundle_actions.py" line="728" />
             <source>Stopped. The bundles marked imported are in the vault; import the others again.</source>
             <translation>Зупинено. Пакети, позначені як імпортовані, є у сховищі; інші імпортуйте ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="737" />
+            <location filename="../../desktop/bundle_actions.py" line="748" />
             <source>received before on a history hand-over's word (bundle {sequence} of device {device}), but its device is pending here and its changes are kept aside. Phone the worker, ask for the verification code their vault shows, type it below and approve.</source>
             <translation>отримано раніше за словом передачі історії (пакет {sequence} пристрою {device}), але його пристрій тут очікує, і його зміни відкладено. Зателефонуйте працівникові, попросіть код перевірки, який показує його сховище, введіть його нижче і схваліть.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="814" />
+            <location filename="../../desktop/bundle_actions.py" line="825" />
             <source>received before (bundle {sequence} of device {device}); its device is enrolled now</source>
             <translation>отримано раніше (пакет {sequence} пристрою {device}); його пристрій тепер зареєстровано</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="818" />
+            <location filename="../../desktop/bundle_actions.py" line="829" />
             <source>; %n record change(s) kept aside until then stored now</source>
             <translation>
                 <numerusform>; змін записів, відкладених досі, збережено тепер: %n</numerusform>
@@ -594,7 +594,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="854" />
+            <location filename="../../desktop/bundle_actions.py" line="865" />
             <source>; %n custody event(s) of device {device} not taken: the vouch for it lapsed here (each checked with its key, none stored); its own bundles bring them once it is enrolled again (add it by its card, or approve its bundle by code)</source>
             <translation>
                 <numerusform>; %n подію ланцюга зберігання пристрою {device} не прийнято: поручительство за нього тут втратило силу (її перевірено його ключем і не збережено); його власні пакети принесуть її, щойно пристрій знову зареєструють (додайте його за карткою або схваліть його пакет за кодом)</numerusform>
@@ -603,12 +603,12 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="872" />
+            <location filename="../../desktop/bundle_actions.py" line="883" />
             <source>; evidence files a worker's signed manifest names that did not come and are not stored here: {files} (re-reading brings them too)</source>
             <translation>; файли доказів, які називає підписаний маніфест працівника, що не надійшли і не зберігаються тут: {files} (повторне читання теж приносить їх)</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="907" />
+            <location filename="../../desktop/bundle_actions.py" line="918" />
             <source>; %n record change(s) waiting until the changes they follow arrive (or are left out)</source>
             <translation>
                 <numerusform>; чекають змін записів: %n (до надходження змін, за якими вони йдуть, або до їх пропуску)</numerusform>
@@ -617,22 +617,22 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="829" />
+            <location filename="../../desktop/bundle_actions.py" line="840" />
             <source>re-read: bundle {sequence} of device {device}: nothing new, this desk holds everything it carries</source>
             <translation>перечитано: пакет {sequence} пристрою {device}: нічого нового, цей стіл має все, що в ньому є</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="835" />
+            <location filename="../../desktop/bundle_actions.py" line="846" />
             <source>re-read: bundle {sequence} of device {device}: {revisions} record changes and {files} evidence files applied that this desk lacked; {held} of its {total} record changes were here already</source>
             <translation>перечитано: пакет {sequence} пристрою {device}: застосовано змін записів, яких бракувало цьому столу: {revisions}, файлів доказів: {files}; змін записів, що вже були тут: {held} з {total}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="880" />
+            <location filename="../../desktop/bundle_actions.py" line="891" />
             <source>; INCOMPLETE history hand-over from desk {maker}: record changes a worker's signed manifest names that did not come: {missing}; worker manifests that did not verify: {unverifiable}; worker bundles that came unchecked: {unchecked}. The rest was imported. Coordinator → Devices… lists them; re-reading the worker's own file of such a bundle (Re-read) brings what is missing</source>
             <translation>; НЕПОВНА передача історії від робочого місця {maker}: змін записів, які називає підписаний маніфест працівника, але які не надійшли: {missing}; маніфестів працівників, що не пройшли перевірку: {unverifiable}; пакетів працівників, що надійшли неперевіреними: {unchecked}. Решту імпортовано. Координатор → Пристрої… перелічує їх; перечитування власного файлу працівника з таким пакетом (Перечитати) приносить те, чого бракує</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="925" />
+            <location filename="../../desktop/bundle_actions.py" line="936" />
             <source>; %n waiting record change(s) no longer check out: kept waiting, not stored; run fieldvault verify</source>
             <translation>
                 <numerusform>; %n зміна запису, що чекає, більше не проходить перевірку: вона й далі чекає, її не збережено; запустіть fieldvault verify</numerusform>
@@ -641,32 +641,32 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="715" />
+            <location filename="../../desktop/bundle_actions.py" line="726" />
             <source>Done. Bundles that were refused can be kept aside and reported.</source>
             <translation>Готово. Відхилені пакети можна відкласти й повідомити про них.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="808" />
+            <location filename="../../desktop/bundle_actions.py" line="819" />
             <source>already imported (bundle {sequence} of device {device}): nothing to do</source>
             <translation>уже імпортовано (пакет {sequence} пристрою {device}): нічого робити</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="746" />
+            <location filename="../../desktop/bundle_actions.py" line="757" />
             <source>imported from your coordinator (device {device}): {revisions} record changes (edits, resolved conflicts), {files} evidence files, {vouched} other device(s) vouched for</source>
             <translation>імпортовано від вашого координатора (пристрій {device}): змін записів (правки, розв'язані конфлікти): {revisions}, файлів доказів: {files}, інших пристроїв, за які поручився координатор: {vouched}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="757" />
+            <location filename="../../desktop/bundle_actions.py" line="768" />
             <source>imported: bundle {sequence} of device {device}, {revisions} record changes, {custody} custody events, {files} evidence files</source>
             <translation>імпортовано: пакет {sequence} пристрою {device}, змін записів: {revisions}, подій ланцюга зберігання: {custody}, файлів доказів: {files}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="768" />
+            <location filename="../../desktop/bundle_actions.py" line="779" />
             <source>; bundles {first} to {last} of this device have not arrived yet: ask for them</source>
             <translation>; пакети з {first} по {last} цього пристрою ще не надійшли: попросіть їх</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="900" />
+            <location filename="../../desktop/bundle_actions.py" line="911" />
             <source>; %n record change(s) left out: signed by a device your organisation revoked, or edits of its records</source>
             <translation>
                 <numerusform>; пропущено змін записів: %n (підписані пристроєм, який ваша організація відкликала, або правки його записів)</numerusform>
@@ -675,32 +675,32 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="775" />
+            <location filename="../../desktop/bundle_actions.py" line="786" />
             <source>not taken: it does not come from your organisation's coordinator, and nothing of it was stored. Take bundles only from your coordinator, and tell them about this one.</source>
             <translation>не прийнято: пакет надійшов не від координатора вашої організації, і з нього нічого не збережено. Приймайте пакети лише від свого координатора і повідомте йому про цей.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="784" />
+            <location filename="../../desktop/bundle_actions.py" line="795" />
             <source>held in quarantine: {reason} Phone the worker, ask for the verification code their vault shows, type it below and approve.</source>
             <translation>утримується в карантині: {reason} Зателефонуйте працівникові, попросіть код перевірки, який показує його сховище, введіть його нижче та схваліть.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="791" />
+            <location filename="../../desktop/bundle_actions.py" line="802" />
             <source>not imported: {reason}</source>
             <translation>не імпортовано: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="795" />
+            <location filename="../../desktop/bundle_actions.py" line="806" />
             <source>refused: {reason}</source>
             <translation>відхилено: {reason}</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="797" />
+            <location filename="../../desktop/bundle_actions.py" line="808" />
             <source>could not be read ({reason}); nothing of it was applied</source>
             <translation>не вдалося прочитати ({reason}); нічого з нього не застосовано</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="919" />
+            <location filename="../../desktop/bundle_actions.py" line="930" />
             <source>; %n record change(s) that waited for their parents stored now</source>
             <translation>
                 <numerusform>; %n зміну запису, що чекала на свої батьківські зміни, тепер збережено</numerusform>
@@ -709,7 +709,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="932" />
+            <location filename="../../desktop/bundle_actions.py" line="943" />
             <source>; %n record change(s) left out: the signer's parked slots are full</source>
             <translation>
                 <numerusform>; %n зміну запису пропущено: місця для відкладених змін того, хто її підписав, заповнені</numerusform>
@@ -718,7 +718,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="938" />
+            <location filename="../../desktop/bundle_actions.py" line="949" />
             <source>; %n record change(s) kept aside: the vouch for their device lapsed; stored once it is enrolled again (add it by its card, or approve its bundle by code)</source>
             <translation>
                 <numerusform>; %n зміну запису відкладено: поручительство за її пристрій втратило силу; її буде збережено, щойно пристрій знову зареєструють (додайте його за карткою або схваліть його пакет за кодом)</numerusform>
@@ -727,7 +727,7 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/bundle_actions.py" line="945" />
+            <location filename="../../desktop/bundle_actions.py" line="956" />
             <source>; %n record change(s) left out: their record is held here as another type</source>
             <translation>
                 <numerusform>; %n зміну запису пропущено: її запис зберігається тут як інший тип</numerusform>
@@ -736,22 +736,22 @@ Eject the stick safely before you unplug it; the next bundle will hold only what
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="964" />
+            <location filename="../../desktop/bundle_actions.py" line="975" />
             <source>Type the verification code the worker reads out to you.</source>
             <translation>Введіть код перевірки, який вам зачитує працівник.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="990" />
+            <location filename="../../desktop/bundle_actions.py" line="1001" />
             <source>Approved: the device is enrolled and its bundle imported.</source>
             <translation>Схвалено: пристрій зареєстровано, а його пакет імпортовано.</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="995" />
+            <location filename="../../desktop/bundle_actions.py" line="1006" />
             <source>still held in quarantine; nothing of it was applied</source>
             <translation>досі в карантині; нічого з нього не застосовано</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="996" />
+            <location filename="../../desktop/bundle_actions.py" line="1007" />
             <source>Stopped; the bundle is still held.</source>
             <translation>Зупинено; пакет досі в карантині.</translation>
         </message>
@@ -5954,17 +5954,27 @@ Device {device}</source>
             <translation>Це зупинила помилка ({code}). Якщо так і залишиться, повідомте свою організацію.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1671" />
+            <location filename="../../desktop/messages.py" line="1667" />
+            <source>Bundle {bundle} was not imported and is held in quarantine again: a history hand-over this desk has taken only in part now names its device, and its bundles wait for the rest of that hand-over. Nothing of it was stored, it was not refused, and its file is kept; Coordinator → Devices… says which hand-over it waits for.</source>
+            <translation>Пакет {bundle} не імпортовано, і його знову утримано в карантині: передача історії, яку це робоче місце отримало лише частково, тепер називає його пристрій, і його пакети чекають на решту цієї передачі. З нього нічого не збережено, його не відхилено, і його файл збережено; Координатор → Пристрої… показує, на яку передачу він чекає.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="1674" />
+            <source>Bundle {bundle} was not imported and is held in quarantine again: by the time its import began, its device was no longer verified on this computer (the coordinator who vouched for it was removed from your organisation, for one). Nothing of it was stored, it was not refused, and its file is kept. If the device should be enrolled, phone the worker, compare the verification code, then approve the bundle (fieldvault bundle approve); Coordinator → Devices… says what it waits for.</source>
+            <translation>Пакет {bundle} не імпортовано, і його знову утримано в карантині: коли почався його імпорт, його пристрій уже не був перевіреним на цьому комп’ютері (наприклад, координатора, який поручився за нього, вилучено з вашої організації). З нього нічого не збережено, його не відхилено, і його файл збережено. Якщо пристрій має бути зареєстрований, зателефонуйте працівникові, порівняйте код перевірки, а тоді схваліть пакет (fieldvault bundle approve); Координатор → Пристрої… показує, на що він чекає.</translation>
+        </message>
+        <message>
+            <location filename="../../desktop/messages.py" line="1702" />
             <source>The keyring is not used.</source>
             <translation>Зв’язка ключів не використовується.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1665" />
+            <location filename="../../desktop/messages.py" line="1696" />
             <source>No secure keyring on this system: the vault is protected by the passphrase alone. Choose a long passphrase.</source>
             <translation>У цій системі немає захищеної зв’язки ключів: сховище захищене лише парольною фразою. Виберіть довгу парольну фразу.</translation>
         </message>
         <message>
-            <location filename="../../desktop/messages.py" line="1661" />
+            <location filename="../../desktop/messages.py" line="1692" />
             <source>Part of the key is kept in this computer's keyring ({backend}).</source>
             <translation>Частина ключа зберігається у зв’язці ключів цього комп’ютера ({backend}).</translation>
         </message>
@@ -6267,37 +6277,37 @@ Device {device}</source>
     <context>
         <name>OrganisationMenu</name>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="1040" />
+            <location filename="../../desktop/bundle_actions.py" line="1051" />
             <source>&amp;Organisation</source>
             <translation>&amp;Організація</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="1041" />
+            <location filename="../../desktop/bundle_actions.py" line="1052" />
             <source>&amp;Join an organisation…</source>
             <translation>&amp;Приєднатися до організації…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="1044" />
+            <location filename="../../desktop/bundle_actions.py" line="1055" />
             <source>&amp;Export bundle to USB…</source>
             <translation>&amp;Експорт пакета на USB…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="1045" />
+            <location filename="../../desktop/bundle_actions.py" line="1056" />
             <source>&amp;Import bundles…</source>
             <translation>&amp;Імпорт пакетів…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="1046" />
+            <location filename="../../desktop/bundle_actions.py" line="1057" />
             <source>&amp;Sync…</source>
             <translation>&amp;Синхронізація…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="1042" />
+            <location filename="../../desktop/bundle_actions.py" line="1053" />
             <source>&amp;Create an organisation…</source>
             <translation>Ст&amp;ворити організацію…</translation>
         </message>
         <message>
-            <location filename="../../desktop/bundle_actions.py" line="1043" />
+            <location filename="../../desktop/bundle_actions.py" line="1054" />
             <source>&amp;Take acknowledgements (.fvack)…</source>
             <translation>П&amp;рийняти підтвердження (.fvack)…</translation>
         </message>
@@ -8216,27 +8226,17 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             <translation>Наступна синхронізація спробує ще раз.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="419" />
-            <source>Bundle {bundle} was not imported and is held in quarantine again: a history hand-over this desk has taken only in part now names its device, and its bundles wait for the rest of that hand-over. Nothing of it was stored, it was not refused, and its file is kept; Coordinator → Devices… says which hand-over it waits for.</source>
-            <translation>Пакет {bundle} не імпортовано, і його знову утримано в карантині: передача історії, яку це робоче місце отримало лише частково, тепер називає його пристрій, і його пакети чекають на решту цієї передачі. З нього нічого не збережено, його не відхилено, і його файл збережено; Координатор → Пристрої… показує, на яку передачу він чекає.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/sync_panel.py" line="425" />
-            <source>Bundle {bundle} was not imported and is held in quarantine again: by the time its import began, its device was no longer verified on this computer (the coordinator who vouched for it was removed from your organisation, for one). Nothing of it was stored, it was not refused, and its file is kept. If the device should be enrolled, phone the worker, compare the verification code, then approve the bundle (fieldvault bundle approve); Coordinator → Devices… says what it waits for.</source>
-            <translation>Пакет {bundle} не імпортовано, і його знову утримано в карантині: коли почався його імпорт, його пристрій уже не був перевіреним на цьому комп’ютері (наприклад, координатора, який поручився за нього, вилучено з вашої організації). З нього нічого не збережено, його не відхилено, і його файл збережено. Якщо пристрій має бути зареєстрований, зателефонуйте працівникові, порівняйте код перевірки, а тоді схваліть пакет (fieldvault bundle approve); Координатор → Пристрої… показує, на що він чекає.</translation>
-        </message>
-        <message>
-            <location filename="../../desktop/sync_panel.py" line="440" />
+            <location filename="../../desktop/sync_panel.py" line="416" />
             <source>Evidence files a worker's signed manifest names that did not come and are not stored here: {files}; re-reading brings them too.</source>
             <translation>Файли доказів, які називає підписаний маніфест працівника, що не надійшли і не зберігаються тут: {files}; повторне читання теж приносить їх.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="448" />
+            <location filename="../../desktop/sync_panel.py" line="424" />
             <source>Warning: the history hand-over from desk {maker} is incomplete. Record changes a worker's signed manifest names that did not come: {missing}; worker manifests that did not verify: {unverifiable}; worker bundles that came unchecked: {unchecked}. The rest was imported. Coordinator → Devices… lists them; re-reading the worker's own file of such a bundle (Organisation → Import bundles…, Re-read) brings what is missing.</source>
             <translation>Увага: передача історії від робочого місця {maker} неповна. Змін записів, які називає підписаний маніфест працівника, але які не надійшли: {missing}; маніфестів працівників, що не пройшли перевірку: {unverifiable}; пакетів працівників, що надійшли неперевіреними: {unchecked}. Решту імпортовано. Координатор → Пристрої… перелічує їх; перечитування власного файлу працівника з таким пакетом (Організація → Імпорт пакетів…, Перечитати) приносить те, чого бракує.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="468" />
+            <location filename="../../desktop/sync_panel.py" line="444" />
             <source>The history hand-over from desk {maker}: %n custody event(s) of device {device} not taken: the vouch for it lapsed here (each checked with its key, none stored); its own bundles bring them once it is enrolled again (add it by its card, or approve its bundle by code).</source>
             <translation>
                 <numerusform>Передача історії від робочого місця {maker}: %n подію ланцюга зберігання пристрою {device} не прийнято: поручительство за нього тут втратило силу (її перевірено його ключем і не збережено); його власні пакети принесуть її, щойно пристрій знову зареєструють (додайте його за карткою або схваліть його пакет за кодом).</numerusform>
@@ -8245,7 +8245,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="483" />
+            <location filename="../../desktop/sync_panel.py" line="459" />
             <source>Bundle {number} of device {device} cannot be downloaded from the server: the server no longer gives it. Stuck since {when}, tried %n time(s); tried again at a sync after {next}.</source>
             <translation>
                 <numerusform>Пакет {number} пристрою {device} не вдається завантажити з сервера: сервер його більше не віддає. Застряг з {when}, спроб: %n; наступна спроба — під час синхронізації після {next}.</numerusform>
@@ -8254,7 +8254,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="499" />
+            <location filename="../../desktop/sync_panel.py" line="475" />
             <source>Bundle {number} of device {device} cannot be downloaded from the server: the server's copy of it is damaged. Stuck since {when}, tried %n time(s); tried again at a sync after {next}.</source>
             <translation>
                 <numerusform>Пакет {number} пристрою {device} не вдається завантажити з сервера: його копію на сервері пошкоджено. Застряг з {when}, спроб: %n; наступна спроба — під час синхронізації після {next}.</numerusform>
@@ -8263,7 +8263,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="491" />
+            <location filename="../../desktop/sync_panel.py" line="467" />
             <source>Bundle {number} of device {device} cannot be downloaded from the server: the server's stored copy of it is gone or cannot be read. Stuck since {when}, tried %n time(s); tried again at a sync after {next}.</source>
             <translation>
                 <numerusform>Пакет {number} пристрою {device} не вдається завантажити з сервера: його збережену на сервері копію втрачено або її не вдається прочитати. Застряг з {when}, спроб: %n; наступна спроба — під час синхронізації після {next}.</numerusform>
@@ -8272,7 +8272,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="516" />
+            <location filename="../../desktop/sync_panel.py" line="492" />
             <source>%n later bundle(s) of that device wait behind it, so that its records arrive whole and in order.</source>
             <translation>
                 <numerusform>%n пізніший пакет цього пристрою чекає за ним, щоб його записи надійшли повністю і по порядку.</numerusform>
@@ -8281,42 +8281,42 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="544" />
+            <location filename="../../desktop/sync_panel.py" line="520" />
             <source>The worker's later bundle is here already, so bringing its work by USB again does not help: ask the server's operator to repair the stored copy.</source>
             <translation>Пізніший пакет працівника вже тут, тож повторно передавати його роботу на флешці не допоможе: попросіть оператора сервера відновити збережену копію.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="564" />
+            <location filename="../../desktop/sync_panel.py" line="540" />
             <source>Bundle {later} of that device was imported here: the work of its later bundles arrived, and none waits behind this one any more. This one is still asked for because changes of that device wait here for records this one made.</source>
             <translation>Пакет {later} цього пристрою імпортовано тут: роботу його пізніших пакетів отримано, і за цим пакетом більше ніщо не чекає. Цей пакет усе ще запитується, бо зміни цього пристрою чекають тут на записи, які створено в ньому.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="570" />
+            <location filename="../../desktop/sync_panel.py" line="546" />
             <source>Bundle {later} of that device was imported here: the work of its later bundles arrived, and none waits behind this one any more. This one is still asked for because the server shows an acknowledgement of it by another coordinator key (a desk removed since), so the later bundle may leave its work out.</source>
             <translation>Пакет {later} цього пристрою імпортовано тут: роботу його пізніших пакетів отримано, і за цим пакетом більше ніщо не чекає. Цей пакет усе ще запитується, бо сервер показує його підтвердження ключем іншого координатора (робочого місця, вилученого відтоді), тож пізніший пакет може не містити його роботи.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="577" />
+            <location filename="../../desktop/sync_panel.py" line="553" />
             <source>Bundle {later} of that device was imported here: the work of its later bundles arrived, and none waits behind this one any more. This one is still asked for because the server did not answer whether another coordinator desk acknowledged it; the next sync asks again.</source>
             <translation>Пакет {later} цього пристрою імпортовано тут: роботу його пізніших пакетів отримано, і за цим пакетом більше ніщо не чекає. Цей пакет усе ще запитується, бо сервер не відповів, чи підтвердило його інше робоче місце координатора; наступна синхронізація запитає знову.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="584" />
+            <location filename="../../desktop/sync_panel.py" line="560" />
             <source>Bundle {later} of that device was imported here, so none waits behind this one any more. This one is still asked for: the later bundle carries its work only if no other coordinator desk had acknowledged it.</source>
             <translation>Пакет {later} цього пристрою імпортовано тут, тож за цим пакетом більше ніщо не чекає. Цей пакет і далі запитується: пізніший пакет містить його роботу, лише якщо жодне інше робоче місце координатора не підтвердило його раніше.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="532" />
+            <location filename="../../desktop/sync_panel.py" line="508" />
             <source>The coordinator desk {desks} acknowledged this bundle and holds its work: a history hand-over from that desk brings it here (there: Coordinator → Hand over history…, choose this desk; here: Organisation → Import bundles…), or the server's operator repairs the stored copy. A bundle the worker brings by USB may be refused here: its custody records follow this one's.</source>
             <translation>Робоче місце координатора {desks} підтвердило цей пакет і має його роботу: передача історії з того робочого місця принесе її сюди (там: Координатор → Передати історію…, виберіть це робоче місце; тут: Організація → Імпорт пакетів…), або оператор сервера відновить збережену копію. Пакет, який працівник принесе на флешці, тут може бути відхилено: його записи ланцюга зберігання йдуть після записів цього пакета.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="551" />
+            <location filename="../../desktop/sync_panel.py" line="527" />
             <source>Ask the worker to bring its work by USB (on its laptop: Organisation → Export bundle to USB…; here: Organisation → Import bundles…), or the server's operator to repair the stored copy.</source>
             <translation>Попросіть працівника передати свою роботу на флешці (на його ноутбуці: Організація → Експорт пакета на USB…; тут: Організація → Імпорт пакетів…) або оператора сервера — відновити збережену копію.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="597" />
+            <location filename="../../desktop/sync_panel.py" line="573" />
             <source>%n record change(s) that waited for their parents were stored: the changes they follow arrived.</source>
             <translation>
                 <numerusform>%n зміну запису, що чекала на свої батьківські зміни, збережено: зміни, за якими вона йде, надійшли.</numerusform>
@@ -8325,7 +8325,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="606" />
+            <location filename="../../desktop/sync_panel.py" line="582" />
             <source>%n waiting record change(s) no longer check out: kept waiting, not stored. Run fieldvault verify and tell your organisation.</source>
             <translation>
                 <numerusform>%n зміна запису, що чекає, більше не проходить перевірку: вона й далі чекає, її не збережено. Запустіть fieldvault verify і повідомте свою організацію.</numerusform>
@@ -8334,7 +8334,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="615" />
+            <location filename="../../desktop/sync_panel.py" line="591" />
             <source>%n record change(s) left out: the signer's parked slots are full (too many of its changes already wait here for their parents). Import the bundles those changes follow, or tell your organisation.</source>
             <translation>
                 <numerusform>%n зміну запису пропущено: місця для відкладених змін того, хто її підписав, заповнені (забагато його змін уже чекають тут на свої батьківські зміни). Імпортуйте пакети, за якими йдуть ці зміни, або повідомте свою організацію.</numerusform>
@@ -8343,17 +8343,17 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="632" />
+            <location filename="../../desktop/sync_panel.py" line="608" />
             <source>not checked yet</source>
             <translation>ще не перевірено</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="633" />
+            <location filename="../../desktop/sync_panel.py" line="609" />
             <source>none known: the last sync found none waiting</source>
             <translation>немає відомих: остання синхронізація не знайшла жодного, що чекає</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="636" />
+            <location filename="../../desktop/sync_panel.py" line="612" />
             <source>%n bundle(s) not taken from the server by their field worker yet, the oldest since {when}</source>
             <translation>
                 <numerusform>%n пакет ще не забрали з сервера польові працівники, найстаріший — з {when}</numerusform>
@@ -8362,7 +8362,7 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="648" />
+            <location filename="../../desktop/sync_panel.py" line="624" />
             <source>The new desk {device} has not taken this desk's history hand-over (made {when}), even after %n fresh one(s); no more are made by themselves. Hand it over by USB: Coordinator → Hand over history…, choose that desk (or fieldvault org hand-over --to-device {device} --to FOLDER).</source>
             <translation>
                 <numerusform>Нове робоче місце {device} не забрало передачу історії цього робочого місця (зроблено {when}) навіть після %n нової передачі; більше нових не буде зроблено автоматично. Передайте історію на флешці: Координатор → Передати історію…, виберіть це робоче місце (або fieldvault org hand-over --to-device {device} --to ПАПКА).</numerusform>
@@ -8371,12 +8371,12 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="657" />
+            <location filename="../../desktop/sync_panel.py" line="633" />
             <source>Made again now: the new desk {device} has not taken this desk's history hand-over (made {when}), so a fresh one went to the server.</source>
             <translation>Зроблено знову: нове робоче місце {device} не забрало передачу історії цього робочого місця (зроблено {when}), тому на сервер відправлено нову.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="674" />
+            <location filename="../../desktop/sync_panel.py" line="650" />
             <source>Device {device} has not taken bundle {bundle} (sent {when}), even after %n resend(s); it is not sent again by itself. Bring it by USB: Coordinator → Send back to field workers…, choose that worker, then Write again for a lost stick (or fieldvault bundle export --to FOLDER --to-device {device} --resend).</source>
             <translation>
                 <numerusform>Пристрій {device} не забрав пакет {bundle} (надіслано {when}) навіть після %n повторного надсилання; сам він більше не надсилається. Передайте його на флешці: Координатор → Надіслати польовим працівникам…, виберіть цього працівника, потім «Записати знову (накопичувач загублено)» (або fieldvault bundle export --to ПАПКА --to-device {device} --resend).</numerusform>
@@ -8385,12 +8385,12 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="683" />
+            <location filename="../../desktop/sync_panel.py" line="659" />
             <source>Sent again now: device {device} has not taken bundle {bundle} (sent {when}), so its changes went to the server again in a new bundle.</source>
             <translation>Надіслано знову: пристрій {device} не забрав пакет {bundle} (надіслано {when}), тому його зміни знову відправлено на сервер у новому пакеті.</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desktop/sync_panel.py" line="688" />
+            <location filename="../../desktop/sync_panel.py" line="664" />
             <source>Device {device} has not taken bundle {bundle} yet (sent {when}); what it carries was already sent again %n time(s). A send-back is sent again after 3 days not taken, at most 3 times.</source>
             <translation>
                 <numerusform>Пристрій {device} ще не забрав пакет {bundle} (надіслано {when}); його вміст уже надсилали повторно %n раз. Незабраний пакет надсилається знову через 3 дні, щонайбільше 3 рази.</numerusform>
@@ -8399,22 +8399,22 @@ With this key and a copy of the vault, anyone can open it. Keep it apart from th
             </translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="727" />
+            <location filename="../../desktop/sync_panel.py" line="703" />
             <source>Saving…</source>
             <translation>Збереження…</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="738" />
+            <location filename="../../desktop/sync_panel.py" line="714" />
             <source>Saved: the next sync goes through this proxy.</source>
             <translation>Збережено: наступна синхронізація піде через цей проксі.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="740" />
+            <location filename="../../desktop/sync_panel.py" line="716" />
             <source>Saved: sync connects directly.</source>
             <translation>Збережено: синхронізація з’єднується напряму.</translation>
         </message>
         <message>
-            <location filename="../../desktop/sync_panel.py" line="746" />
+            <location filename="../../desktop/sync_panel.py" line="722" />
             <source>Not saved: {reason}</source>
             <translation>Не збережено: {reason}</translation>
         </message>
