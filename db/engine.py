@@ -18,6 +18,7 @@ from sqlalchemy.pool import NullPool, QueuePool
 from sqlalchemy.util import LRUCache
 
 from db.errors import PlaintextDatabase, VaultDamaged, WrongPassphrase
+from db.wal_checkpoints import BACKSTOP_PAGES, BackgroundCheckpoints
 
 PLAINTEXT_SQLITE_HEADER = b"SQLite format 3\x00"
 # Execution option that makes a transaction start with BEGIN IMMEDIATE.
@@ -234,8 +235,14 @@ def make_engine(path: Path, db_key: bytes, *, read_only: bool = False) -> Engine
                 cursor.execute("PRAGMA journal_mode = WAL").fetchone()
                 # FULL: a save that returned survives power loss, not just a crash.
                 cursor.execute("PRAGMA synchronous = FULL")
+                # Checkpoints run on their own thread (db/wal_checkpoints.py);
+                # SQLite's own, in the committing thread, only past this.
+                cursor.execute(f"PRAGMA wal_autocheckpoint = {BACKSTOP_PAGES}")
         finally:
             cursor.close()
+
+    if not read_only:
+        _checkpoint_in_background(engine, pool, path, key_pragma)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
@@ -245,6 +252,34 @@ def make_engine(path: Path, db_key: bytes, *, read_only: bool = False) -> Engine
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+def _checkpoint_in_background(engine: Engine, pool: QueuePool, path: Path, key_pragma: str) -> None:
+    """WAL checkpoints after each write transaction, on a thread of the
+    engine's own (db/wal_checkpoints.py), stopped when the engine is
+    disposed (lock) or dropped."""
+
+    def keyed() -> Any:
+        # mode=rw: never creates the file. A checkpoint copies WAL frames as
+        # they are (encrypted); the key is for reading the header page.
+        uri = f"{path.resolve().as_uri()}?mode=rw"
+        connection = sqlcipher3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
+        try:
+            connection.execute(key_pragma)
+            connection.execute("PRAGMA cipher_log_level = NONE")
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+    checkpoints = BackgroundCheckpoints(keyed)
+    event.listen(engine, "commit", lambda _conn: checkpoints.committed())
+    event.listen(pool, "checkin", lambda _dbapi, _record: checkpoints.released())
+    # Dispose closes the pool's connections and then tells its listeners: the
+    # thread's connection, closed last, checkpoints everything and removes
+    # the WAL, as the pool's last one did before.
+    event.listen(engine, "engine_disposed", lambda _engine: checkpoints.stop())
+    weakref.finalize(engine, checkpoints.stop)
 
 
 def check_engine_opens(engine: Engine) -> None:

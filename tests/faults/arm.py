@@ -15,7 +15,15 @@ import ctypes
 import errno
 import functools
 
+from db import wal_checkpoints
+
 __all__ = ["CALL_CLASSES", "arm", "count", "disarm", "injected"]
+
+# A sweep counts an operation's I/O calls and fails the nth: every call must
+# come from the operation's thread, in the same order at each run. So WAL
+# checkpoints run where SQLite ran them before, at the end of each write
+# transaction in the thread that made it, not on the engine's own thread.
+wal_checkpoints.IN_BACKGROUND = False
 
 CALL_CLASSES = ("write", "fsync", "rename")
 
