@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import base64
 import threading
+import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from db import revisions as revisions_module
 from db import sync_import
 from db.device import DeviceIdentity
 from db.entities import ENTITY_TYPES, Case
@@ -38,6 +41,39 @@ AHEAD_MS = 60 * 60 * 1000
 @pytest.fixture
 def org(tmp_path: Path) -> Org:
     return make_org(tmp_path)
+
+
+class SignatureChecks:
+    """Counts the chunks of signatures checked on the process's threads
+    (the real check, db/revisions.py ``_bad_signatures``, begun and ended)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.begun = self.ended = 0
+        self._lock = threading.Lock()
+        real = revisions_module._bad_signatures
+
+        def counted(chunk: Any) -> Any:
+            with self._lock:
+                self.begun += 1
+            try:
+                return real(chunk)
+            finally:
+                with self._lock:
+                    self.ended += 1
+
+        monkeypatch.setattr(revisions_module, "_bad_signatures", counted)
+
+    def none_left(self) -> bool:
+        """No check under way now, and none begins after (a chunk queued
+        and not cancelled would start within a moment on the idle threads)."""
+        begun = self.begun
+        time.sleep(0.3)
+        return self.begun == begun == self.ended
+
+
+@pytest.fixture
+def signature_checks(monkeypatch: pytest.MonkeyPatch) -> SignatureChecks:
+    return SignatureChecks(monkeypatch)
 
 
 def _cases(signer: DeviceIdentity, count: int, start_ms: int) -> list[dict[str, str]]:
@@ -234,7 +270,7 @@ def test_a_badly_signed_revision_s_words_do_not_stay_in_the_word_cache(org: Org,
 
 
 def test_an_interrupt_while_a_bad_signature_is_checked_stays_an_interrupt(
-    org: Org, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    org: Org, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, signature_checks: SignatureChecks
 ) -> None:
     """A KeyboardInterrupt that lands after the loop (standing for a signal:
     the first read after it raises) is not turned into the bundle's refusal (F3)."""
@@ -248,11 +284,12 @@ def test_an_interrupt_while_a_bad_signature_is_checked_stays_an_interrupt(
     revisions[60] = _badly_signed(revisions[60])
     with pytest.raises(KeyboardInterrupt):
         org.import_(_bundle(org, revisions, tmp_path / "interrupted.fvbundle"))
-    assert not [t.name for t in threading.enumerate() if t.name.startswith("verify-signatures")]
+    assert signature_checks.begun > 0, "the batch was not checked on the signature threads"
+    assert signature_checks.none_left(), "a signature check ran on after the import returned"
 
 
-def test_no_signature_thread_outlives_a_refusal_and_the_next_bundle_is_taken(
-    org: Org, tmp_path: Path
+def test_no_signature_check_outlives_a_refusal_and_the_next_bundle_is_taken(
+    org: Org, tmp_path: Path, signature_checks: SignatureChecks
 ) -> None:
     start = wall_clock_ms() + AHEAD_MS
     revisions = _cases(_worker_key(org), MANY, start)
@@ -260,7 +297,8 @@ def test_no_signature_thread_outlives_a_refusal_and_the_next_bundle_is_taken(
     assert (
         _refused(org, _bundle(org, revisions, tmp_path / "bad.fvbundle")) == f"revision:{revisions[3]['id']}"
     )
-    assert not [t.name for t in threading.enumerate() if t.name.startswith("verify-signatures")]
+    assert signature_checks.begun > 0, "the batch was not checked on the signature threads"
+    assert signature_checks.none_left(), "a signature check ran on after the import returned"
     good = _cases(_worker_key(org), MANY, start)
     assert org.import_(_bundle(org, good, tmp_path / "good.fvbundle")).revisions == MANY
     assert org.coordinator.verify().ok
