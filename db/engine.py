@@ -23,6 +23,8 @@ from db.wal_checkpoints import BACKSTOP_PAGES, BackgroundCheckpoints
 PLAINTEXT_SQLITE_HEADER = b"SQLite format 3\x00"
 # Execution option that makes a transaction start with BEGIN IMMEDIATE.
 IMMEDIATE_OPTION = "fieldvault_immediate"
+# A pooled connection's record of a commit since it was checked out.
+_COMMITTED = "fieldvault_committed"
 
 # SQLAlchemy caches compiled SQL under a key that holds the dialect object,
 # and create_engine makes a new dialect (and an empty cache) for every engine:
@@ -255,9 +257,9 @@ def make_engine(path: Path, db_key: bytes, *, read_only: bool = False) -> Engine
 
 
 def _checkpoint_in_background(engine: Engine, pool: QueuePool, path: Path, key_pragma: str) -> None:
-    """WAL checkpoints after each write transaction, on a thread of the
-    engine's own (db/wal_checkpoints.py), stopped when the engine is
-    disposed (lock) or dropped."""
+    """WAL checkpoints once a write transaction's end leaves a backlog, on a
+    thread of the engine's own (db/wal_checkpoints.py), stopped when the
+    engine is disposed (lock) or dropped."""
 
     def keyed() -> Any:
         # mode=rw: never creates the file. A checkpoint copies WAL frames as
@@ -267,14 +269,28 @@ def _checkpoint_in_background(engine: Engine, pool: QueuePool, path: Path, key_p
         try:
             connection.execute(key_pragma)
             connection.execute("PRAGMA cipher_log_level = NONE")
+            # Closed last at lock, this connection makes the final checkpoint
+            # and its fsync of vault.db: FULL whatever the build's default.
+            connection.execute("PRAGMA synchronous = FULL")
         except BaseException:
             connection.close()
             raise
         return connection
 
-    checkpoints = BackgroundCheckpoints(keyed)
-    event.listen(engine, "commit", lambda _conn: checkpoints.committed())
-    event.listen(pool, "checkin", lambda _dbapi, _record: checkpoints.released())
+    checkpoints = BackgroundCheckpoints(path, keyed)
+
+    def committed(conn: Any) -> None:
+        # On the connection's own record: another connection going back to
+        # the pool between this event and the COMMIT it precedes must not
+        # take it for this one's end (review 33 L1).
+        conn.info[_COMMITTED] = True
+
+    def checked_in(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None and record.info.pop(_COMMITTED, False):
+            checkpoints.released()
+
+    event.listen(engine, "commit", committed)
+    event.listen(pool, "checkin", checked_in)
     # Dispose closes the pool's connections and then tells its listeners: the
     # thread's connection, closed last, checkpoints everything and removes
     # the WAL, as the pool's last one did before.

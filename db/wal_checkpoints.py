@@ -3,13 +3,23 @@
 In WAL mode a commit appends the transaction's pages to the ``-wal`` file
 and fsyncs it (synchronous FULL: a save that returned survives power loss).
 Copying those pages into the database file, the checkpoint, is a second
-write and a second fsync. Left to SQLite (``wal_autocheckpoint``), the
+write and two more fsyncs. Left to SQLite (``wal_autocheckpoint``), the
 checkpoint runs inside the commit that takes the WAL past its threshold,
 so the thread that committed waits for it: during a coordinator's merge,
-whose bundles dirty ~1,100 pages each, that is nearly every commit
-(docs/development.md, "Session 23"). Here a thread of the engine's own runs
-a PASSIVE checkpoint after each write transaction has ended, on a
-connection of its own, while the writer goes on with its next work.
+whose bundles dirty ~1,100 pages each, that was nearly every commit
+(docs/development.md, "Session 23"). Here, once a write transaction has
+ended and the WAL holds CHECKPOINT_BACKLOG pages not yet copied (SQLite's
+own default threshold), a thread of the engine's own runs a PASSIVE
+checkpoint on a connection of its own while the writer goes on. A small
+save leaves the WAL alone, as before (review 33 M1: a checkpoint after
+every save tripled a save's fsyncs).
+
+The backlog is read from the WAL index (the ``-shm`` file's header, whose
+layout SQLite documents: https://sqlite.org/walformat.html, "The WAL-Index
+Header"): the last frame committed (``mxFrame``, byte 16) and the frames
+already copied (``nBackfill``, byte 96), in the machine's byte order. It
+holds counters and frame numbers, no page content. A read that fails
+counts as a backlog: the checkpoint runs.
 
 Nothing about durability changes: a commit still returns only once its
 pages are in the fsynced WAL, and a checkpoint, wherever it runs, is
@@ -23,8 +33,11 @@ everything and removes the WAL as before.
 from __future__ import annotations
 
 import logging
+import os
+import struct
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -32,45 +45,76 @@ log = logging.getLogger(__name__)
 # False: the checkpoint runs in the thread that released the connection, as
 # SQLite's own did. Only for fault sweeps (tests/faults/arm.py), which count
 # and fail the nth I/O call of an operation and so need every call of it in
-# its own thread, in the same order each run.
+# its own thread, in the same order each run. Set before any vault opens.
 IN_BACKGROUND = True
-# SQLITE_BUSY, SQLITE_LOCKED: another connection holds what the checkpoint
-# needs (a recovery, a TRUNCATE at close); the next commit's checkpoint runs.
-_BUSY_CODES = (5, 6)
-
+# Pages in the WAL not yet copied into the database file before a
+# checkpoint is asked for: SQLite's own default threshold (1,000).
+CHECKPOINT_BACKLOG = 1_000
 # SQLite's own checkpoint (in the committing thread) once the WAL holds
-# this many pages: ~40 MiB at SQLCipher's 4 KiB pages. Above one merge
-# bundle's ~1,100 pages, which would otherwise start one at every commit
-# (SQLite's default is 1,000).
+# this many pages: ~40 MiB at SQLCipher's 4 KiB pages. It must lie above
+# one merge bundle's ~1,100 pages, or it would run at nearly every commit
+# again before this thread is asked.
 BACKSTOP_PAGES = 10_000
+# SQLITE_BUSY, SQLITE_LOCKED: another connection holds what the checkpoint
+# needs (a recovery, a TRUNCATE at close); a later checkpoint runs.
+_BUSY_CODES = (5, 6)
+_WAL_INDEX_HEADER = 100  # bytes read: through nBackfill
+# Held while a checkpoint runs, and taken around a fork (os.register_at_fork):
+# a child forked in the middle of one would inherit SQLite's file mutexes
+# held by a thread it does not have (review 33 L3; the app forks only
+# single-threaded processes, but the crash tests fork pytest).
+_CHECKPOINTING = threading.Lock()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(
+        before=_CHECKPOINTING.acquire,
+        after_in_parent=_CHECKPOINTING.release,
+        after_in_child=_CHECKPOINTING.release,
+    )
+
+
+def wal_index(database: Path) -> tuple[int, int] | None:
+    """(the last frame committed to ``database``'s WAL, the frames of it
+    copied into the file) from its WAL index; None when it cannot be read."""
+    try:
+        with database.with_name(f"{database.name}-shm").open("rb") as index:
+            header = index.read(_WAL_INDEX_HEADER)
+    except OSError:
+        return None
+    if len(header) < _WAL_INDEX_HEADER:
+        return None
+    return struct.unpack_from("=I", header, 16)[0], struct.unpack_from("=I", header, 96)[0]
+
+
+def wal_backlog(database: Path) -> int | None:
+    """Pages of ``database``'s WAL not yet copied into it; None when the
+    WAL index cannot be read."""
+    index = wal_index(database)
+    return None if index is None else max(0, index[0] - index[1])
 
 
 class BackgroundCheckpoints:
-    """One engine's checkpointing thread, started at its first commit
-    (with IN_BACKGROUND False: no thread; the checkpoint runs at release).
+    """One engine's checkpointing thread, started at the first write
+    transaction whose end leaves a backlog (with IN_BACKGROUND False: no
+    thread; the checkpoint runs there and then).
 
-    ``connect`` opens a keyed connection to the same database (the thread's
-    own, closed when it stops). ``committed`` is called when a transaction
-    commits and ``released`` when a connection goes back to the pool: the
-    checkpoint is asked for at the release that follows a commit, once the
-    commit has landed (the engine's commit event comes before the commit)."""
+    ``database`` is the file; ``connect`` opens a keyed connection to it
+    (the thread's own, closed when it stops). ``released`` is called when a
+    connection that committed goes back to the pool, once the commit has
+    landed (the engine's commit event comes before the commit)."""
 
-    def __init__(self, connect: Callable[[], Any]) -> None:
+    def __init__(self, database: Path, connect: Callable[[], Any]) -> None:
+        self._database = database
         self._connect = connect
         self._wanted = threading.Event()
         self._guard = threading.Lock()
         self._thread: threading.Thread | None = None
-        self._committed = False
         self._stopped = False
         self._connection: Any = None
 
-    def committed(self) -> None:
-        self._committed = True
-
     def released(self) -> None:
-        if not self._committed:
+        backlog = wal_backlog(self._database)
+        if backlog is not None and backlog < CHECKPOINT_BACKLOG:
             return
-        self._committed = False
         if not IN_BACKGROUND:
             with self._guard:
                 if not self._stopped:
@@ -111,9 +155,10 @@ class BackgroundCheckpoints:
 
     def _checkpoint(self) -> None:
         try:
-            if self._connection is None:
-                self._connection = self._connect()
-            self._connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            with _CHECKPOINTING:
+                if self._connection is None:
+                    self._connection = self._connect()
+                self._connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
         except Exception as error:  # noqa: BLE001 - the next one tries again; SQLite's backstop remains
             busy = getattr(error, "sqlite_errorcode", None) in _BUSY_CODES
             # The type only: an error's text may name the file.

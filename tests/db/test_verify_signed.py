@@ -28,7 +28,7 @@ from db.vault import DB_FILE, Vault
 from db.verify import Problem, VerifyReport, verify_vault
 from tests.evidence_samples import make_random
 from tests.factory import make_case, make_testimony
-from tests.vault_helpers import checkpointed, open_vault
+from tests.vault_helpers import checkpoints_settled, open_vault
 
 
 def execute(vault: Vault, sql: str, **params: Any) -> None:
@@ -409,7 +409,7 @@ def test_verify_without_recording_writes_nothing(
     vault: Vault, two_items: tuple[EvidenceItem, EvidenceItem]
 ) -> None:
     vault.verify()  # a recorded one first: the files are settled
-    checkpointed(vault.folder)  # and its pages copied into the database file
+    checkpoints_settled(vault.folder)  # and no checkpoint of its pages pending
     files = [vault.folder / DB_FILE, vault.folder / f"{DB_FILE}-wal"]
 
     def snapshot() -> list[str]:
