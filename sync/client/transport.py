@@ -94,10 +94,29 @@ class _HeedingStream(httpcore.NetworkStream):
                 if timeout is not None and waited >= timeout:
                     raise
 
+    def _own_socket(self) -> socket.socket | None:
+        """The socket to send on in spells: only one whose TLS, if any, is
+        the stream's own. Through an ``https://`` proxy httpcore's stream is
+        the server's TLS inside the TLS to the proxy, and its "socket" is
+        the outer one: bytes sent on it would be encrypted for the proxy
+        only (review 33 M2: the bearer token and the chunk in the proxy's
+        clear). Such a stream, or any this cannot tell, is written through
+        its own write: a stop is then heard between requests and while an
+        answer is awaited, not during a silent send."""
+        sock = self._inner.get_extra_info("socket")
+        tls = self._inner.get_extra_info("ssl_object")
+        if isinstance(sock, ssl.SSLSocket):
+            # CPython's SSLSocket keeps its TLS state in _sslobj, which
+            # httpcore's plain stream reports as its ssl_object; not there
+            # (another Python), the fallback is the safe one.
+            own = getattr(sock, "_sslobj", None)
+            return sock if tls is not None and tls is own else None
+        return sock if isinstance(sock, socket.socket) and tls is None else None
+
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
         stop = self._heeded()
-        sock = self._inner.get_extra_info("socket")
-        if stop is None or not isinstance(sock, socket.socket):
+        sock = self._own_socket() if stop is not None else None
+        if stop is None or sock is None:
             self._inner.write(buffer, timeout)
             return
         # As httpcore's own write, each send given the timeout (a TLS
