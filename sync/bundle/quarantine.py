@@ -15,6 +15,7 @@ import json
 import logging
 import re
 import time
+import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,7 +63,10 @@ IMPORT_REFUSED = "held_import_refused"
 # copy (review 30 F1's wider point). After RELEASE_TRIES of them in a row,
 # automatic releases pass it over until a person tries it again (imports
 # its file, or approves it by code), which clears the count; so does a
-# success, or a refusal.
+# success, or a refusal. An entry whose code is one of BundleQuarantined's
+# (written from 48d06c8 until 6d4a2b7, which counted a bundle held in
+# quarantine again) is no failure: read as none, dropped at the next write
+# (review 33 L7).
 RELEASE_FAILED = "held_release_failed"
 RELEASE_TRIES = 3
 
@@ -296,6 +300,29 @@ class UnexpectedReleaseError(FieldvaultError):
         self.kind = kind
 
 
+def _counted(stored: str | None) -> dict[str, dict[str, object]]:
+    """The entries of RELEASE_FAILED's value ``stored`` that count failures:
+    not those whose code is BundleQuarantined's. From 48d06c8 until 6d4a2b7
+    a bundle its release held in quarantine again was counted; since, such
+    a code reads as ``held_again`` (this try's, never kept), and a kept one
+    at RELEASE_TRIES was passed over for ever, said held in quarantine
+    again though nothing was tried (review 33 L7). Its device was admitted
+    again since, or it would not be releasable: its next release is a
+    first try, as 6d4a2b7 has it."""
+    entries: dict[str, dict[str, object]] = json.loads(stored) if stored else {}
+    return {
+        bundle_id: entry
+        for bundle_id, entry in entries.items()
+        if str(entry["code"]) not in BundleQuarantined.codes
+    }
+
+
+def _params(entry: Mapping[str, object]) -> dict[str, Param]:
+    """An entry's kept params (none in entries written before they were kept)."""
+    params = entry.get("params")
+    return {str(name): value for name, value in params.items()} if isinstance(params, dict) else {}
+
+
 def release_failures(vault: Vault) -> dict[str, ReleaseFailure]:
     """{bundle id: its release failures} of bundles still held."""
     stored = SyncClientState.of(vault).value(RELEASE_FAILED)
@@ -305,11 +332,11 @@ def release_failures(vault: Vault) -> dict[str, ReleaseFailure]:
     return {
         bundle_id: ReleaseFailure(
             str(entry["code"]),
-            int(entry["count"]),
-            int(entry["last_ms"]),
-            tuple(sorted(dict(entry.get("params") or {}).items())),
+            int(str(entry["count"])),
+            int(str(entry["last_ms"])),
+            tuple(sorted(_params(entry).items())),
         )
-        for bundle_id, entry in json.loads(stored).items()
+        for bundle_id, entry in _counted(stored).items()
         if bundle_id in held
     }
 
@@ -319,7 +346,8 @@ def _remember_release_failure(
 ) -> ReleaseFailure | None:
     """Count one more failure of ``bundle_id``'s release, with ``code`` and
     the error's ``params``; with None, forget its failures. Entries of
-    bundles no longer held are dropped."""
+    bundles no longer held are dropped, and so are those that count no
+    failure (``_counted``)."""
     if code is None and not SyncClientState.of(vault).value(RELEASE_FAILED):
         return None  # the common case: no release ever failed here
     held = {held.bundle_id for held in vault.sync.held_bundles()}
@@ -327,9 +355,9 @@ def _remember_release_failure(
     counted: list[ReleaseFailure] = []
 
     def change(old: str | None) -> str | None:
-        stored: dict[str, dict[str, object]] = json.loads(old) if old else {}
-        if code is None and bundle_id not in stored:
+        if code is None and bundle_id not in (json.loads(old) if old else {}):
             return None  # nothing to write
+        stored = _counted(old)
         failures = {key: entry for key, entry in stored.items() if key in held and key != bundle_id}
         if code is not None:
             before = stored.get(bundle_id)
@@ -546,6 +574,39 @@ def _enrolled_with_key(vault: Vault, held: HeldBundle) -> bool:
     return device is not None and device.status == "enrolled" and device.public_key == held.device_key
 
 
+_SOURCE_ROOT = Path(__file__).resolve().parents[2]
+_CHAINED_AT_MOST = 5
+
+
+def _where(error: BaseException) -> str:
+    """Where ``error`` was raised, for a log to debug a fault of ours from
+    (review 33 L8): each frame of its traceback as ``file:line function``
+    (``traceback.extract_tb``; a file of ours relative to the source tree),
+    the release's own first and the one that raised it last, as Python
+    prints them; then those of the error it was raised from (or while
+    handling, as Python says it), named by its type. Never an error's text
+    or args, a frame's locals or its source line: they may quote what the
+    bundle carries."""
+    parts = []
+    seen: set[int] = set()
+    link: BaseException | None = error
+    while link is not None and id(link) not in seen and len(seen) < _CHAINED_AT_MOST:
+        seen.add(id(link))
+        frames = []
+        for frame in traceback.extract_tb(link.__traceback__):
+            path = Path(frame.filename)
+            if path.is_absolute() and path.is_relative_to(_SOURCE_ROOT):
+                path = path.relative_to(_SOURCE_ROOT)
+            frames.append(f"{path.as_posix()}:{frame.lineno} {frame.name}")
+        said = "traceback" if link is error else f"from {type(link).__name__}"
+        parts.append(f"{said}: {' -> '.join(frames) or 'no frames'}")
+        if link.__cause__ is not None:
+            link = link.__cause__
+        else:
+            link = None if link.__suppress_context__ else link.__context__
+    return "; ".join(parts)
+
+
 def release_held(
     vault: Vault,
     identity: str | pyrage.x25519.Identity,
@@ -655,9 +716,14 @@ def release_held(
             results.append(Released(held, file_gone=True))
             continue
         except Exception as error:  # noqa: BLE001 -- a fault of ours must not stop the other releases
-            # Its type's name only, never its text (it may quote the bundle).
+            # Its type's name and where it was raised, never its text (it may quote the bundle).
             kind = type(error).__name__
-            log.warning("the release of held bundle %s failed with an unexpected %s", held.bundle_id, kind)
+            log.warning(
+                "the release of held bundle %s failed with an unexpected %s; %s",
+                held.bundle_id,
+                kind,
+                _where(error),
+            )
             counted = _remember_release_failure(vault, held.bundle_id, kind)
             results.append(Released(held, failed=counted, error=UnexpectedReleaseError(kind)))
             continue
