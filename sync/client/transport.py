@@ -276,6 +276,10 @@ class ServerClient:
     # -- connection ------------------------------------------------------------------
 
     def _client(self) -> httpx.Client:
+        """Connections go direct or through ``proxy``, never through one the
+        environment names (``trust_env=False``: no HTTPS_PROXY, HTTP_PROXY,
+        ALL_PROXY, NO_PROXY, nor .netrc credentials): sync's proxy is the
+        vault's choice (docs/sync.md §4; review 33 M2)."""
         if self._http is None:
             # A bare client context: the probe trusts nothing and only reads the
             # certificate, so loading the system's CA bundle (~40 ms) is waste.
@@ -287,7 +291,9 @@ class ServerClient:
                 # (a server that answers "Connection: close" has closed it once a
                 # plain get() returns, and its certificate is gone).
                 with (
-                    httpx.Client(verify=probe_context, proxy=self.proxy, timeout=self.timeout) as probe,
+                    httpx.Client(
+                        verify=probe_context, proxy=self.proxy, timeout=self.timeout, trust_env=False
+                    ) as probe,
                     probe.stream("GET", f"{self.url}/healthz") as response,
                 ):
                     der = _peer_certificate(response)
@@ -297,7 +303,11 @@ class ServerClient:
             if actual != self.cert_sha256:
                 raise PinMismatch(self.cert_sha256, actual)
             self._http = httpx.Client(
-                base_url=self.url, verify=pinned_context(der), proxy=self.proxy, timeout=self.timeout
+                base_url=self.url,
+                verify=pinned_context(der),
+                proxy=self.proxy,
+                timeout=self.timeout,
+                trust_env=False,
             )
             _heed_stops(self._http, lambda: self._heeded)
         return self._http
