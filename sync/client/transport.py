@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import socket
 import ssl
 import time
@@ -28,6 +29,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sync.client.chunking import ChunkSizer
 from sync.server.protocol import TUS_VERSION, b64, challenge_message, enrol_message, unb64
 from sync.server.receipts import Receipt, verify_receipt
+
+logger = logging.getLogger(__name__)
 
 # While a download has a stop to heed, silence on the link for this long
 # closes the connection to ask it (review 32 M1: a lock's stop waited for
@@ -182,13 +185,36 @@ class _HeedingBackend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
+_told_unheeded = False  # logged once a process (_check_heeded)
+
+
+def _check_heeded(wrapped: int, expected: int) -> None:
+    """Say once, with versions and counts only, that a client's pools were
+    not all given heeding streams (review 33 L5): stops are then heard
+    only between requests, and a stop on a silent upload waits for the
+    timeout."""
+    global _told_unheeded
+    if wrapped == expected or _told_unheeded:
+        return
+    _told_unheeded = True
+    logger.warning(
+        "stops are heard only between requests: %d of %d connection pools could be given "
+        "a heeding stream (httpx %s, httpcore %s; _heed_stops knows httpx 0.28, httpcore 1.0)",
+        wrapped,
+        expected,
+        httpx.__version__,
+        httpcore.__version__,
+    )
+
+
 def _heed_stops(client: httpx.Client, heeded: Callable[[], Callable[[], bool] | None]) -> int:
     """Give the client's connections _HeedingStreams, direct ones and a
     proxy's (httpx mounts a proxy's transport beside the default one).
     httpx builds its connection pools with no say in their network backend,
     so each pool's is wrapped (httpx 0.28, httpcore 1.0 internals); returns
-    how many were. Were it none, stops would be heard only between requests
-    (tests/sync/client/test_push_silent_link.py fails)."""
+    how many were. Were it fewer than the client's pools, stops would be
+    heard only between requests there: ServerClient says so once
+    (_check_heeded), and tests/sync/client/test_push_silent_link.py fails."""
     mounts = getattr(client, "_mounts", None) or {}
     wrapped = 0
     for transport in [getattr(client, "_transport", None), *mounts.values()]:
@@ -309,7 +335,8 @@ class ServerClient:
                 timeout=self.timeout,
                 trust_env=False,
             )
-            _heed_stops(self._http, lambda: self._heeded)
+            # The direct pool, and the proxy's (environment proxies are off).
+            _check_heeded(_heed_stops(self._http, lambda: self._heeded), 2 if self.proxy else 1)
         return self._http
 
     def close(self) -> None:
