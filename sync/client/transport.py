@@ -15,6 +15,7 @@ import hashlib
 import logging
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -297,7 +298,10 @@ class ServerClient:
         self._http: httpx.Client | None = None
         self._token: str | None = None
         self.server_key: bytes | None = None
-        self._heeded: Callable[[], bool] | None = None  # the stop of the request under way
+        # The stop of the request under way on each thread (review 33 L6:
+        # sync httpx does a request's I/O on its caller's thread, and a
+        # request on another thread must neither ask nor clear it).
+        self._stops = threading.local()
 
     # -- connection ------------------------------------------------------------------
 
@@ -336,8 +340,13 @@ class ServerClient:
                 trust_env=False,
             )
             # The direct pool, and the proxy's (environment proxies are off).
-            _check_heeded(_heed_stops(self._http, lambda: self._heeded), 2 if self.proxy else 1)
+            _check_heeded(_heed_stops(self._http, self._heeded), 2 if self.proxy else 1)
         return self._http
+
+    def _heeded(self) -> Callable[[], bool] | None:
+        """The stop of the request under way on this thread, if it has one."""
+        stop: Callable[[], bool] | None = getattr(self._stops, "stop", None)
+        return stop
 
     def close(self) -> None:
         if self._http is not None:
@@ -361,12 +370,12 @@ class ServerClient:
             headers["Authorization"] = f"Bearer {self._token}"
         try:
             client = self._client()
-            self._heeded = stop
+            self._stops.stop = stop
             response = client.request(method, path, headers=headers, **kwargs)
         except httpx.HTTPError as error:
             raise ServerUnreachable(type(error).__name__) from None
         finally:
-            self._heeded = None
+            self._stops.stop = None
         _raise_for(response)
         return response
 
