@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db.chunked_ids import driver_execute
 from db.device import DeviceIdentity, device_id_for
 from db.hlc import Timestamp
 from db.model import CustodyEventRow, ReceivedBundle, ReceivedCustodyEvent
@@ -300,13 +301,14 @@ class ChainEnd:
 
 
 def received_chain_end(session: Session, device_id: str) -> ChainEnd:
-    last = session.execute(
-        select(ReceivedCustodyEvent.seq, ReceivedCustodyEvent.event_hash)
-        .where(ReceivedCustodyEvent.device_id == device_id)
-        .order_by(ReceivedCustodyEvent.seq.desc())
-        .limit(1)
+    # Through the driver, as extend_received_chain's own statements: asked
+    # for every received event (two or more an evidence file; session 23).
+    last = driver_execute(
+        session,
+        "SELECT seq, event_hash FROM received_custody_events WHERE device_id = ? ORDER BY seq DESC LIMIT 1",
+        (device_id,),
     ).first()
-    return ChainEnd(last[0], last[1]) if last else ChainEnd(0, GENESIS)
+    return ChainEnd(int(last[0]), str(last[1])) if last else ChainEnd(0, GENESIS)
 
 
 def extend_received_chain(
@@ -325,11 +327,12 @@ def extend_received_chain(
             problem = "signer not authorised"
         return False, problem
     device_id, seq = envelope["device"], envelope["seq"]
-    held = session.scalar(
-        select(ReceivedCustodyEvent.event_hash).where(
-            ReceivedCustodyEvent.device_id == device_id, ReceivedCustodyEvent.seq == seq
-        )
-    )
+    found = driver_execute(
+        session,
+        "SELECT event_hash FROM received_custody_events WHERE device_id = ? AND seq = ?",
+        (device_id, seq),
+    ).first()
+    held = None if found is None else str(found[0])
     if held is not None:
         return (
             (False, None)
@@ -341,17 +344,12 @@ def extend_received_chain(
         return False, f"does not extend its device's chain (held up to event {end.seq})"
     if envelope["prev"] != end.event_hash:
         return False, f"does not follow event {end.seq} of its device (chain broken)"
-    session.add(
-        ReceivedCustodyEvent(
-            device_id=device_id,
-            seq=seq,
-            event_hash=event_hash,
-            evidence_id=envelope["evidence"],
-            signed=signed,
-            signature=signature,
-        )
+    driver_execute(
+        session,
+        "INSERT INTO received_custody_events (device_id, seq, event_hash, evidence_id, signed, signature)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (device_id, seq, event_hash, envelope["evidence"], signed, signature),
     )
-    session.flush()
     return True, None
 
 
