@@ -25,6 +25,8 @@ PLAINTEXT_SQLITE_HEADER = b"SQLite format 3\x00"
 IMMEDIATE_OPTION = "fieldvault_immediate"
 # A pooled connection's record of a commit since it was checked out.
 _COMMITTED = "fieldvault_committed"
+# Its total_changes when it was last counted (db/wal_checkpoints.py).
+_CHANGES_SEEN = "fieldvault_changes_seen"
 
 # SQLAlchemy caches compiled SQL under a key that holds the dialect object,
 # and create_engine makes a new dialect (and an empty cache) for every engine:
@@ -257,7 +259,7 @@ def make_engine(path: Path, db_key: bytes, *, read_only: bool = False) -> Engine
 
 
 def _checkpoint_in_background(engine: Engine, pool: QueuePool, path: Path, key_pragma: str) -> None:
-    """WAL checkpoints once a write transaction's end leaves a backlog, on a
+    """WAL checkpoints once write transactions changed enough rows, on a
     thread of the engine's own (db/wal_checkpoints.py), stopped when the
     engine is disposed (lock) or dropped."""
 
@@ -277,7 +279,7 @@ def _checkpoint_in_background(engine: Engine, pool: QueuePool, path: Path, key_p
             raise
         return connection
 
-    checkpoints = BackgroundCheckpoints(path, keyed)
+    checkpoints = BackgroundCheckpoints(keyed)
 
     def committed(conn: Any) -> None:
         # On the connection's own record: another connection going back to
@@ -285,9 +287,13 @@ def _checkpoint_in_background(engine: Engine, pool: QueuePool, path: Path, key_p
         # take it for this one's end (review 33 L1).
         conn.info[_COMMITTED] = True
 
-    def checked_in(_dbapi_connection: Any, record: Any) -> None:
-        if record is not None and record.info.pop(_COMMITTED, False):
-            checkpoints.released()
+    def checked_in(dbapi_connection: Any, record: Any) -> None:
+        if record is None or not record.info.pop(_COMMITTED, False):
+            return
+        # SQLite's count of the rows this connection changed since it opened.
+        changes = int(dbapi_connection.total_changes)
+        rows, record.info[_CHANGES_SEEN] = changes - record.info.get(_CHANGES_SEEN, 0), changes
+        checkpoints.released(rows)
 
     event.listen(engine, "commit", committed)
     event.listen(pool, "checkin", checked_in)

@@ -7,19 +7,21 @@ write and two more fsyncs. Left to SQLite (``wal_autocheckpoint``), the
 checkpoint runs inside the commit that takes the WAL past its threshold,
 so the thread that committed waits for it: during a coordinator's merge,
 whose bundles dirty ~1,100 pages each, that was nearly every commit
-(docs/development.md, "Session 23"). Here, once a write transaction has
-ended and the WAL holds CHECKPOINT_BACKLOG pages not yet copied (SQLite's
-own default threshold), a thread of the engine's own runs a PASSIVE
-checkpoint on a connection of its own while the writer goes on. A small
-save leaves the WAL alone, as before (review 33 M1: a checkpoint after
-every save tripled a save's fsyncs).
+(docs/development.md, "Session 23"). Here, once write transactions have
+changed CHECKPOINT_ROWS rows since the last checkpoint asked for (counted
+with SQLite's own ``total_changes`` of each connection), a thread of the
+engine's own runs a PASSIVE checkpoint on a connection of its own while the
+writer goes on. A small save leaves the WAL alone, as before (review 33 M1:
+a checkpoint after every save tripled a save's fsyncs). A merge bundle
+changes ~1,500 rows and asks for one each.
 
-The backlog is read from the WAL index (the ``-shm`` file's header, whose
-layout SQLite documents: https://sqlite.org/walformat.html, "The WAL-Index
-Header"): the last frame committed (``mxFrame``, byte 16) and the frames
-already copied (``nBackfill``, byte 96), in the machine's byte order. It
-holds counters and frame numbers, no page content. A read that fails
-counts as a backlog: the checkpoint runs.
+Nothing in this process may open and close the database's files beside
+SQLite: closing any descriptor of a file drops every POSIX lock the process
+holds on it, SQLite's included (https://sqlite.org/howtocorrupt.html, 2.2).
+A first version here read the backlog from the ``-shm`` file that way, and
+another process then ran WAL recovery under a live writer ("locking
+protocol", tests/e2e/test_cli_bad_input.py). So the count is of rows, from
+SQLite, not of pages, from the file.
 
 Nothing about durability changes: a commit still returns only once its
 pages are in the fsynced WAL, and a checkpoint, wherever it runs, is
@@ -34,10 +36,8 @@ from __future__ import annotations
 
 import logging
 import os
-import struct
 import threading
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -47,9 +47,10 @@ log = logging.getLogger(__name__)
 # and fail the nth I/O call of an operation and so need every call of it in
 # its own thread, in the same order each run. Set before any vault opens.
 IN_BACKGROUND = True
-# Pages in the WAL not yet copied into the database file before a
-# checkpoint is asked for: SQLite's own default threshold (1,000).
-CHECKPOINT_BACKLOG = 1_000
+# Rows changed (inserted, updated, deleted) by write transactions since the
+# last checkpoint asked for, before the next is: ~1,000 pages' worth, SQLite's
+# own default threshold, for the vault's rows (a save changes ~5-15).
+CHECKPOINT_ROWS = 500
 # SQLite's own checkpoint (in the committing thread) once the WAL holds
 # this many pages: ~40 MiB at SQLCipher's 4 KiB pages. It must lie above
 # one merge bundle's ~1,100 pages, or it would run at nearly every commit
@@ -58,7 +59,6 @@ BACKSTOP_PAGES = 10_000
 # SQLITE_BUSY, SQLITE_LOCKED: another connection holds what the checkpoint
 # needs (a recovery, a TRUNCATE at close); a later checkpoint runs.
 _BUSY_CODES = (5, 6)
-_WAL_INDEX_HEADER = 100  # bytes read: through nBackfill
 # Held while a checkpoint runs, and taken around a fork (os.register_at_fork):
 # a child forked in the middle of one would inherit SQLite's file mutexes
 # held by a thread it does not have (review 33 L3; the app forks only
@@ -72,49 +72,33 @@ if hasattr(os, "register_at_fork"):
     )
 
 
-def wal_index(database: Path) -> tuple[int, int] | None:
-    """(the last frame committed to ``database``'s WAL, the frames of it
-    copied into the file) from its WAL index; None when it cannot be read."""
-    try:
-        with database.with_name(f"{database.name}-shm").open("rb") as index:
-            header = index.read(_WAL_INDEX_HEADER)
-    except OSError:
-        return None
-    if len(header) < _WAL_INDEX_HEADER:
-        return None
-    return struct.unpack_from("=I", header, 16)[0], struct.unpack_from("=I", header, 96)[0]
-
-
-def wal_backlog(database: Path) -> int | None:
-    """Pages of ``database``'s WAL not yet copied into it; None when the
-    WAL index cannot be read."""
-    index = wal_index(database)
-    return None if index is None else max(0, index[0] - index[1])
-
-
 class BackgroundCheckpoints:
-    """One engine's checkpointing thread, started at the first write
-    transaction whose end leaves a backlog (with IN_BACKGROUND False: no
-    thread; the checkpoint runs there and then).
+    """One engine's checkpointing thread, started when the rows written ask
+    for the first checkpoint (with IN_BACKGROUND False: no thread; the
+    checkpoint runs there and then).
 
-    ``database`` is the file; ``connect`` opens a keyed connection to it
-    (the thread's own, closed when it stops). ``released`` is called when a
-    connection that committed goes back to the pool, once the commit has
-    landed (the engine's commit event comes before the commit)."""
+    ``connect`` opens a keyed connection to the database (the thread's own,
+    closed when it stops). ``released`` is called when a connection that
+    committed goes back to the pool, once the commit has landed (the
+    engine's commit event comes before the commit)."""
 
-    def __init__(self, database: Path, connect: Callable[[], Any]) -> None:
-        self._database = database
+    def __init__(self, connect: Callable[[], Any]) -> None:
         self._connect = connect
+        self._rows = 0  # changed since the last checkpoint asked for
         self._wanted = threading.Event()
         self._guard = threading.Lock()
         self._thread: threading.Thread | None = None
         self._stopped = False
         self._connection: Any = None
 
-    def released(self) -> None:
-        backlog = wal_backlog(self._database)
-        if backlog is not None and backlog < CHECKPOINT_BACKLOG:
-            return
+    def released(self, rows: int) -> None:
+        """A connection that committed went back to the pool, its write
+        transactions having changed ``rows`` rows since it last did."""
+        with self._guard:
+            self._rows += rows
+            if self._rows < CHECKPOINT_ROWS:
+                return
+            self._rows = 0
         if not IN_BACKGROUND:
             with self._guard:
                 if not self._stopped:
